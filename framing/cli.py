@@ -1,0 +1,173 @@
+"""The ``framing`` command: thin wrappers over the Python API; only this module prints or exits."""
+
+from __future__ import annotations
+
+import re
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from framing import __version__
+from framing.config import STAGES, load_pipeline
+from framing.errors import FramingError
+from framing.extract import keyword_pattern
+from framing.pipeline import StageResult, run
+from framing.store import Study
+from framing.summary import funnel, keyword_in_context, status_counts
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, rich_markup_mode=None,
+                  help="framing: collect news, extract articles, and (soon) tag and chart their frames.")
+console = Console()
+_state = {"debug": False}
+
+
+@app.callback()
+def _options(debug: bool = typer.Option(False, "--debug", help="Show full tracebacks on errors."),
+             version: bool = typer.Option(False, "--version", help="Print the version and exit.")) -> None:
+    _state["debug"] = debug
+    if version:
+        console.print(f"framing {__version__}")
+        raise typer.Exit()
+
+
+@app.command("run")
+def run_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML file."),
+            stage: Optional[str] = typer.Argument(None, help=f"One stage ({', '.join(STAGES)}); default all."),
+            force: bool = typer.Option(False, "--force", help="Rerun stages whose inputs did not change.")) -> None:
+    """Run a study's stages (collect, extract); a rerun resumes where the last one stopped."""
+    spec = load_pipeline(pipeline)
+    with stage_progress() as progress:
+        results = run(spec, [stage] if stage else None, progress=progress, force=force)
+    print_stage_results(results)
+    print_funnel(Study(spec.workdir))
+    console.print(f"Study folder: [bold]{escape(str(spec.workdir))}[/] (tables/*.parquet, captures/*.warc.gz)")
+
+
+@app.command("articles")
+def articles_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML file."),
+                 search: Optional[str] = typer.Option(None, "--search", "-s",
+                                                      help="Keyword(s) to show in context; * globs, | separates."),
+                 limit: int = typer.Option(40, help="Most keyword-in-context lines to show."),
+                 all_statuses: bool = typer.Option(False, "--all", help="Search duplicates and excluded pages too.")
+                 ) -> None:
+    """Counts per outlet and status, or keyword-in-context lines with --search."""
+    spec = load_pipeline(pipeline)
+    study = Study(spec.workdir)
+    if not study.table("articles").is_file():
+        raise FramingError(f"no articles yet in {spec.workdir}; run `framing run {pipeline}` first")
+    if search:
+        pattern = keyword_pattern([k for k in search.split("|") if k.strip()])
+        statuses = ("ok", "duplicate", "off-topic", "too-short", "wrong-language") if all_statuses else ("ok",)
+        lines = list(keyword_in_context(study, pattern, limit=limit, statuses=statuses))
+        table = Table("outlet", "date", "left", "keyword", "right", title=f"'{escape(search)}' in context")
+        for line in lines:
+            table.add_row(escape(line.outlet), line.published or "", escape(line.left), f"[bold]{escape(line.match)}[/]",
+                          escape(line.right))
+        console.print(table)
+        console.print(f"{len(lines)} line(s) shown (limit {limit}).")
+        return
+    table = Table("outlet", "status", "articles", title="Articles by outlet and status")
+    for outlet, status, n in status_counts(study):
+        table.add_row(escape(outlet), status, str(n))
+    console.print(table)
+    console.print(f"Table: {escape(str(study.table('articles')))}")
+
+
+@app.command("demo")
+def demo_cmd(workdir: Optional[Path] = typer.Option(None, help="Study folder (default: studies/demo)."),
+             fresh: bool = typer.Option(False, "--fresh", help="Delete the demo study folder first.")) -> None:
+    """Serve the bundled demo news site on loopback and run pipelines/demo.yml against it."""
+    from framing.demo.runner import run_demo
+
+    with stage_progress() as progress:
+        outcome = run_demo(workdir=workdir, fresh=fresh, progress=progress)
+    print_stage_results(outcome.results)
+    print_funnel(Study(outcome.workdir))
+    checks = Table("politeness check (server's own request log)", "result")
+    checks.add_row("requests served", str(outcome.requests))
+    checks.add_row("robots-disallowed paths requested", _verdict(outcome.disallowed_requested))
+    checks.add_row(f"hosts with two requests closer than {outcome.delay:.2f}s", _verdict(outcome.too_close))
+    console.print(checks)
+    console.print(f"Study folder: [bold]{escape(str(outcome.workdir))}[/]; request log: {escape(str(outcome.log))}")
+
+
+def _verdict(problems: list[str]) -> str:
+    return "[green]none[/]" if not problems else f"[red]{len(problems)}: {escape(', '.join(problems[:5]))}[/]"
+
+
+@contextmanager
+def stage_progress():
+    """A rich progress bar per stage; Ctrl-C ends with a note that a rerun resumes."""
+    columns = (TextColumn("{task.description:<8}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=False) as bar:
+        tasks: dict[str, int] = {}
+
+        def update(stage: str, done: int, total: int | None) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        try:
+            yield update
+        except KeyboardInterrupt:
+            bar.stop()
+            console.print("[yellow]Interrupted.[/] Run the same command again to resume where it stopped.")
+            raise typer.Exit(130) from None
+
+
+def print_stage_results(results: list[StageResult]) -> None:
+    table = Table("stage", "result", "seconds", title="Stages")
+    for result in results:
+        if result.skipped:
+            table.add_row(result.stage, "up to date (inputs and parameters unchanged; --force to redo)", "-")
+            continue
+        shown = {k: v for k, v in result.counts.items() if k not in ("key", "robots", "warc_file")}
+        table.add_row(result.stage, escape(", ".join(f"{k} {v}" for k, v in shown.items())), f"{result.seconds:.1f}")
+    console.print(table)
+
+
+def print_funnel(study: Study) -> None:
+    rows = funnel(study)
+    if not rows:
+        return
+    table = Table("outlet", "discovered", "fetched", "robots\ndisallowed", "redirected", "failed (by reason)",
+                  "articles", "dupli-\ncates", "not articles (by status)", title="Coverage per outlet")
+    totals = [0] * 6
+    for r in rows:
+        failed = f"{r.failed}: {r.failed_by_reason}" if r.failed else "0"
+        table.add_row(escape(r.outlet), str(r.discovered), str(r.fetched), str(r.robots_disallowed),
+                      str(r.redirected), escape(failed), str(r.articles), str(r.duplicates),
+                      escape(r.excluded_by_status) or "0")
+        for i, v in enumerate((r.discovered, r.fetched, r.robots_disallowed, r.redirected, r.articles, r.duplicates)):
+            totals[i] += v
+    table.add_row("[bold]all[/]", *(str(t) for t in totals[:4]), "", *(str(t) for t in totals[4:]), "")
+    console.print(table)
+
+
+def main() -> None:
+    """Entry point: run the app, turning errors into one message and exit code 1."""
+    debug = "--debug" in sys.argv
+    try:
+        app()  # standalone: typer reports usage errors itself (exit 2)
+    except FramingError as exc:
+        if debug:
+            raise
+        console.print(f"[red]Error:[/] {escape(str(exc))}")
+        sys.exit(1)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence, with the way to the traceback
+        if debug:
+            raise
+        console.print(f"[red]Unexpected error:[/] {type(exc).__name__}: {escape(str(exc))}\n"
+                      "Run again with --debug for the traceback, and please report it.")
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

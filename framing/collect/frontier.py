@@ -1,0 +1,151 @@
+"""The crawl frontier in SQLite: every URL with its kind, outlet, status and capture pointer.
+
+It is the crawl's memory across crashes: a URL is inserted once (UNIQUE), and a page counts as
+stored only when its row says ``fetched`` with a WARC offset, which is committed right after
+the record is flushed to disk.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from urllib.parse import urldefrag, urlsplit
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS urls (
+    id INTEGER PRIMARY KEY,
+    url TEXT UNIQUE NOT NULL,
+    host TEXT NOT NULL,
+    outlet TEXT NOT NULL,
+    kind TEXT NOT NULL,              -- feed | sitemap | listing (crawl start/navigation) | page
+    source TEXT NOT NULL,            -- the pipeline source that led here, e.g. feed:https://...
+    via TEXT,                        -- the URL this one was discovered on
+    depth INTEGER NOT NULL DEFAULT 0,
+    listed_date TEXT,                -- date given by the feed or sitemap
+    status TEXT NOT NULL DEFAULT 'queued',
+    reason TEXT,
+    http_status INTEGER,
+    content_type TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    redirect_hops INTEGER NOT NULL DEFAULT 0,
+    warc_file TEXT,
+    warc_offset INTEGER,
+    warc_length INTEGER,
+    fetched_at TEXT
+);
+CREATE INDEX IF NOT EXISTS urls_status ON urls(status, host);
+CREATE TABLE IF NOT EXISTS warc_files (name TEXT PRIMARY KEY, committed_end INTEGER NOT NULL);
+"""
+
+
+def normalize(url: str) -> str:
+    """Drop the fragment and lower-case scheme and host; the rest is kept as the server sent it."""
+    url, _ = urldefrag(url.strip())
+    parts = urlsplit(url)
+    return parts._replace(scheme=parts.scheme.lower(), netloc=parts.netloc.lower()).geturl()
+
+
+def host_of(url: str) -> str:
+    return urlsplit(url).netloc.lower()
+
+
+@dataclass
+class Candidate:
+    """A URL to put in the frontier."""
+
+    url: str
+    outlet: str
+    kind: str
+    source: str
+    via: str | None = None
+    depth: int = 0
+    listed_date: str | None = None
+    redirect_hops: int = 0
+
+
+class Frontier:
+    """Read and update the urls table.
+
+    Parameters
+    ----------
+    conn
+        An open connection to the study's ``state.sqlite``.
+    """
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+        conn.executescript(SCHEMA)
+        conn.commit()
+
+    def add(self, cand: Candidate) -> bool:
+        """Insert a URL unless known; return whether it is new. A known URL gains a listed date."""
+        url = normalize(cand.url)
+        scheme = urlsplit(url).scheme
+        status, reason = ("queued", None) if scheme in ("http", "https") else ("invalid-url", f"scheme {scheme!r}")
+        cur = self.conn.execute(
+            "INSERT OR IGNORE INTO urls (url, host, outlet, kind, source, via, depth, listed_date, status,"
+            " reason, redirect_hops) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (url, host_of(url), cand.outlet, cand.kind, cand.source, cand.via, cand.depth,
+             cand.listed_date, status, reason, cand.redirect_hops),
+        )
+        if cur.rowcount == 0 and cand.listed_date:
+            self.conn.execute(
+                "UPDATE urls SET listed_date = ? WHERE url = ? AND listed_date IS NULL", (cand.listed_date, url)
+            )
+        return cur.rowcount > 0
+
+    def get(self, url: str) -> sqlite3.Row | None:
+        return self.conn.execute("SELECT * FROM urls WHERE url = ?", (normalize(url),)).fetchone()
+
+    def queued_hosts(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT DISTINCT host FROM urls WHERE status = 'queued'")]
+
+    def next_queued(self, host: str) -> sqlite3.Row | None:
+        """Feeds and sitemaps first (they lead to pages), then pages in discovery order."""
+        return self.conn.execute(
+            "SELECT * FROM urls WHERE host = ? AND status = 'queued' "
+            "ORDER BY CASE kind WHEN 'page' THEN 1 ELSE 0 END, id LIMIT 1",
+            (host,),
+        ).fetchone()
+
+    def set_status(self, url_id: int, status: str, reason: str | None = None, **fields: object) -> None:
+        cols = {"status": status, "reason": reason, **fields}
+        assignments = ", ".join(f"{k} = ?" for k in cols)
+        self.conn.execute(f"UPDATE urls SET {assignments} WHERE id = ?", (*cols.values(), url_id))
+
+    def record_capture(self, url_id: int, warc_file: str, offset: int, length: int, **fields: object) -> None:
+        """Mark a URL stored and advance its WARC file's committed end, in one transaction."""
+        self.set_status(
+            url_id, "fetched", None, warc_file=warc_file, warc_offset=offset, warc_length=length,
+            fetched_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), **fields,
+        )
+        self.conn.execute(
+            "INSERT INTO warc_files (name, committed_end) VALUES (?, ?) "
+            "ON CONFLICT(name) DO UPDATE SET committed_end = excluded.committed_end",
+            (warc_file, offset + length),
+        )
+        self.conn.commit()
+
+    def committed_ends(self) -> dict[str, int]:
+        return dict(self.conn.execute("SELECT name, committed_end FROM warc_files").fetchall())
+
+    def count(self, where: str = "1=1", params: tuple = ()) -> int:
+        return self.conn.execute(f"SELECT count(*) FROM urls WHERE {where}", params).fetchone()[0]
+
+    def pages_fetched(self) -> int:
+        return self.count("kind = 'page' AND status NOT IN ('queued', 'robots-disallowed', 'max-pages')")
+
+    def captures(self) -> Iterator[sqlite3.Row]:
+        """Fetched pages in WARC order: the input of the extract stage."""
+        yield from self.conn.execute(
+            "SELECT * FROM urls WHERE status = 'fetched' AND kind = 'page' ORDER BY warc_file, warc_offset"
+        )
+
+    def fingerprint(self) -> str:
+        row = self.conn.execute(
+            "SELECT count(*), coalesce(max(id), 0), coalesce(sum(warc_offset), 0) FROM urls "
+            "WHERE status = 'fetched' AND kind = 'page'"
+        ).fetchone()
+        return "-".join(str(v) for v in row)

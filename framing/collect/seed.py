@@ -1,0 +1,61 @@
+"""Put a pipeline's sources into the frontier, and import foreign WARC files as captures."""
+
+from __future__ import annotations
+
+import glob
+from pathlib import Path
+
+from framing.collect.discover import url_list
+from framing.collect.frontier import Candidate, Frontier, host_of, normalize
+from framing.collect.warcfile import iter_responses
+from framing.config import Source
+
+_KIND = {"feed": "feed", "sitemap": "sitemap", "crawl": "listing"}
+
+
+def seed_sources(frontier: Frontier, sources: list[Source]) -> int:
+    """Insert each source's entry URLs; return how many were new. WARC sources are imported."""
+    added = 0
+    for source in sources:
+        if source.kind in _KIND:
+            outlet = source.outlet or host_of(source.location)
+            added += frontier.add(Candidate(source.location, outlet=outlet, kind=_KIND[source.kind],
+                                            source=source.label))
+        elif source.kind == "urls":
+            for url, outlet in url_list(source.urls, source.url_column, source.outlet_column):
+                name = outlet or source.outlet or host_of(url)
+                added += frontier.add(Candidate(url, outlet=name, kind="page", source=source.label))
+        elif source.kind == "warc":
+            added += import_warc(frontier, source)
+    frontier.conn.commit()
+    return added
+
+
+def import_warc(frontier: Frontier, source: Source) -> int:
+    """Register every response record of the matching WARC files as a capture, in place.
+
+    The files are read where they are (no copy) and never modified. A URL already in the
+    frontier, from a crawl or an earlier import, is skipped, so importing twice adds nothing.
+    """
+    added = 0
+    for name in sorted(glob.glob(source.warc)):
+        path = str(Path(name).resolve())
+        for record in iter_responses(Path(path)):
+            url = normalize(record.url)
+            outlet = source.outlet or host_of(url)
+            if not frontier.add(Candidate(url, outlet=outlet, kind="page", source=source.label)):
+                continue
+            added += 1
+            row = frontier.get(url)
+            ctype = record.content_type.split(";")[0].strip().lower()
+            if record.status >= 400:
+                frontier.set_status(row["id"], f"http-{record.status}", "as archived", http_status=record.status)
+            elif 300 <= record.status < 400:
+                frontier.set_status(row["id"], "redirected", "as archived", http_status=record.status)
+            elif ctype not in ("text/html", "application/xhtml+xml", ""):
+                frontier.set_status(row["id"], "not-html", ctype, http_status=record.status)
+            else:
+                frontier.set_status(row["id"], "fetched", None, warc_file=path, warc_offset=record.offset,
+                                    http_status=record.status, content_type=record.content_type,
+                                    fetched_at=record.date)
+    return added

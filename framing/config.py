@@ -1,0 +1,191 @@
+"""Pipeline YAML -> validated study spec.
+
+Unknown keys are rejected and every error names the key path, the line and what is allowed,
+as weasel's project schemas do. Relative paths are resolved against the pipeline file's folder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import glob
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from framing.errors import ConfigError
+from framing.yamlio import KeyPath, dotted, line_of, load_with_lines
+
+SOURCE_KINDS = ("feed", "sitemap", "urls", "crawl", "warc")
+DEFAULT_USER_AGENT = "framing/0.1 (media-framing research crawler; +https://pypi.org/project/framing/)"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Source(Strict):
+    """One place to find articles: exactly one of feed, sitemap, urls, crawl or warc."""
+
+    feed: str | None = None
+    sitemap: str | None = None
+    urls: str | None = None
+    crawl: str | None = None
+    warc: str | None = None
+    outlet: str | None = Field(None, description="Outlet name; defaults to the host name.")
+    max_pages: int | None = Field(None, ge=1)
+    max_depth: int = Field(2, ge=0, description="crawl only: link hops from the start page")
+    url_column: str = "url"
+    outlet_column: str = "outlet"
+
+    @model_validator(mode="after")
+    def _exactly_one_kind(self) -> Source:
+        given = [k for k in SOURCE_KINDS if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                f"a source needs exactly one of {', '.join(SOURCE_KINDS)}; got "
+                + (", ".join(given) if given else "none")
+            )
+        return self
+
+    @property
+    def kind(self) -> str:
+        return next(k for k in SOURCE_KINDS if getattr(self, k) is not None)
+
+    @property
+    def location(self) -> str:
+        return getattr(self, self.kind)
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind}:{self.location}"
+
+
+class Filter(Strict):
+    """Which extracted articles count for the study; the rest keep a status saying why not."""
+
+    languages: list[str] | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None
+    keywords: list[str] | None = Field(None, description="topic filter; `*` globs, case-insensitive")
+
+
+class Collect(Strict):
+    per_host_delay_s: float = Field(1.0, ge=0)
+    concurrency: int = Field(8, ge=1, le=256)
+    max_pages: int | None = Field(None, ge=1)
+    timeout_s: float = Field(20.0, gt=0)
+    retries: int = Field(3, ge=0, le=10)
+    backoff_s: float = Field(1.0, ge=0)
+    max_retry_after_s: float = Field(120.0, ge=0)
+    max_bytes: int = Field(5_000_000, ge=1024)
+    max_redirects: int = Field(5, ge=0, le=20)
+    user_agent: str = DEFAULT_USER_AGENT
+
+
+class Extract(Strict):
+    workers: int = Field(1, ge=0, description="processes; 0 means one per core")
+    fast: bool = False
+    favor_precision: bool = False
+    min_chars: int = Field(400, ge=0)
+
+
+class Pipeline(Strict):
+    """A whole study, as declared in its YAML file."""
+
+    title: str
+    workdir: Path
+    codebook: str | None = None
+    sources: list[Source] = Field(min_length=1)
+    filter: Filter = Filter()
+    collect: Collect = Collect()
+    extract: Extract = Extract()
+    path: Path | None = Field(None, exclude=True)
+
+
+def load_pipeline(path: str | Path) -> Pipeline:
+    """Read and validate a pipeline file.
+
+    Parameters
+    ----------
+    path
+        The study's YAML file.
+
+    Returns
+    -------
+    Pipeline
+        With ``workdir``, ``urls`` and ``warc`` paths made absolute.
+
+    Raises
+    ------
+    ConfigError
+        Listing every problem with its key path and line.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(str(path), ["file not found"])
+    data, lines = load_with_lines(path)
+    if not isinstance(data, dict):
+        raise ConfigError(str(path), ["line 1: the file must be a mapping of keys (title, workdir, sources, ...)"])
+    try:
+        spec = Pipeline.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(str(path), [_describe(err, lines) for err in exc.errors()]) from None
+    base = path.resolve().parent
+    spec.path = path.resolve()
+    spec.workdir = (base / spec.workdir).resolve()
+    _resolve_files(spec, base, lines, str(path))
+    return spec
+
+
+def _resolve_files(spec: Pipeline, base: Path, lines: dict[KeyPath, int], name: str) -> None:
+    problems = []
+    for index, source in enumerate(spec.sources):
+        if source.kind == "urls":
+            target = base / source.urls
+            if not target.is_file():
+                problems.append(_at(lines, ("sources", index, "urls"), f"file not found: {target}"))
+            source.urls = str(target)
+        elif source.kind == "warc":
+            pattern = str(base / source.warc)
+            if not glob.glob(pattern):
+                problems.append(_at(lines, ("sources", index, "warc"), f"no file matches {pattern}"))
+            source.warc = pattern
+    if problems:
+        raise ConfigError(name, problems)
+
+
+def _describe(err: dict[str, Any], lines: dict[KeyPath, int]) -> str:
+    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+    if err["type"] == "extra_forbidden":
+        allowed = _allowed_keys(loc[:-1])
+        hint = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+        msg = f"unknown key; allowed here: {', '.join(allowed)}"
+        if hint:
+            msg += f" (did you mean '{hint[0]}'?)"
+        return _at(lines, loc, msg)
+    msg = err["msg"].removeprefix("Value error, ")
+    if err["type"] not in ("missing", "value_error"):
+        msg += f" (got {err.get('input')!r})"
+    return _at(lines, loc, msg)
+
+
+def _at(lines: dict[KeyPath, int], loc: KeyPath, msg: str) -> str:
+    line = line_of(lines, loc)
+    return f"line {line}: {dotted(loc)}: {msg}" if line else f"{dotted(loc)}: {msg}"
+
+
+def _allowed_keys(parent: KeyPath) -> list[str]:
+    model: type[BaseModel] = Pipeline
+    for part in parent:
+        if isinstance(part, int):
+            continue
+        annotation = model.model_fields[str(part)].annotation
+        inner = getattr(annotation, "__args__", (annotation,))
+        model = next((a for a in inner if isinstance(a, type) and issubclass(a, BaseModel)), model)
+    return [k for k in model.model_fields if k != "path"]
+
+
+Stage = Literal["collect", "extract"]
+STAGES: tuple[str, ...] = ("collect", "extract")

@@ -1,0 +1,93 @@
+"""``framing demo``: serve the demo site on its loopback hosts and run pipelines/demo.yml on it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from framing.config import load_pipeline
+from framing.demo.server import LoggedRequest, SiteServer, politeness_problems
+from framing.demo.site import CORPUS, Outlet, load_corpus, render_site
+from framing.errors import FramingError
+from framing.pipeline import Progress, StageResult, run
+
+DEMO_PIPELINE = Path(__file__).resolve().parents[2] / "pipelines" / "demo.yml"
+
+
+@dataclass
+class DemoSite:
+    outlets: list[Outlet]
+    servers: list[SiteServer]
+
+    @property
+    def log(self) -> list[LoggedRequest]:
+        return sorted((r for s in self.servers for r in s.log), key=lambda r: r.t)
+
+    def disallowed_requests(self) -> list[str]:
+        """Logged requests for paths that the outlet's robots.txt disallows."""
+        bad = []
+        for outlet, server in zip(self.outlets, self.servers):
+            bad += [f"{server.netloc}{r.path}" for r in server.log
+                    if any(r.path.startswith(p) for p in outlet.robots_disallow)]
+        return bad
+
+
+@contextmanager
+def serve_demo(port: int | None = None, loopback_only: bool = False, corpus: Path = CORPUS) -> Iterator[DemoSite]:
+    """Serve every outlet of the corpus; each on its own address (or, with ``loopback_only``, own port).
+
+    Parameters
+    ----------
+    port
+        Port for all outlets (default: the corpus's, 8411); 0 picks free ports.
+    loopback_only
+        Bind every outlet to 127.0.0.1 on its own free port instead of 127.0.0.11-18.
+    """
+    outlets, default_port = load_corpus(corpus)
+    with ExitStack() as stack:
+        servers = []
+        for outlet in outlets:
+            address = "127.0.0.1" if loopback_only else outlet.address
+            try:
+                server = SiteServer(address, 0 if loopback_only else (default_port if port is None else port))
+            except OSError as exc:
+                raise FramingError(f"cannot serve {outlet.name} on {address}: {exc.strerror}. Is another "
+                                   "`framing demo` running? Stop it, or free the port.") from exc
+            server.routes = render_site(outlet, server.base_url, corpus)
+            stack.enter_context(server)
+            servers.append(server)
+        yield DemoSite(outlets, servers)
+
+
+@dataclass
+class DemoOutcome:
+    results: list[StageResult]
+    workdir: Path
+    log: Path
+    delay: float
+    requests: int = 0
+    disallowed_requested: list[str] = field(default_factory=list)
+    too_close: list[str] = field(default_factory=list)
+
+
+def run_demo(workdir: Path | None = None, fresh: bool = False, progress: Progress | None = None,
+             pipeline: Path = DEMO_PIPELINE) -> DemoOutcome:
+    """Crawl the demo site with the demo pipeline and check the servers' logs for politeness."""
+    spec = load_pipeline(pipeline)
+    if workdir is not None:
+        spec.workdir = Path(workdir).resolve()
+    if fresh and spec.workdir.exists():
+        shutil.rmtree(spec.workdir)
+    with serve_demo() as site:
+        results = run(spec, progress=progress)
+    log_path = spec.workdir / "demo-requests.jsonl"
+    with log_path.open("a", encoding="utf-8") as handle:
+        for r in site.log:
+            handle.write(json.dumps({"t": round(r.t, 4), "host": r.host, "path": r.path, "status": r.status}) + "\n")
+    delay = spec.collect.per_host_delay_s
+    return DemoOutcome(results, spec.workdir, log_path, delay, len(site.log), site.disallowed_requests(),
+                       politeness_problems(site.log, delay))

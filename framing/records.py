@@ -1,0 +1,60 @@
+"""Table schemas and the status vocabulary shared by collect, extract and the summaries."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+# URL statuses kept in the crawl frontier (urls table). Every URL ends in exactly one of these.
+URL_STATUSES = {
+    "queued": "waiting to be fetched",
+    "fetched": "stored in a WARC file",
+    "robots-disallowed": "robots.txt forbids it; never requested",
+    "timeout": "no answer within the timeout, after all retries",
+    "connection-error": "the host refused or dropped the connection, after all retries",
+    "too-large": "body exceeded collect.max_bytes",
+    "not-html": "content type is not a web page (PDF, image, ...)",
+    "redirected": "answered with a redirect; the target was queued",
+    "redirect-loop": "a redirect led back to a URL of the same chain",
+    "too-many-redirects": "more than collect.max_redirects hops",
+    "off-host": "a crawl link that leaves the start page's host",
+    "max-pages": "not fetched because the page budget was spent",
+    "invalid-url": "not an http(s) URL",
+}
+# plus "http-NNN" for any final HTTP error status
+
+# Article statuses. "ok" and "duplicate" are articles; the rest say why a page is not one.
+ARTICLE_STATUSES = {
+    "ok": "an article in scope",
+    "duplicate": "same text as another article (duplicate_of names it)",
+    "empty": "no main text found",
+    "too-short": "main text shorter than extract.min_chars",
+    "paywall-suspected": "short text on a page marked or worded as paywalled",
+    "wrong-language": "language not in filter.languages",
+    "out-of-range": "published outside filter.since .. filter.until",
+    "off-topic": "none of filter.keywords occurs",
+    "decode-error": "the capture could not be read",
+}
+
+ARTICLE_SCHEMA = pa.schema(
+    [
+        ("article_id", pa.string()),
+        ("url", pa.string()),
+        ("canonical_url", pa.string()),
+        ("outlet", pa.string()),
+        ("title", pa.string()),
+        ("author", pa.string()),
+        ("published", pa.date32()),
+        ("date_source", pa.string()),
+        ("date_extracted", pa.date32()),
+        ("date_listed", pa.date32()),
+        ("language", pa.string()),
+        ("text", pa.string()),
+        ("n_chars", pa.int64()),
+        ("content_hash", pa.string()),
+        ("status", pa.string()),
+        ("reason", pa.string()),
+        ("duplicate_of", pa.string()),
+        ("warc_file", pa.string()),
+        ("warc_offset", pa.int64()),
+    ]
+)

@@ -1,0 +1,100 @@
+"""The one module that knows where a study's files live and how they are written."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+
+class Study:
+    """A study folder: ``captures/*.warc.gz``, ``state.sqlite``, ``tables/*.parquet``, ``manifest.json``.
+
+    Parameters
+    ----------
+    workdir
+        The study folder; created if missing.
+    """
+
+    def __init__(self, workdir: Path):
+        self.workdir = Path(workdir)
+        self.captures = self.workdir / "captures"
+        self.tables = self.workdir / "tables"
+        for folder in (self.workdir, self.captures, self.tables):
+            folder.mkdir(parents=True, exist_ok=True)
+
+    @property
+    def state_db(self) -> Path:
+        return self.workdir / "state.sqlite"
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.workdir / "manifest.json"
+
+    def table(self, name: str) -> Path:
+        return self.tables / f"{name}.parquet"
+
+    def connect_state(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.state_db, timeout=30)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.row_factory = sqlite3.Row
+        return conn
+
+    def write_rows(self, name: str, rows: Iterable[dict[str, Any]], schema: pa.Schema, batch: int = 2000) -> int:
+        """Stream dict rows into ``tables/<name>.parquet`` in batches; return the row count."""
+        target = self.table(name)
+        partial = target.with_suffix(".parquet.partial")
+        count = 0
+        with pq.ParquetWriter(partial, schema, compression="zstd") as writer:
+            for chunk in _chunks(rows, batch):
+                writer.write_table(pa.Table.from_pylist(chunk, schema=schema))
+                count += len(chunk)
+        partial.replace(target)
+        return count
+
+    def query(self, sql: str, params: list[Any] | None = None) -> duckdb.DuckDBPyRelation:
+        """Run DuckDB SQL with each table available as a view of its name."""
+        con = duckdb.connect()
+        for path in self.tables.glob("*.parquet"):
+            con.execute(f"CREATE VIEW {path.stem} AS SELECT * FROM read_parquet('{path.as_posix()}')")
+        return con.execute(sql, params or [])
+
+    def read_manifest(self) -> dict[str, Any]:
+        if self.manifest_path.is_file():
+            return json.loads(self.manifest_path.read_text())
+        return {}
+
+    def write_manifest(self, manifest: dict[str, Any]) -> None:
+        tmp = self.manifest_path.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(manifest, indent=2, default=str))
+        tmp.replace(self.manifest_path)
+
+
+def _chunks(rows: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    chunk: list[dict[str, Any]] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """Commit on success, roll back on error."""
+    try:
+        yield conn
+        conn.commit()
+    except BaseException:
+        conn.rollback()
+        raise

@@ -1,0 +1,83 @@
+"""Shared fixtures: loopback news sites started by the tests themselves, and study files."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from framing.config import Pipeline, load_pipeline
+from framing.demo.server import Response, Route, SiteServer
+
+LOREM_EN = (
+    "The social credit system was discussed again this week by officials and researchers in Beijing. "
+    "Local pilots differ widely, and companies worry about blacklists that follow unpaid debts. "
+    "Critics describe the databases as instruments of control, while supporters point to fraud. "
+)
+
+
+def article_html(title: str, paragraphs: list[str], date: str = "2019-05-04", lang: str = "en",
+                 site: str = "Test Gazette", author: str = "Ann Example", charset: str = "utf-8",
+                 extra_head: str = "") -> str:
+    """A realistic small article page (navigation, article, comments, footer)."""
+    body = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
+    return (
+        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="{charset}"><title>{html.escape(title)} | '
+        f'{site}</title><meta name="author" content="{author}">'
+        f'<meta property="article:published_time" content="{date}T08:00:00Z">{extra_head}</head><body>'
+        f'<nav><a href="/">Home</a> <a href="/about">About</a></nav><main><article><h1>{html.escape(title)}</h1>'
+        f"{body}</article></main><section class='comments'><p>A reader: nice</p></section>"
+        f"<footer>&copy; {site}</footer></body></html>"
+    )
+
+
+def long_text(seed: str, sentences: int = 8) -> list[str]:
+    return [f"{seed} {LOREM_EN}" for _ in range(max(1, sentences // 3))]
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[..., SiteServer]]:
+    """Start a SiteServer on 127.0.0.1 with a free port; stopped after the test."""
+    servers: list[SiteServer] = []
+
+    def start(routes: dict[str, Route] | None = None, address: str = "127.0.0.1") -> SiteServer:
+        server = SiteServer(address, 0, routes or {}).start()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def write_pipeline(tmp_path: Path) -> Callable[..., Pipeline]:
+    """Write a study YAML in tmp_path and load it; keyword arguments become top-level keys."""
+
+    def write(sources: list[dict], name: str = "study.yml", **sections: object) -> Pipeline:
+        spec = {"title": "test study", "workdir": "study", "sources": sources,
+                "collect": {"per_host_delay_s": 0.05, "backoff_s": 0.05, "timeout_s": 5}, **sections}
+        if "collect" in sections:
+            spec["collect"] = {"per_host_delay_s": 0.05, "backoff_s": 0.05, "timeout_s": 5, **sections["collect"]}
+        path = tmp_path / name
+        path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
+        return load_pipeline(path)
+
+    return write
+
+
+def page(title: str, paragraphs: list[str] | None = None, **kwargs: object) -> Response:
+    return Response(body=article_html(title, paragraphs or long_text(title), **kwargs).encode("utf-8"))
+
+
+def rss(base: str, paths: list[str], dates: list[str] | None = None) -> Response:
+    items = "".join(
+        f"<item><title>t</title><link>{base}{p}</link>"
+        + (f"<pubDate>{dates[i]}</pubDate>" if dates else "") + "</item>"
+        for i, p in enumerate(paths)
+    )
+    return Response(body=f'<?xml version="1.0"?><rss version="2.0"><channel><title>x</title>{items}</channel></rss>'
+                    .encode(), content_type="application/rss+xml")

@@ -1,0 +1,63 @@
+from pathlib import Path
+
+import pytest
+
+from framing.config import load_pipeline
+from framing.errors import ConfigError
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "study.yml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def problems(path: Path) -> list[str]:
+    with pytest.raises(ConfigError) as info:
+        load_pipeline(path)
+    return info.value.problems
+
+
+def test_config_unknown_key_names_line_allowed_keys_and_suggestion(tmp_path):
+    path = write(tmp_path, "title: t\nworkdir: w\nsources:\n  - feed: http://x/rss\ncollect:\n  per_host_dealy_s: 2\n")
+    (message,) = problems(path)
+    assert message.startswith("line 6: collect.per_host_dealy_s: unknown key")
+    assert "per_host_delay_s" in message and "did you mean 'per_host_delay_s'" in message
+
+
+def test_config_wrong_type_names_key_line_and_value(tmp_path):
+    path = write(tmp_path, "title: t\nworkdir: w\nsources:\n  - feed: http://x/rss\ncollect:\n  concurrency: many\n")
+    (message,) = problems(path)
+    assert message.startswith("line 6: collect.concurrency:")
+    assert "integer" in message and "'many'" in message
+
+
+def test_config_source_needs_exactly_one_kind(tmp_path):
+    path = write(tmp_path, "title: t\nworkdir: w\nsources:\n  - feed: http://x/rss\n    sitemap: http://x/s.xml\n")
+    (message,) = problems(path)
+    assert message.startswith("line 4: sources[0]:") and "exactly one of feed, sitemap, urls, crawl, warc" in message
+
+
+def test_config_missing_files_are_reported_with_their_line(tmp_path):
+    path = write(tmp_path, "title: t\nworkdir: w\nsources:\n  - urls: missing.txt\n  - warc: data/*.warc.gz\n")
+    found = problems(path)
+    assert found[0].startswith("line 4: sources[0].urls: file not found")
+    assert found[1].startswith("line 5: sources[1].warc: no file matches")
+
+
+def test_config_missing_required_keys_and_bad_yaml(tmp_path):
+    assert any("title: Field required" in p for p in problems(write(tmp_path, "workdir: w\nsources: []\n")))
+    assert problems(write(tmp_path, "title: [unclosed\n"))[0].startswith("line ")
+
+
+def test_config_valid_file_resolves_paths_against_its_folder(tmp_path):
+    (tmp_path / "list.txt").write_text("http://a.example/1\n")
+    spec = load_pipeline(write(tmp_path, "title: t\nworkdir: out\nsources:\n  - urls: list.txt\n"))
+    assert spec.workdir == (tmp_path / "out").resolve()
+    assert spec.sources[0].urls == str(tmp_path / "list.txt")
+    assert spec.collect.per_host_delay_s == 1.0
+
+
+def test_config_bundled_demo_pipeline_is_valid():
+    spec = load_pipeline(Path(__file__).parents[1] / "pipelines" / "demo.yml")
+    assert len(spec.sources) == 9 and spec.filter.keywords
