@@ -12,8 +12,10 @@ import hashlib
 import multiprocessing
 import os
 import re
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 import py3langid
@@ -54,16 +56,17 @@ def content_hash(text: str) -> str:
 
 
 def clean_title(title: str | None, *site_names: str | None) -> str | None:
-    """Drop a leading or trailing site name: "Headline | The Daily" -> "Headline"."""
+    """Drop a leading or trailing site name: "Headline | The Daily" -> "Headline"; else keep the title."""
     if not title:
         return title
+    title = title.strip()
     names = {n.strip().lower() for n in site_names if n}
-    parts = _TITLE_SEPARATORS.split(title.strip())
-    if len(parts) > 1 and parts[-1].strip().lower() in names:
-        parts = parts[:-1]
-    elif len(parts) > 1 and parts[0].strip().lower() in names:
-        parts = parts[1:]
-    return " | ".join(p.strip() for p in parts) if len(parts) > 1 else parts[0].strip()
+    separators = list(_TITLE_SEPARATORS.finditer(title))
+    if separators and title[separators[-1].end():].strip().lower() in names:
+        return title[:separators[-1].start()].strip()
+    if separators and title[:separators[0].start()].strip().lower() in names:
+        return title[separators[0].end():].strip()
+    return title
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -139,8 +142,8 @@ def _init_worker(options: Extract) -> None:
     _worker_options = options
 
 
-def _extract_in_worker(capture: Capture) -> dict[str, Any]:
-    return extract_page(capture, _worker_options)
+def _extract_in_worker(batch: list[Capture]) -> list[dict[str, Any]]:
+    return [extract_page(capture, _worker_options) for capture in batch]
 
 
 def worker_count(requested: int) -> int:
@@ -168,7 +171,20 @@ def extract_all(captures: Iterable[Capture], options: Extract, study_filter: Fil
         return
     ctx = multiprocessing.get_context("forkserver" if os.name != "nt" else "spawn")
     with ctx.Pool(workers, initializer=_init_worker, initargs=(options,)) as pool:
-        yield from _finish(pool.imap(_extract_in_worker, captures, chunksize=4), study_filter, topic, progress)
+        yield from _finish(_ordered_map(pool, captures, workers), study_filter, topic, progress)
+
+
+def _ordered_map(pool: Any, captures: Iterable[Capture], workers: int, batch: int = 4) -> Iterator[dict[str, Any]]:
+    """Like ``pool.imap`` but the captures are read in this thread (the frontier's SQLite cursor
+    lives here) and at most a few batches per worker are in flight, so memory stays bounded."""
+    pending: deque = deque()
+    iterator = iter(captures)
+    while True:
+        while len(pending) < workers * 4 and (chunk := list(islice(iterator, batch))):
+            pending.append(pool.apply_async(_extract_in_worker, (chunk,)))
+        if not pending:
+            return
+        yield from pending.popleft().get()
 
 
 def _finish(rows: Iterable[dict[str, Any]], study_filter: Filter, topic: re.Pattern[str] | None,
@@ -182,11 +198,11 @@ def _finish(rows: Iterable[dict[str, Any]], study_filter: Filter, topic: re.Patt
 # Exact duplicates among in-scope articles: the earliest published copy (then the smallest URL)
 # is the original; every other copy keeps its row, outlet and text, with status "duplicate".
 LINK_DUPLICATES_SQL = """
-SELECT * REPLACE (
+SELECT * EXCLUDE (rank_in_group, original) REPLACE (
     CASE WHEN status = 'ok' AND rank_in_group > 1 THEN 'duplicate' ELSE status END AS status,
     CASE WHEN status = 'ok' AND rank_in_group > 1 THEN 'same text as ' || original ELSE reason END AS reason,
     CASE WHEN status = 'ok' AND rank_in_group > 1 THEN original END AS duplicate_of
-) EXCLUDE (rank_in_group, original)
+)
 FROM (
     SELECT *,
         row_number() OVER w AS rank_in_group,
