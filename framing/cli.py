@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.console import Console
@@ -39,7 +37,7 @@ def _options(debug: bool = typer.Option(False, "--debug", help="Show full traceb
 
 @app.command("run")
 def run_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML file."),
-            stage: Optional[str] = typer.Argument(None, help=f"One stage ({', '.join(STAGES)}); default all."),
+            stage: str | None = typer.Argument(None, help=f"One stage ({', '.join(STAGES)}); default all."),
             force: bool = typer.Option(False, "--force", help="Rerun stages whose inputs did not change.")) -> None:
     """Run a study's stages (collect, extract); a rerun resumes where the last one stopped."""
     spec = load_pipeline(pipeline)
@@ -52,7 +50,7 @@ def run_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML file."),
 
 @app.command("articles")
 def articles_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML file."),
-                 search: Optional[str] = typer.Option(None, "--search", "-s",
+                 search: str | None = typer.Option(None, "--search", "-s",
                                                       help="Keyword(s) to show in context; * globs, | separates."),
                  limit: int = typer.Option(40, help="Most keyword-in-context lines to show."),
                  all_statuses: bool = typer.Option(False, "--all", help="Search duplicates and excluded pages too.")
@@ -68,8 +66,8 @@ def articles_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML fil
         lines = list(keyword_in_context(study, pattern, limit=limit, statuses=statuses))
         table = Table("outlet", "date", "left", "keyword", "right", title=f"'{escape(search)}' in context")
         for line in lines:
-            table.add_row(escape(line.outlet), line.published or "", escape(line.left), f"[bold]{escape(line.match)}[/]",
-                          escape(line.right))
+            table.add_row(escape(line.outlet), line.published or "", escape(line.left),
+                          f"[bold]{escape(line.match)}[/]", escape(line.right))
         console.print(table)
         console.print(f"{len(lines)} line(s) shown (limit {limit}).")
         return
@@ -81,7 +79,7 @@ def articles_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML fil
 
 
 @app.command("demo")
-def demo_cmd(workdir: Optional[Path] = typer.Option(None, help="Study folder (default: studies/demo)."),
+def demo_cmd(workdir: Path | None = typer.Option(None, help="Study folder (default: studies/demo)."),
              fresh: bool = typer.Option(False, "--fresh", help="Delete the demo study folder first.")) -> None:
     """Serve the bundled demo news site on loopback and run pipelines/demo.yml against it."""
     from framing.demo.runner import run_demo

@@ -174,7 +174,7 @@ def _record(study: Study, spec: Pipeline, result: StageResult) -> None:
     )
     if not result.skipped:
         manifest.setdefault("stages", {})[result.stage] = {
-            "finished": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "seconds": result.seconds, "counts": result.counts,
         }
     study.write_manifest(manifest)

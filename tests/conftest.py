@@ -36,7 +36,8 @@ def article_html(title: str, paragraphs: list[str], date: str = "2019-05-04", la
 
 def long_text(seed: str, sentences: int = 8) -> list[str]:
     """Distinct paragraphs (extractors drop repeated ones) that mention the topic."""
-    return [f"{seed} {LOREM_EN} This is paragraph {n} of the report on {seed.lower()}." for n in range(1, max(2, sentences // 3) + 1)]
+    count = max(2, sentences // 3)
+    return [f"{seed} {LOREM_EN} This is paragraph {n} of the report on {seed.lower()}." for n in range(1, count + 1)]
 
 
 @pytest.fixture

@@ -6,10 +6,11 @@ import time
 
 import duckdb
 
-from conftest import page, rss
 from framing.demo.server import Response, politeness_problems
 from framing.pipeline import run
 from framing.store import Study
+
+from conftest import page, rss
 
 
 def url_statuses(spec) -> dict[str, str]:
@@ -69,7 +70,8 @@ def test_collect_crawl_stays_on_host_and_respects_depth(serve, write_pipeline):
         "/page/2/": Response(body=b'<a href="/two">2</a>'),
         "/one": page("One"), "/two": page("Two", extra_head=""),
     })
-    site.routes["/two"] = Response(body=site.routes["/two"].body.replace(b"</article>", b'<a href="/deep">d</a></article>'))
+    deep_link = site.routes["/two"].body.replace(b"</article>", b'<a href="/deep">d</a></article>')
+    site.routes["/two"] = Response(body=deep_link)
     site.routes["/deep"] = page("Deep")
     spec = write_pipeline([{"crawl": site.base_url + "/", "max_depth": 2}])
     run(spec, ["collect"])
@@ -149,7 +151,8 @@ def test_collect_gives_up_with_reason_after_retries(serve, write_pipeline):
     run(spec, ["collect"])
     study = Study(spec.workdir)
     rows = {u: (s, r) for u, s, r in study.query("SELECT url, status, reason FROM urls").fetchall()}
-    assert rows[site.base_url + "/down"][0] == "http-503" and "gave up after 2 attempts" in rows[site.base_url + "/down"][1]
+    down_status, down_reason = rows[site.base_url + "/down"]
+    assert down_status == "http-503" and "gave up after 2 attempts" in down_reason
     assert rows[site.base_url + "/slow"][0] == "timeout"
     assert len(site.requests_for("/down")) == 2
 

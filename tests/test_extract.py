@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from conftest import article_html, long_text, page, rss
 from framing.config import Extract, Filter
 from framing.demo.server import Response
 from framing.extract import Capture, apply_filter, clean_title, extract_page, keyword_pattern
 from framing.htmltext import decode_html
 from framing.pipeline import run
 from framing.store import Study
+
+from conftest import article_html, long_text, page, rss
 
 GERMAN = ["Der Überwachungsstaat wächst: Bürger in Rongcheng sammeln Punkte für gutes Verhalten, "
           "heißt es in einem Bericht über das Sozialkreditsystem. „Das ist Kontrolle“, sagt eine Ärztin."] * 4
@@ -52,7 +53,7 @@ def test_extract_legacy_windows_1252_page_keeps_umlauts_and_quotes():
 
 
 def test_extract_header_charset_wins_and_undeclared_bytes_are_detected():
-    assert decode_html("Grüße".encode("utf-8"), "text/html; charset=UTF-8")[0] == "Grüße"
+    assert decode_html("Grüße".encode(), "text/html; charset=UTF-8")[0] == "Grüße"
     assert decode_html("<p>Grüße aus Köln, schöne Grüße</p>".encode("cp1252"), "text/html")[0].endswith("Grüße</p>")
 
 

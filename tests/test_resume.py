@@ -10,9 +10,10 @@ import sys
 import time
 from collections import Counter
 
-from conftest import page, rss
 from framing.pipeline import run
 from framing.store import Study
+
+from conftest import page, rss
 
 
 def test_crawl_killed_with_sigkill_resumes_without_refetch_or_duplicates(serve, write_pipeline):

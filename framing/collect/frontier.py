@@ -119,7 +119,7 @@ class Frontier:
         """Mark a URL stored and advance its WARC file's committed end, in one transaction."""
         self.set_status(
             url_id, "fetched", None, warc_file=warc_file, warc_offset=offset, warc_length=length,
-            fetched_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), **fields,
+            fetched_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), **fields,
         )
         self.conn.execute(
             "INSERT INTO warc_files (name, committed_end) VALUES (?, ?) "

@@ -92,4 +92,4 @@ def iter_responses(path: Path) -> Iterator[WarcResponse]:
 
 
 def session_name() -> str:
-    return "crawl-" + dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ") + ".warc.gz"
+    return "crawl-" + dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ") + ".warc.gz"

@@ -30,7 +30,7 @@ class DemoSite:
     def disallowed_requests(self) -> list[str]:
         """Logged requests for paths that the outlet's robots.txt disallows."""
         bad = []
-        for outlet, server in zip(self.outlets, self.servers):
+        for outlet, server in zip(self.outlets, self.servers, strict=True):
             bad += [f"{server.netloc}{r.path}" for r in server.log
                     if any(r.path.startswith(p) for p in outlet.robots_disallow)]
         return bad

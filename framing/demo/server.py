@@ -130,7 +130,7 @@ def politeness_problems(log: list[LoggedRequest], delay_s: float, tolerance_s: f
         by_host.setdefault(request.host, []).append(request.t)
     for host, times in sorted(by_host.items()):
         times.sort()
-        gaps = [b - a for a, b in zip(times, times[1:])]
+        gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
         if gaps and min(gaps) < delay_s - tolerance_s:
             problems.append(f"{host} (closest {min(gaps):.3f}s)")
     return problems

@@ -210,7 +210,8 @@ def _listing_routes(env: jinja2.Environment, context: dict, outlet: Outlet) -> d
 def _robots(outlet: Outlet, base_url: str) -> str:
     lines = ["User-agent: *"] + [f"Disallow: {p}" for p in outlet.robots_disallow] + ["Disallow: /search", ""]
     if {"sitemap", "sitemap-index"} & set(outlet.discovery):
-        lines.append(f"Sitemap: {base_url}/{'sitemap_index.xml' if 'sitemap-index' in outlet.discovery else 'sitemap.xml'}")
+        name = "sitemap_index.xml" if "sitemap-index" in outlet.discovery else "sitemap.xml"
+        lines.append(f"Sitemap: {base_url}/{name}")
     return "\n".join(lines) + "\n"
 
 
@@ -263,7 +264,7 @@ def _rss(outlet: Outlet, base_url: str, entries: list[tuple[str, Article | None]
     for path, article in entries:
         title = article.title if article else "Members only"
         date = article.date if article else dt.date(2020, 1, 1)
-        when = email.utils.format_datetime(dt.datetime.combine(date, dt.time(7, 0), dt.timezone.utc))
+        when = email.utils.format_datetime(dt.datetime.combine(date, dt.time(7, 0), dt.UTC))
         link = base_url + _feed_path(outlet, path, article)
         items.append(f"<item><title>{xml_escape(title)}</title><link>{link}</link><guid>{link}</guid>"
                      f"<pubDate>{when}</pubDate><description>{xml_escape(article.dek if article else '')}"
@@ -322,16 +323,18 @@ def intent_rows(outlets: list[Outlet]) -> list[dict[str, Any]]:
                           "/reports/": "not-html"}[next(k for k in ("/members/", "/features/", "/go/", "/reports/")
                                                         if path.startswith(k))]
                 rows.append({"outlet": outlet.name, "path": path, "language": outlet.language, "topic": "",
-                             "frames": "", "dominant": "", "expected_status": status, "syndicated": "", "title": ""})
+                             "frames": "", "dominant": "", "expected_status": status, "syndicated": "", "title": "",
+                             "date": ""})
                 continue
             rows.append({"outlet": outlet.name, "path": path, "language": outlet.language,
                          "topic": str(article.topic).lower(), "frames": " ".join(article.frames),
                          "dominant": article.dominant or "", "expected_status": article.expected_status,
-                         "syndicated": str(article.syndicated).lower(), "title": article.title})
+                         "syndicated": str(article.syndicated).lower(), "title": article.title,
+                         "date": article.date.isoformat()})
         if "pdf" in outlet.traps and "homepage" in outlet.discovery:
             rows.append({"outlet": outlet.name, "path": "/files/survey-results-2019.pdf", "language": "",
                          "topic": "", "frames": "", "dominant": "", "expected_status": "not-html",
-                         "syndicated": "", "title": ""})
+                         "syndicated": "", "title": "", "date": ""})
     return rows
 
 

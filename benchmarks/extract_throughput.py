@@ -1,0 +1,83 @@
+"""Extract-stage throughput, as ratios measured in one run.
+
+(a) framing's extract stage (WARC read, decode, trafilatura, language id, filters, Parquet,
+    duplicate linking) with 1 worker vs bare ``trafilatura.bare_extraction`` with the same
+    settings on the same pages. Target >= 0.9.
+(b) the same stage with 2 worker processes vs 1. Target >= 1.7.
+
+Run: python benchmarks/extract_throughput.py [--repeat 4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import tempfile
+import time
+from pathlib import Path
+
+import trafilatura
+
+from framing.collect.frontier import Candidate, Frontier
+from framing.collect.warcfile import CaptureWriter
+from framing.config import Pipeline
+from framing.pipeline import run_extract
+from framing.store import Study
+
+from _pages import demo_article_pages
+
+
+def build_study(folder: Path, pages: list[tuple[str, bytes, str]], repeat: int) -> Pipeline:
+    study = Study(folder)
+    writer = CaptureWriter(study.captures / "bench.warc.gz")
+    with sqlite3.connect(study.state_db) as conn:
+        frontier = Frontier(conn)
+        for copy in range(repeat):
+            for url, body, ctype in pages:
+                url = f"{url}?copy={copy}"
+                frontier.add(Candidate(url, outlet="bench", kind="page", source="bench"))
+                offset, length = writer.write_response(url, 200, "OK", [("Content-Type", ctype)], body)
+                frontier.record_capture(frontier.get(url)["id"], "bench.warc.gz", offset, length)
+    writer.close()
+    return Pipeline(title="bench", workdir=folder, sources=[{"urls": "x"}],
+                    extract={"workers": 1}, filter={"keywords": ["social credit", "sozialkredit*"]})
+
+
+def time_bare(pages: list[tuple[str, bytes, str]], repeat: int) -> float:
+    started = time.perf_counter()
+    for _ in range(repeat):
+        for url, body, _ in pages:
+            trafilatura.bare_extraction(body, url=url, include_comments=False, include_tables=True,
+                                        with_metadata=True)
+    return time.perf_counter() - started
+
+
+def time_stage(spec: Pipeline, workers: int) -> float:
+    spec.extract.workers = workers
+    started = time.perf_counter()
+    run_extract(spec, Study(spec.workdir), lambda *a: None, force=True)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=4, help="copies of the ~170 demo pages")
+    args = parser.parse_args()
+    pages = demo_article_pages()
+    n = len(pages) * args.repeat
+    with tempfile.TemporaryDirectory() as tmp:
+        spec = build_study(Path(tmp), pages, args.repeat)
+        time_stage(spec, 1)  # warm caches (imports, lxml, langid model) before measuring
+        bare = time_bare(pages, args.repeat)
+        one = time_stage(spec, 1)
+        two = time_stage(spec, 2)
+    print(f"pages: {n}")
+    print(f"bare trafilatura.bare_extraction: {n / bare:7.1f} pages/s")
+    print(f"framing extract, 1 worker:        {n / one:7.1f} pages/s")
+    print(f"framing extract, 2 workers:       {n / two:7.1f} pages/s")
+    print(f"(a) stage / bare trafilatura = {bare / one:.2f}  (target >= 0.9)")
+    print(f"(b) 2 workers / 1 worker     = {one / two:.2f}  (target >= 1.7)")
+
+
+if __name__ == "__main__":
+    main()

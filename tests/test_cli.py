@@ -1,0 +1,53 @@
+"""The command line: summaries, keyword in context, and one clear message on bad input."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from conftest import page, rss
+
+
+def framing(*args: str, cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "framing", *args], capture_output=True, text=True, cwd=cwd,
+                          env={**os.environ, "COLUMNS": "200"}, timeout=120)
+
+
+def test_cli_bad_study_file_exits_1_with_key_line_and_no_traceback(tmp_path):
+    bad = tmp_path / "bad.yml"
+    bad.write_text("title: t\nworkdir: w\nsources:\n  - feed: http://x/rss\n    outlett: X\n")
+    result = framing("run", str(bad))
+    assert result.returncode == 1
+    assert "line 5: sources[0].outlett: unknown key" in result.stdout and "did you mean 'outlet'" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+    debug = framing("--debug", "run", str(bad))
+    assert debug.returncode == 1 and "Traceback" in debug.stderr
+
+
+def test_cli_run_prints_funnel_and_articles_search_shows_context(serve, write_pipeline):
+    site = serve({"/a": page("Alpha", ["Officials defended the social credit system on Monday in a long speech "
+                                       "about fraud, debts and trust between companies and their customers. " * 4]),
+                  "/b": page("Beta")})
+    site.routes["/rss"] = rss(site.base_url, ["/a", "/b", "/missing"])
+    spec = write_pipeline([{"feed": site.base_url + "/rss", "outlet": "Gazette <b>"}])
+    result = framing("run", str(spec.path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Coverage per outlet" in result.stdout and "Gazette <b>" in result.stdout
+    assert "http-404 1" in result.stdout
+    assert "Study folder" in result.stdout
+
+    counts = framing("articles", str(spec.path))
+    assert counts.returncode == 0 and "ok" in counts.stdout
+    search = framing("articles", str(spec.path), "--search", "social cred*")
+    assert search.returncode == 0
+    assert "defended the" in search.stdout and "social credit" in search.stdout
+
+
+def test_cli_unknown_stage_and_missing_articles_are_clear_errors(serve, write_pipeline):
+    site = serve({"/rss": rss("http://127.0.0.1:1", [])})
+    spec = write_pipeline([{"feed": site.base_url + "/rss"}])
+    wrong = framing("run", str(spec.path), "tagging")
+    assert wrong.returncode == 1 and "unknown stage 'tagging'; stages are: collect, extract" in wrong.stdout
+    missing = framing("articles", str(spec.path))
+    assert missing.returncode == 1 and "run `framing run" in missing.stdout
