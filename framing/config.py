@@ -7,15 +7,15 @@ as weasel's project schemas do. Relative paths are resolved against the pipeline
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import glob
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from framing.errors import ConfigError
-from framing.yamlio import KeyPath, dotted, line_of, load_with_lines
+from framing.validation import at, validate
+from framing.yamlio import KeyPath, load_with_lines
 
 SOURCE_KINDS = ("feed", "sitemap", "urls", "crawl", "warc")
 DEFAULT_USER_AGENT = "framing/0.1 (media-framing research crawler; +https://pypi.org/project/framing/)"
@@ -128,10 +128,7 @@ def load_pipeline(path: str | Path) -> Pipeline:
     data, lines = load_with_lines(path)
     if not isinstance(data, dict):
         raise ConfigError(str(path), ["line 1: the file must be a mapping of keys (title, workdir, sources, ...)"])
-    try:
-        spec = Pipeline.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(str(path), [_describe(err, lines) for err in exc.errors()]) from None
+    spec = validate(Pipeline, data, lines, path)
     base = path.resolve().parent
     spec.path = path.resolve()
     spec.workdir = (base / spec.workdir).resolve()
@@ -145,46 +142,15 @@ def _resolve_files(spec: Pipeline, base: Path, lines: dict[KeyPath, int], name: 
         if source.kind == "urls":
             target = base / source.urls
             if not target.is_file():
-                problems.append(_at(lines, ("sources", index, "urls"), f"file not found: {target}"))
+                problems.append(at(lines, ("sources", index, "urls"), f"file not found: {target}"))
             source.urls = str(target)
         elif source.kind == "warc":
             pattern = str(base / source.warc)
             if not glob.glob(pattern):
-                problems.append(_at(lines, ("sources", index, "warc"), f"no file matches {pattern}"))
+                problems.append(at(lines, ("sources", index, "warc"), f"no file matches {pattern}"))
             source.warc = pattern
     if problems:
         raise ConfigError(name, problems)
-
-
-def _describe(err: dict[str, Any], lines: dict[KeyPath, int]) -> str:
-    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
-    if err["type"] == "extra_forbidden":
-        allowed = _allowed_keys(loc[:-1])
-        hint = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
-        msg = f"unknown key; allowed here: {', '.join(allowed)}"
-        if hint:
-            msg += f" (did you mean '{hint[0]}'?)"
-        return _at(lines, loc, msg)
-    msg = err["msg"].removeprefix("Value error, ")
-    if err["type"] not in ("missing", "value_error"):
-        msg += f" (got {err.get('input')!r})"
-    return _at(lines, loc, msg)
-
-
-def _at(lines: dict[KeyPath, int], loc: KeyPath, msg: str) -> str:
-    line = line_of(lines, loc)
-    return f"line {line}: {dotted(loc)}: {msg}" if line else f"{dotted(loc)}: {msg}"
-
-
-def _allowed_keys(parent: KeyPath) -> list[str]:
-    model: type[BaseModel] = Pipeline
-    for part in parent:
-        if isinstance(part, int):
-            continue
-        annotation = model.model_fields[str(part)].annotation
-        inner = getattr(annotation, "__args__", (annotation,))
-        model = next((a for a in inner if isinstance(a, type) and issubclass(a, BaseModel)), model)
-    return [k for k in model.model_fields if k != "path"]
 
 
 Stage = Literal["collect", "extract"]

@@ -1,0 +1,1 @@
+"""Taggers: interchangeable ways to give articles frame labels (rules now; classifiers next)."""

@@ -1,0 +1,75 @@
+"""The rule tagger: globs, phrases, NEAR, negation, German compounds, offsets, article rows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from framing.codebook import load_codebook
+from framing.taggers.rules import RuleTagger
+
+MINI = Path(__file__).parent / "fixtures" / "mini-codebook.yml"
+
+
+@pytest.fixture(scope="module")
+def tagger() -> RuleTagger:
+    return RuleTagger(load_codebook(MINI), min_hits=2)
+
+
+def found(tagger, text, language="en"):
+    return [(h.frame, text[h.start:h.end], h.negated) for h in tagger.hits(text, language)]
+
+
+def test_rules_globs_phrases_and_case(tagger):
+    text = "SURVEILLANCE grows. Critics see Big Brother and an Orwellian police state."
+    assert found(tagger, text) == [("surveillance", "SURVEILLANCE", False), ("surveillance", "Big Brother", False),
+                                   ("surveillance", "Orwellian", False), ("surveillance", "police state", False)]
+
+
+def test_rules_phrase_needs_adjacent_words_in_order(tagger):
+    assert found(tagger, "The brother was big. Unpaid taxes, not debts.") == []
+    assert found(tagger, "Unpaid debts piled up.") == [("trust", "Unpaid debts", False)]
+
+
+def test_rules_near_within_distance_same_sentence_either_order(tagger):
+    assert found(tagger, "Her credit was low and the score fell.") == [("trust", "credit was low and the score", False)]
+    assert found(tagger, "Her credit was low, and the score fell.") == []  # 6 tokens apart > NEAR/5
+    assert found(tagger, "Scores rose while credit was scarce.") == [("trust", "Scores rose while credit", False)]
+    assert found(tagger, "Credit was discussed at great length before anyone mentioned a score.") == []
+    assert found(tagger, "They gave credit. The score came later.") == []  # different sentences
+
+
+def test_rules_negation_marks_hits_and_respects_sentence_and_window(tagger):
+    assert found(tagger, "This is not a police state.") == [("surveillance", "police state", True)]
+    assert found(tagger, "It isn't an Orwellian system.") == [("surveillance", "Orwellian", True)]
+    assert found(tagger, "No. Orwellian it is.") == [("surveillance", "Orwellian", False)]  # negator in another sentence
+    assert found(tagger, "Not what anyone would call very Orwellian.")[0][2] is False  # beyond 3 tokens
+
+
+def test_rules_german_compounds_and_negation(tagger):
+    text = "Der Überwachungsstaat wächst, die Videoüberwachung auch. Das ist kein Überwachungsstaat."
+    assert found(tagger, text, "de") == [("surveillance", "Überwachungsstaat", False),
+                                         ("surveillance", "Videoüberwachung", False),
+                                         ("surveillance", "Überwachungsstaat", True)]
+    assert found(tagger, "Der SCHUFA-Score und Kreditbetrug.", "de") == [("trust", "SCHUFA-Score", False),
+                                                                         ("trust", "Kreditbetrug", False)]
+
+
+def test_rules_offsets_and_sentences_point_into_the_text(tagger):
+    text = "First sentence here.  Then fraud appeared!\nAnd more fraud, with defaulters."
+    hits = tagger.hits(text, "en")
+    assert [(text[h.start:h.end], h.sentence) for h in hits] == [("fraud", 1), ("fraud", 2), ("defaulters", 2)]
+    assert text[hits[0].sentence_start:hits[0].sentence_end] == "Then fraud appeared!"
+
+
+def test_rules_article_rows_presence_share_and_dominant(tagger):
+    article = {"article_id": "a1", "outlet": "X", "language": "en", "published": None,
+               "text": "Fraud everywhere. More fraud and defaulters. A police state? Weather was fine."}
+    hits, frames = tagger.tag_article(article)
+    assert len(hits) == 4
+    by_frame = {r["frame"]: r for r in frames}
+    assert by_frame["trust"]["hits"] == 3 and by_frame["trust"]["sentences_hit"] == 2
+    assert by_frame["trust"]["n_sentences"] == 4 and by_frame["trust"]["sentence_share"] == 0.5
+    assert by_frame["trust"]["present"] and by_frame["trust"]["dominant"]
+    assert not by_frame["surveillance"]["present"] and not by_frame["surveillance"]["dominant"]  # 1 < min_hits 2
