@@ -13,15 +13,19 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from framing import __version__
+from framing.analysis import study_codebook
+from framing.codebook import check_codebook, load_codebook, resolve
 from framing.config import STAGES, load_pipeline
-from framing.errors import FramingError
+from framing.errors import ConfigError, FramingError
+from framing.evaluate import compare, load_gold
 from framing.extract import keyword_pattern
 from framing.pipeline import StageResult, run
 from framing.store import Study
 from framing.summary import funnel, keyword_in_context, status_counts
+from framing.taggers.rules import RuleTagger
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, rich_markup_mode=None,
-                  help="framing: collect news, extract articles, and (soon) tag and chart their frames.")
+                  help="framing: collect news, extract articles, tag their frames and chart how outlets differ.")
 console = Console()
 _state = {"debug": False}
 
@@ -39,7 +43,7 @@ def _options(debug: bool = typer.Option(False, "--debug", help="Show full traceb
 def run_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML file."),
             stage: str | None = typer.Argument(None, help=f"One stage ({', '.join(STAGES)}); default all."),
             force: bool = typer.Option(False, "--force", help="Rerun stages whose inputs did not change.")) -> None:
-    """Run a study's stages (collect, extract); a rerun resumes where the last one stopped."""
+    """Run a study's stages in order; a rerun resumes and skips what is up to date."""
     spec = load_pipeline(pipeline)
     with stage_progress() as progress:
         results = run(spec, [stage] if stage else None, progress=progress, force=force)
@@ -76,6 +80,96 @@ def articles_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML fil
         table.add_row(escape(outlet), status, str(n))
     console.print(table)
     console.print(f"Table: {escape(str(study.table('articles')))}")
+
+
+codebook_app = typer.Typer(no_args_is_help=True, help="Check, show and try out codebooks.")
+app.add_typer(codebook_app, name="codebook")
+
+
+@codebook_app.command("check")
+def codebook_check_cmd(file: Path = typer.Argument(..., help="A codebook YAML file.")) -> None:
+    """Validate a codebook: keys, ids, languages, patterns; warn about weak spots."""
+    report = check_codebook(resolve(str(file)))
+    for warning in report.warnings:
+        console.print(f"[yellow]warning:[/] {escape(warning)}")
+    if report.errors:
+        raise ConfigError(str(file), report.errors)
+    book = report.codebook
+    patterns = sum(len(p) for f in book.frames for p in f.patterns.values())
+    console.print(f"[green]OK[/] {escape(book.label)}: {len(book.frames)} frames, {patterns} patterns, "
+                  f"languages {', '.join(book.languages)}; {len(report.warnings)} warning(s).")
+
+
+@codebook_app.command("show")
+def codebook_show_cmd(name: str = typer.Argument(..., help="Bundled name or path.")) -> None:
+    """Print a codebook as coders read it: frames, guidance, patterns, examples."""
+    book = load_codebook(name)
+    console.print(f"[bold]{escape(book.title or book.name)}[/] ({escape(book.label)}, languages "
+                  f"{', '.join(book.languages)}, unit: {book.unit})")
+    if book.description:
+        console.print(escape(book.description.strip()))
+    for frame in book.frames:
+        table = Table(show_header=False, title=f"{frame.label}  [dim]({frame.id})[/]", title_justify="left",
+                      expand=True)
+        table.add_row("description", escape(frame.description.strip()))
+        table.add_row("include", escape(frame.include.strip()))
+        table.add_row("exclude", escape(frame.exclude.strip()))
+        for language, patterns in frame.patterns.items():
+            table.add_row(f"patterns ({language})", escape(", ".join(patterns)))
+        for kind in ("positive", "negative"):
+            for example in getattr(frame.examples, kind):
+                table.add_row(f"example ({kind})", escape(example))
+        console.print(table)
+
+
+@codebook_app.command("test")
+def codebook_test_cmd(name: str = typer.Argument(..., help="Bundled name or path."),
+                      text: str = typer.Argument(..., help="A sentence or passage to tag."),
+                      language: str = typer.Option("en", "--lang", "-l", help="Language of the text.")) -> None:
+    """Show which patterns fire on a text, which were negated, and why."""
+    book = load_codebook(name)
+    hits = RuleTagger(book).hits(text, language)
+    table = Table("frame", "pattern", "matched", "counted", title=f"{len(hits)} match(es) in {language}")
+    for hit in hits:
+        why = f"no: negated by '{hit.negated_by}' within {book.negation_window} words" if hit.negated else "yes"
+        table.add_row(escape(book.frame(hit.frame).label), escape(hit.pattern), escape(text[hit.start:hit.end]),
+                      escape(why))
+    console.print(table)
+    counted = sorted({book.frame(h.frame).label for h in hits if not h.negated})
+    console.print(f"Frames found: {escape(', '.join(counted)) if counted else 'none'}")
+
+
+@app.command("evaluate")
+def evaluate_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML file."),
+                 gold: Path | None = typer.Option(None, help="Gold CSV (url or path, frames); default: `gold:`.")
+                 ) -> None:
+    """Precision, recall and F1 of the rule tagger against gold or intended frames."""
+    spec = load_pipeline(pipeline)
+    study = Study(spec.workdir)
+    gold_file = gold or (Path(spec.gold) if spec.gold else None)
+    if gold_file is None:
+        raise FramingError("no gold labels: pass --gold FILE or set `gold:` in the study")
+    if not study.table("article_frames").is_file():
+        raise FramingError(f"no frame labels yet: run `framing run {pipeline}` first")
+    book = study_codebook(spec)
+    predicted = study.query("SELECT a.url, f.frame, f.present FROM article_frames f JOIN articles a "
+                            "USING (article_id)").df()
+    scores = compare(predicted, load_gold(gold_file, book.frame_ids), book.frame_ids)
+    table = Table("frame", "precision (95% CI)", "recall (95% CI)", "F1", "support",
+                  title=f"Rule tagger vs {escape(gold_file.name)} ({scores.attrs['units']} articles, "
+                        f"min_hits {spec.tag.min_hits})")
+    for row in scores.itertuples():
+        label = book.frame(row.frame).label if row.frame in book.frame_ids else row.frame
+        if row.frame == "macro":
+            table.add_row(label, f"{row.precision:.2f}", f"{row.recall:.2f}", f"{row.f1:.2f}", str(row.support))
+            continue
+        table.add_row(escape(label), f"{row.precision:.2f} ({row.precision_low:.2f}–{row.precision_high:.2f})",
+                      f"{row.recall:.2f} ({row.recall_low:.2f}–{row.recall_high:.2f})", f"{row.f1:.2f}",
+                      str(row.support))
+    console.print(table)
+    csv_path = study.tables / "evaluation.csv"
+    scores.to_csv(csv_path, index=False)
+    console.print(f"Scores written to {escape(str(csv_path))}")
 
 
 @app.command("demo")

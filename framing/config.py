@@ -91,6 +91,24 @@ class Extract(Strict):
     min_chars: int = Field(400, ge=0)
 
 
+class Tag(Strict):
+    method: Literal["rules"] = "rules"
+    min_hits: int = Field(2, ge=1, description="non-negated hits for an article to carry a frame")
+
+
+class Aggregate(Strict):
+    period: Literal["year", "month"] = "year"
+    duplicates: Literal["per_outlet", "once"] = Field(
+        "per_outlet", description="syndicated copies: counted for every outlet that printed them, or once")
+    level: float = Field(0.95, gt=0.5, lt=1)
+
+
+class Report(Strict):
+    title: str | None = None
+    examples_per_outlet: int = Field(3, ge=0, le=10)
+    min_articles: int = Field(1, ge=1, description="outlets with fewer relevant articles are left out of charts")
+
+
 class Pipeline(Strict):
     """A whole study, as declared in its YAML file."""
 
@@ -101,6 +119,10 @@ class Pipeline(Strict):
     filter: Filter = Filter()
     collect: Collect = Collect()
     extract: Extract = Extract()
+    tag: Tag = Tag()
+    aggregate: Aggregate = Aggregate()
+    report: Report = Report()
+    gold: str | None = Field(None, description="CSV of intended/gold frames for `framing evaluate`")
     path: Path | None = Field(None, exclude=True)
 
 
@@ -149,9 +171,13 @@ def _resolve_files(spec: Pipeline, base: Path, lines: dict[KeyPath, int], name: 
             if not glob.glob(pattern):
                 problems.append(at(lines, ("sources", index, "warc"), f"no file matches {pattern}"))
             source.warc = pattern
+    if spec.gold is not None:
+        gold = base / spec.gold
+        if not gold.is_file():
+            problems.append(at(lines, ("gold",), f"file not found: {gold}"))
+        spec.gold = str(gold)
     if problems:
         raise ConfigError(name, problems)
 
 
-Stage = Literal["collect", "extract"]
-STAGES: tuple[str, ...] = ("collect", "extract")
+STAGES: tuple[str, ...] = ("collect", "extract", "tag", "aggregate", "report")

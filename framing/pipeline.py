@@ -21,6 +21,7 @@ import duckdb
 import pyarrow as pa
 
 from framing import __version__
+from framing.analysis import aggregate_study, codebook_digest, tag_articles
 from framing.collect.crawler import Crawler
 from framing.collect.frontier import Frontier
 from framing.collect.seed import seed_sources
@@ -54,18 +55,22 @@ def run(spec: Pipeline, stages: list[str] | None = None, progress: Progress | No
         force: bool = False) -> list[StageResult]:
     """Run the named stages (default: all) of a study in order.
 
+    A stage whose inputs, parameters and code version are unchanged since its last run is
+    skipped (its key is in manifest.json), unless ``force``. Collect always runs: it resumes
+    what is queued and is a no-op when nothing is.
+
     Parameters
     ----------
     spec
         The validated pipeline.
     stages
-        A subset of ``("collect", "extract")``.
+        A subset of ``STAGES``; default all (collect and extract only if there is no codebook).
     progress
         Called as ``progress(stage, done, total)``.
     force
-        Rerun extract even when its inputs and parameters are unchanged.
+        Rerun stages even when unchanged.
     """
-    chosen = stages or list(STAGES)
+    chosen = stages or default_stages(spec)
     unknown = [s for s in chosen if s not in STAGES]
     if unknown:
         raise FramingError(f"unknown stage {unknown[0]!r}; stages are: {', '.join(STAGES)}")
@@ -73,16 +78,51 @@ def run(spec: Pipeline, stages: list[str] | None = None, progress: Progress | No
     report = progress or (lambda stage, done, total: None)
     results = []
     for stage in STAGES:
-        if stage in chosen:
-            started = time.perf_counter()
-            result = {"collect": run_collect, "extract": run_extract}[stage](spec, study, report, force)
-            result.seconds = round(time.perf_counter() - started, 2)
-            results.append(result)
-            _record(study, spec, result)
+        if stage not in chosen:
+            continue
+        key = stage_key(stage, spec, study)
+        if key and not force and _last_key(study, stage) == key and _outputs_exist(study, stage):
+            results.append(StageResult(stage, skipped=True, counts={"key": key}))
+            continue
+        started = time.perf_counter()
+        counts = STAGE_FUNCTIONS[stage](spec, study, report)
+        result = StageResult(stage, counts={"key": key, **counts}, seconds=round(time.perf_counter() - started, 2))
+        results.append(result)
+        _record(study, spec, result)
     return results
 
 
-def run_collect(spec: Pipeline, study: Study, progress: Progress, force: bool = False) -> StageResult:
+def default_stages(spec: Pipeline) -> list[str]:
+    """All stages; without a codebook the study ends with its article table."""
+    return list(STAGES) if spec.codebook else ["collect", "extract"]
+
+
+def stage_key(stage: str, spec: Pipeline, study: Study) -> str | None:
+    """What a stage's output depends on, hashed; None for collect (always runs)."""
+    if stage == "collect":
+        return None
+    if stage == "extract":
+        with study.connect_state() as conn:
+            inputs = Frontier(conn).fingerprint()
+        return _hash([inputs, spec.extract.model_dump(), spec.filter.model_dump(mode="json"), __version__])
+    previous = STAGES[STAGES.index(stage) - 1]
+    upstream = _last_key(study, previous) or stage_key(previous, spec, study)
+    params: dict[str, Any] = {"tag": spec.tag, "aggregate": spec.aggregate, "report": spec.report}
+    extra = codebook_digest(spec) if stage == "tag" and spec.codebook else None
+    return _hash([upstream, params[stage].model_dump(mode="json"), extra, __version__])
+
+
+_OUTPUTS = {"extract": ["articles"], "tag": ["frame_hits", "article_frames"],
+            "aggregate": ["prevalence_by_outlet"], "report": []}
+
+
+def _outputs_exist(study: Study, stage: str) -> bool:
+    if stage == "report":
+        return (study.workdir / "report" / "index.html").is_file()
+    return all(study.table(name).is_file() for name in _OUTPUTS.get(stage, []))
+
+
+def run_collect(spec: Pipeline, study: Study, progress: Progress) -> dict[str, Any]:
     with study.connect_state() as conn:
         frontier = Frontier(conn)
         new = seed_sources(frontier, spec.sources)
@@ -90,10 +130,9 @@ def run_collect(spec: Pipeline, study: Study, progress: Progress, force: bool = 
                           progress=lambda done, total: progress("collect", done, total))
         report = crawler.run()
         export_urls(study, conn)
-        counts = {"new_source_urls": new, "requests": report.requests, "captures": report.captures,
-                  "retries": report.retries, "truncated_bytes": report.truncated_bytes,
-                  "warc_file": report.warc_file, "robots": report.robots}
-    return StageResult("collect", counts=counts)
+        return {"new_source_urls": new, "requests": report.requests, "captures": report.captures,
+                "retries": report.retries, "truncated_bytes": report.truncated_bytes,
+                "warc_file": report.warc_file, "robots": report.robots}
 
 
 def export_urls(study: Study, conn) -> int:
@@ -129,23 +168,38 @@ def _read_file(study: Study, name: str | None, wanted: dict[int, Any]) -> Iterat
                           warc_file=name, warc_offset=record.offset)
 
 
-def run_extract(spec: Pipeline, study: Study, progress: Progress, force: bool = False) -> StageResult:
+def run_extract(spec: Pipeline, study: Study, progress: Progress) -> dict[str, Any]:
     with study.connect_state() as conn:
         frontier = Frontier(conn)
         total = frontier.count("status = 'fetched' AND kind = 'page'")
-        key = _hash({"inputs": frontier.fingerprint(), "extract": spec.extract.model_dump(),
-                     "filter": spec.filter.model_dump(mode="json"), "version": __version__})
-        if not force and study.table("articles").is_file() and _last_key(study, "extract") == key:
-            return StageResult("extract", skipped=True, counts={"key": key, "captures": total})
-        captures = iter_captures(study, frontier)
-        rows = extract_all(captures, spec.extract, spec.filter,
+        rows = extract_all(iter_captures(study, frontier), spec.extract, spec.filter,
                            progress=lambda done: progress("extract", done, total))
         raw = study.tables / "articles_raw.parquet"
         study.write_rows("articles_raw", rows, ARTICLE_SCHEMA)
     _link_duplicates(raw, study.table("articles"))
     raw.unlink()
     counts = dict(study.query("SELECT status, count(*) FROM articles GROUP BY status").fetchall())
-    return StageResult("extract", counts={"key": key, "captures": total, **counts})
+    return {"captures": total, **counts}
+
+
+def run_tag(spec: Pipeline, study: Study, progress: Progress) -> dict[str, Any]:
+    return tag_articles(spec, study, progress)
+
+
+def run_aggregate(spec: Pipeline, study: Study, progress: Progress) -> dict[str, Any]:
+    return aggregate_study(spec, study)
+
+
+def run_report(spec: Pipeline, study: Study, progress: Progress) -> dict[str, Any]:
+    from framing.report.build import build_report  # altair/vl-convert load only when reporting
+
+    return build_report(spec, study, progress)
+
+
+STAGE_FUNCTIONS: dict[str, Callable[[Pipeline, Study, Progress], dict[str, Any]]] = {
+    "collect": run_collect, "extract": run_extract, "tag": run_tag, "aggregate": run_aggregate,
+    "report": run_report,
+}
 
 
 def _link_duplicates(raw: Path, target: Path) -> None:
@@ -168,8 +222,10 @@ def _record(study: Study, spec: Pipeline, result: StageResult) -> None:
     """Update manifest.json: what ran, when, with which parameters and software, and what it made."""
     manifest = study.read_manifest()
     manifest.update(
-        title=spec.title, pipeline=str(spec.path), framing=__version__, python=platform.python_version(),
-        packages={p: _version(p) for p in ("trafilatura", "warcio", "httpx", "duckdb", "pyarrow", "py3langid")},
+        title=spec.title, codebook=spec.codebook, pipeline=str(spec.path), framing=__version__,
+        python=platform.python_version(),
+        packages={p: _version(p) for p in ("trafilatura", "warcio", "httpx", "duckdb", "pyarrow", "py3langid",
+                                             "spacy", "pandas", "scipy", "altair", "vl-convert-python")},
         parameters=spec.model_dump(mode="json", exclude={"path"}),
     )
     if not result.skipped:

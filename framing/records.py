@@ -58,3 +58,35 @@ ARTICLE_SCHEMA = pa.schema(
         ("warc_offset", pa.int64()),
     ]
 )
+
+FRAME_HIT_SCHEMA = pa.schema(
+    [
+        ("article_id", pa.string()),
+        ("outlet", pa.string()),
+        ("frame", pa.string()),
+        ("pattern", pa.string()),
+        ("sentence", pa.int32()),
+        ("start", pa.int32()),
+        ("end", pa.int32()),
+        ("sentence_start", pa.int32()),
+        ("sentence_end", pa.int32()),
+        ("negated", pa.bool_()),
+        ("negated_by", pa.string()),
+    ]
+)
+
+ARTICLE_FRAME_SCHEMA = pa.schema(
+    [
+        ("article_id", pa.string()),
+        ("outlet", pa.string()),
+        ("published", pa.date32()),
+        ("frame", pa.string()),
+        ("hits", pa.int32()),
+        ("negated_hits", pa.int32()),
+        ("sentences_hit", pa.int32()),
+        ("n_sentences", pa.int32()),
+        ("sentence_share", pa.float64()),
+        ("present", pa.bool_()),
+        ("dominant", pa.bool_()),
+    ]
+)

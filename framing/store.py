@@ -50,15 +50,28 @@ class Study:
 
     def write_rows(self, name: str, rows: Iterable[dict[str, Any]], schema: pa.Schema, batch: int = 2000) -> int:
         """Stream dict rows into ``tables/<name>.parquet`` in batches; return the row count."""
+        with self.table_writer(name, schema) as writer:
+            for chunk in _chunks(rows, batch):
+                writer.write(chunk)
+        return writer.count
+
+    @contextmanager
+    def table_writer(self, name: str, schema: pa.Schema) -> Iterator[TableWriter]:
+        """Write a table in pieces; it replaces ``tables/<name>.parquet`` only when complete."""
         target = self.table(name)
         partial = target.with_suffix(".parquet.partial")
-        count = 0
-        with pq.ParquetWriter(partial, schema, compression="zstd") as writer:
-            for chunk in _chunks(rows, batch):
-                writer.write_table(pa.Table.from_pylist(chunk, schema=schema))
-                count += len(chunk)
+        writer = TableWriter(pq.ParquetWriter(partial, schema, compression="zstd"), schema)
+        try:
+            yield writer
+        finally:
+            writer.parquet.close()
         partial.replace(target)
-        return count
+
+    def write_frame(self, name: str, frame: Any) -> Path:
+        """Write a pandas DataFrame as ``tables/<name>.parquet``."""
+        target = self.table(name)
+        frame.to_parquet(target, index=False)
+        return target
 
     def query(self, sql: str, params: list[Any] | None = None) -> duckdb.DuckDBPyRelation:
         """Run DuckDB SQL with each table available as a view of its name."""
@@ -76,6 +89,20 @@ class Study:
         tmp = self.manifest_path.with_suffix(".json.tmp")
         tmp.write_text(json.dumps(manifest, indent=2, default=str))
         tmp.replace(self.manifest_path)
+
+
+class TableWriter:
+    """Appends lists of dict rows to an open Parquet file."""
+
+    def __init__(self, parquet: pq.ParquetWriter, schema: pa.Schema):
+        self.parquet = parquet
+        self.schema = schema
+        self.count = 0
+
+    def write(self, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            self.parquet.write_table(pa.Table.from_pylist(rows, schema=self.schema))
+            self.count += len(rows)
 
 
 def _chunks(rows: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:

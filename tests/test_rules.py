@@ -43,7 +43,8 @@ def test_rules_near_within_distance_same_sentence_either_order(tagger):
 def test_rules_negation_marks_hits_and_respects_sentence_and_window(tagger):
     assert found(tagger, "This is not a police state.") == [("surveillance", "police state", True)]
     assert found(tagger, "It isn't an Orwellian system.") == [("surveillance", "Orwellian", True)]
-    assert found(tagger, "No. Orwellian it is.") == [("surveillance", "Orwellian", False)]  # negator in another sentence
+    # a negator in another sentence does not count
+    assert found(tagger, "No. Orwellian it is.") == [("surveillance", "Orwellian", False)]
     assert found(tagger, "Not what anyone would call very Orwellian.")[0][2] is False  # beyond 3 tokens
 
 

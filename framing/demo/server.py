@@ -50,7 +50,7 @@ class SiteServer:
         self.log: list[LoggedRequest] = []
         self._hits: dict[str, int] = {}
         self._lock = threading.Lock()
-        self.httpd = ThreadingHTTPServer((address, port), self._handler())
+        self.httpd = _QuietServer((address, port), self._handler())
         self.httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
 
@@ -120,6 +120,11 @@ class SiteServer:
                 pass
 
         return Handler
+
+
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass  # clients that hang up (timeouts, kills) are part of the tests, not server errors
 
 
 def politeness_problems(log: list[LoggedRequest], delay_s: float, tolerance_s: float = 0.005) -> list[str]:

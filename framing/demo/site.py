@@ -160,6 +160,7 @@ def render_site(outlet: Outlet, base_url: str, corpus: Path = CORPUS) -> dict[st
         routes[article.path] = _article_route(env, context, outlet, article, base_url, related)
     routes.update(_listing_routes(env, context, outlet))
     routes["/about"] = Response(body=env.get_template("about.html").render(**context).encode())
+    routes["/privacy"] = Response(body=env.get_template("about.html").render(**context).encode())
     routes["/robots.txt"] = Response(body=_robots(outlet, base_url).encode(), content_type="text/plain")
     routes.update(_discovery_routes(outlet, base_url))
     routes.update(_trap_routes(outlet, routes))

@@ -34,6 +34,7 @@ class Hit:
     sentence_start: int
     sentence_end: int
     negated: bool
+    negated_by: str | None = None  # the negator word, when negated
 
 
 @dataclass
@@ -58,8 +59,8 @@ class LanguageMatcher:
             return ids.setdefault((word, compounds), len(ids))
 
         self.patterns = [
-            _Compiled(frame, p, tuple(word_id(w, self.compounds) for w in p.first),
-                      tuple(word_id(w, self.compounds) for w in p.second))
+            _Compiled(frame, p, tuple(word_id(w, self.compounds) for w in self._as_tokens(p.first)),
+                      tuple(word_id(w, self.compounds) for w in self._as_tokens(p.second)))
             for frame, p in codebook.patterns(language)
         ]
         self.negators = {word_id(parse_word(n), False) for n in codebook.negators.get(language, [])}
@@ -72,6 +73,19 @@ class LanguageMatcher:
         self._slots: dict[int, frozenset[int]] = {}  # lower-case hash -> matching word ids (non-empty only)
         self._seen: set[int] = set()
         self._keys = np.zeros(0, dtype=np.uint64)
+
+    def _as_tokens(self, words: tuple[Word, ...]) -> tuple[Word, ...]:
+        """Split hyphenated pattern words where this language's tokenizer splits them
+        (English: "well-being" is three tokens; German keeps "SCHUFA-Score" as one)."""
+        out: list[Word] = []
+        for word in words:
+            pieces = [t.text.lower() for t in self.nlp.make_doc(word.text)] if "-" in word.text else [word.text]
+            if len(pieces) == 1:
+                out.append(word)
+                continue
+            out += [Word(piece, word.leading and n == 0, word.trailing and n == len(pieces) - 1)
+                    for n, piece in enumerate(pieces)]
+        return tuple(out)
 
     def _learn(self, hashes: Iterable[int]) -> None:
         strings = self.nlp.vocab.strings
@@ -113,8 +127,8 @@ class LanguageMatcher:
         sentence = bisect_right(starts, start) - 1
         sent_start = starts[sentence]
         sent_end = starts[sentence + 1] if sentence + 1 < len(starts) else len(doc)
-        negated = any(slots.get(j, frozenset()) & self.negators for j in range(max(sent_start, start - self.window),
-                                                                                start))
+        negators = [j for j in range(max(sent_start, start - self.window), start)
+                    if slots.get(j, frozenset()) & self.negators]
         last = doc[end - 1]
         sent_last = doc[sent_end - 1]
         first_char, last_char = doc[sent_start].idx, sent_last.idx + len(sent_last.text)
@@ -122,7 +136,7 @@ class LanguageMatcher:
         first_char += len(sentence_text) - len(sentence_text.lstrip())  # spaCy keeps runs of spaces as tokens
         last_char -= len(sentence_text) - len(sentence_text.rstrip())
         return Hit(compiled.frame, compiled.pattern.source, sentence, doc[start].idx, last.idx + len(last.text),
-                   first_char, last_char, negated)
+                   first_char, last_char, bool(negators), doc[negators[-1]].text if negators else None)
 
 
 def _continues(words: tuple[int, ...], i: int, slots: dict[int, frozenset[int]]) -> bool:

@@ -1,0 +1,1 @@
+"""The reporter's report: charts (Vega-Lite via altair), captions, examples, methods, CSVs."""

@@ -1,0 +1,113 @@
+"""Build ``report/``: index.html (self-contained, offline), and per chart PNG, SVG, CSV, spec."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import pandas as pd
+import vl_convert as vlc
+from markupsafe import Markup
+
+from framing import __version__
+from framing.analysis import study_codebook
+from framing.config import Pipeline
+from framing.errors import FramingError
+from framing.report.charts import (
+    Figure,
+    frame_share_by_outlet,
+    frames_over_time,
+    funnel_figure,
+    outlet_map_figure,
+    residual_heatmap,
+)
+from framing.report.examples import example_sentences
+from framing.store import Study
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def script_json(value: Any) -> Markup:
+    """JSON safe inside a <script> element: no '<', '>' or '&' can end it or start markup."""
+    text = json.dumps(value, ensure_ascii=False)
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+def build_report(spec: Pipeline, study: Study, progress: Callable[[str, int, int | None], None]) -> dict[str, Any]:
+    """Write the report folder from the aggregate tables; return what was written."""
+    if not study.table("prevalence_by_outlet").is_file():
+        raise FramingError("nothing to report yet: run the aggregate stage first")
+    out = study.workdir / "report"
+    out.mkdir(exist_ok=True)
+    codebook = study_codebook(spec)
+    labels = {f.id: f.label for f in codebook.frames}
+    figures = make_figures(spec, study, labels)
+    for done, figure in enumerate(figures, 1):
+        write_figure(out, figure)
+        progress("report", done, len(figures) + 1)
+    manifest = study.read_manifest()
+    html = _env().get_template("report.html").render(
+        title=spec.report.title or spec.title, figures=figures, labels=labels, codebook=codebook,
+        examples=example_sentences(study, spec.report.examples_per_outlet),
+        examples_per_outlet=spec.report.examples_per_outlet,
+        specs={f.name: script_json(f.chart.to_dict()) for f in figures},
+        methods=methods(spec, study, manifest, codebook),
+        generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), version=__version__,
+        vega_bundle=Markup(vlc.javascript_bundle().replace("</script", "<\\/script")),
+    )
+    (out / "index.html").write_text(html, encoding="utf-8")
+    progress("report", len(figures) + 1, len(figures) + 1)
+    return {"charts": len(figures), "report": str(out / "index.html")}
+
+
+def make_figures(spec: Pipeline, study: Study, labels: dict[str, str]) -> list[Figure]:
+    by_outlet = pd.read_parquet(study.table("prevalence_by_outlet"))
+    keep = by_outlet.groupby("outlet", observed=True)["articles"].max()
+    keep = set(keep[keep >= spec.report.min_articles].index)
+    by_outlet = by_outlet[by_outlet["outlet"].isin(keep)]
+    figures = [frame_share_by_outlet(by_outlet, labels, spec.aggregate.level)]
+    summary = study.read_manifest().get("stages", {}).get("aggregate", {}).get("counts", {})
+    if study.table("association_cells").is_file():
+        cells = pd.read_parquet(study.table("association_cells"))
+        figures.append(residual_heatmap(cells[cells["outlet"].isin(keep)], labels, summary.get("association", "")))
+    by_period = pd.read_parquet(study.table("prevalence_by_period"))
+    figures.append(frames_over_time(by_period, labels, spec.aggregate.period))
+    distances = pd.read_parquet(study.table("outlet_distances"))
+    if distances["outlet_a"].nunique() >= 2:
+        figures.append(outlet_map_figure(pd.read_parquet(study.table("outlet_map")), distances))
+    figures.append(funnel_figure(pd.read_parquet(study.table("funnel"))))
+    return figures
+
+
+def write_figure(out: Path, figure: Figure) -> None:
+    spec = figure.chart.to_dict()
+    figure.data.to_csv(out / f"{figure.name}.csv", index=False)
+    (out / f"{figure.name}.vl.json").write_text(json.dumps(spec, indent=1), encoding="utf-8")
+    (out / f"{figure.name}.svg").write_text(vlc.vegalite_to_svg(spec), encoding="utf-8")
+    (out / f"{figure.name}.png").write_bytes(vlc.vegalite_to_png(spec, scale=2))
+
+
+def methods(spec: Pipeline, study: Study, manifest: dict[str, Any], codebook: Any) -> dict[str, Any]:
+    stages = manifest.get("stages", {})
+    dates = study.query("SELECT min(published), max(published), count(*) FROM articles WHERE status = 'ok'").fetchone()
+    counts = dict(study.query("SELECT status, count(*) FROM articles GROUP BY status ORDER BY 2 DESC").fetchall())
+    return {
+        "sources": [{"kind": s.kind, "location": s.location, "outlet": s.outlet or "(host name)"}
+                    for s in spec.sources],
+        "first": dates[0], "last": dates[1], "articles": dates[2], "statuses": counts,
+        "filter": spec.filter.model_dump(mode="json"), "codebook": codebook, "min_hits": spec.tag.min_hits,
+        "duplicates": spec.aggregate.duplicates, "level": spec.aggregate.level,
+        "association": stages.get("aggregate", {}).get("counts", {}).get("association"),
+        "packages": manifest.get("packages", {}), "python": manifest.get("python"),
+        "finished": {k: v.get("finished") for k, v in stages.items()},
+        "collect": spec.collect.model_dump(mode="json"),
+    }
+
+
+def _env() -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)

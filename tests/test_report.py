@@ -1,0 +1,89 @@
+"""The report: built from a small crawled study, opened in headless Chromium with the network off."""
+
+from __future__ import annotations
+
+import html
+import shutil
+from pathlib import Path
+
+import pytest
+
+from framing.pipeline import run
+
+from conftest import page, rss
+
+MINI = Path(__file__).parent / "fixtures" / "mini-codebook.yml"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ATTACK = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">'
+
+SURVEILLANCE = ["The social credit system is an Orwellian police state, critics say, with surveillance of every "
+                "citizen and a Big Brother who never sleeps. Surveillance cameras watch the streets."]
+TRUST = ["The social credit system targets fraud and unpaid debts: defaulters who ignore courts lose access "
+         "to trains, and fraudulent firms are named. Fraud cases fell, officials say."]
+
+
+def paragraphs(core: list[str], n: int) -> list[str]:
+    return [f"{core[0]} Paragraph {i} adds detail about the social credit system." for i in range(n)]
+
+
+def build_study(serve, write_pipeline) -> Path:
+    outlets = {"Watchdog Daily": SURVEILLANCE, "Market Ledger": TRUST, "Mixed Review": SURVEILLANCE + TRUST}
+    sources = []
+    for name, core in outlets.items():
+        routes = {}
+        for i in range(4):
+            text = paragraphs(core[i % len(core):] or core, 3)
+            routes[f"/{i}"] = page(f"{name} story {i}", text, date=f"20{16 + i}-05-0{i + 1}")
+        if name == "Mixed Review":  # scraped text that tries to run code in the reader's browser
+            routes["/4"] = page(f"Evil {ATTACK}", [f"Fraud {ATTACK} and more fraud in the social credit system, "
+                                                   "say defaulters and their lawyers in a long statement." * 2])
+        site = serve(routes)
+        site.routes["/rss"] = rss(site.base_url, list(routes))
+        sources.append({"feed": site.base_url + "/rss", "outlet": name})
+    spec = write_pipeline(sources, codebook=str(MINI), filter={"keywords": ["social credit"]},
+                          tag={"min_hits": 1}, report={"title": "Test <b>report</b>"})
+    run(spec)
+    return spec.workdir / "report"
+
+
+def test_report_files_for_every_chart(serve, write_pipeline):
+    folder = build_study(serve, write_pipeline)
+    charts = ["frame_share_by_outlet", "outlet_frame_heatmap", "frames_over_time", "outlet_map", "coverage_funnel"]
+    for name in charts:
+        for suffix in (".png", ".svg", ".csv", ".vl.json"):
+            assert (folder / f"{name}{suffix}").stat().st_size > 0, name + suffix
+    index = (folder / "index.html").read_text(encoding="utf-8")
+    assert "<script>window.__pwned" not in index and "onerror=\"window" not in index
+    assert html.escape("Test <b>report</b>") in index
+    share = (folder / "frame_share_by_outlet.csv").read_text().splitlines()
+    assert share[0].startswith("outlet,frame,articles,with_frame,share,ci_low,ci_high")
+    assert any(line.startswith("Watchdog Daily,surveillance,4,4,1.0") for line in share)
+
+
+def test_report_opens_offline_in_chromium_with_charts_and_inert_scraped_html(serve, write_pipeline):
+    playwright = pytest.importorskip("playwright.sync_api")
+    folder = build_study(serve, write_pipeline)
+    outside: list[str] = []
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        context = browser.new_context()
+
+        def block(route):
+            outside.append(route.request.url)
+            route.abort()
+
+        context.route(lambda url: not url.startswith("file://"), block)
+        tab = context.new_page()
+        errors: list[str] = []
+        tab.on("pageerror", lambda exc: errors.append(str(exc)))
+        tab.goto((folder / "index.html").as_uri())
+        tab.wait_for_function("document.querySelectorAll('.chart svg').length >= 5", timeout=20_000)
+        assert tab.locator(".chart svg").count() >= 5
+        assert tab.evaluate("window.__pwned") is None
+        body = tab.text_content("#examples")
+        assert "window.__pwned = 1" in body  # shown as text, not run
+        assert tab.locator("#examples img").count() == 0
+        assert errors == []
+        tab.screenshot(path=str(folder / "screenshot.png"), full_page=False)
+        browser.close()
+    assert outside == []
