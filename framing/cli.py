@@ -49,6 +49,9 @@ def run_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML file."),
         results = run(spec, [stage] if stage else None, progress=progress, force=force)
     print_stage_results(results)
     print_funnel(Study(spec.workdir))
+    report = spec.workdir / "report" / "index.html"
+    if report.is_file():
+        console.print(f"Report: [bold]{escape(str(report))}[/]")
     console.print(f"Study folder: [bold]{escape(str(spec.workdir))}[/] (tables/*.parquet, captures/*.warc.gz)")
 
 
@@ -187,6 +190,9 @@ def demo_cmd(workdir: Path | None = typer.Option(None, help="Study folder (defau
     checks.add_row("robots-disallowed paths requested", _verdict(outcome.disallowed_requested))
     checks.add_row(f"hosts with two requests closer than {outcome.delay:.2f}s", _verdict(outcome.too_close))
     console.print(checks)
+    report = outcome.workdir / "report" / "index.html"
+    if report.is_file():
+        console.print(f"Report: [bold]{escape(str(report))}[/] (open it in a browser; works offline)")
     console.print(f"Study folder: [bold]{escape(str(outcome.workdir))}[/]; request log: {escape(str(outcome.log))}")
 
 
@@ -220,7 +226,8 @@ def print_stage_results(results: list[StageResult]) -> None:
         if result.skipped:
             table.add_row(result.stage, "up to date (inputs and parameters unchanged; --force to redo)", "-")
             continue
-        shown = {k: v for k, v in result.counts.items() if k not in ("key", "robots", "warc_file")}
+        shown = {k: f"{v:.3g}" if isinstance(v, float) else v for k, v in result.counts.items()
+                 if k not in ("key", "robots", "warc_file", "association", "report")}
         table.add_row(result.stage, escape(", ".join(f"{k} {v}" for k, v in shown.items())), f"{result.seconds:.1f}")
     console.print(table)
 
