@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 from conftest import page, rss
 
@@ -51,3 +52,19 @@ def test_cli_unknown_stage_and_missing_articles_are_clear_errors(serve, write_pi
     assert wrong.returncode == 1 and "unknown stage 'tagging'; stages are: collect, extract" in wrong.stdout
     missing = framing("articles", str(spec.path))
     assert missing.returncode == 1 and "run `framing run" in missing.stdout
+
+
+def test_cli_codebook_test_explains_negation_and_check_reports_lines(tmp_path):
+    result = framing("codebook", "test", "social-credit", "This is not an Orwellian surveillance state.")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "negated by 'not'" in result.stdout
+    german = framing("codebook", "test", "social-credit", "Das ist kein Überwachungsstaat.", "--lang", "de")
+    assert "negated by 'kein'" in german.stdout and "Frames found: none" in german.stdout
+    bad = tmp_path / "bad.yml"
+    source = (Path(__file__).parent / "fixtures" / "mini-codebook.yml").read_text(encoding="utf-8")
+    bad.write_text(source.replace("negation_window: 3", "negation_windw: 3"), encoding="utf-8")
+    checked = framing("codebook", "check", str(bad))
+    assert checked.returncode == 1 and "line 8: negation_windw: unknown key" in checked.stdout
+    assert "did you mean 'negation_window'" in checked.stdout
+    shown = framing("codebook", "show", "policy-frames")
+    assert shown.returncode == 0 and "Capacity and resources" in shown.stdout
