@@ -74,3 +74,16 @@ def test_rules_article_rows_presence_share_and_dominant(tagger):
     assert by_frame["trust"]["n_sentences"] == 4 and by_frame["trust"]["sentence_share"] == 0.5
     assert by_frame["trust"]["present"] and by_frame["trust"]["dominant"]
     assert not by_frame["surveillance"]["present"] and not by_frame["surveillance"]["dominant"]  # 1 < min_hits 2
+
+
+@pytest.mark.parametrize("text", [
+    "First sentence here.  Then fraud appeared!\nAnd more fraud, with defaulters.",
+    "Dr. Smith said: 'No.' Then he left... Really?! Yes. 3.5 percent (of all) debts.",
+    "", "No punctuation at all", "Ends with marks?!", "\n\nLeading space. Trailing space.  ",
+])
+def test_rules_sentence_starts_equal_spacys_sentencizer(tagger, text):
+    from framing.nlp import pipeline_for
+
+    doc = pipeline_for("en")(text)
+    expected = [s.start for s in doc.sents] or [0]
+    assert tagger.matcher("en").sentence_starts(doc) == expected

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from spacy.attrs import LOWER
+from spacy.attrs import IS_PUNCT, LOWER, ORTH
+from spacy.pipeline import Sentencizer
 from spacy.tokens import Doc
 
 from framing.codebook import Codebook
@@ -73,6 +74,24 @@ class LanguageMatcher:
         self._slots: dict[int, frozenset[int]] = {}  # lower-case hash -> matching word ids (non-empty only)
         self._seen: set[int] = set()
         self._keys = np.zeros(0, dtype=np.uint64)
+        strings = self.nlp.vocab.strings
+        self._sentence_marks = np.array([strings.add(c) for c in Sentencizer.default_punct_chars], dtype=np.uint64)
+
+    def sentence_starts(self, doc: Doc) -> list[int]:
+        """Sentence starts by the rule of spaCy's Sentencizer, computed on arrays.
+
+        A sentence starts at a token that is neither punctuation nor a sentence mark, when a
+        sentence mark ('.', '!', '?', ...) stands between it and the previous such token. The
+        Sentencizer itself walks Token objects one by one, which cost more than tokenizing.
+        """
+        if len(doc) == 0:
+            return [0]
+        arrays = doc.to_array([ORTH, IS_PUNCT])
+        marks = np.isin(arrays[:, 0], self._sentence_marks)
+        words = np.flatnonzero(~marks & (arrays[:, 1] == 0))
+        seen = np.cumsum(marks)
+        starts = words[1:][seen[words[1:] - 1] - seen[words[:-1]] > 0] if len(words) > 1 else words[:0]
+        return [0, *starts.tolist()]
 
     def _as_tokens(self, words: tuple[Word, ...]) -> tuple[Word, ...]:
         """Split hyphenated pattern words where this language's tokenizer splits them
@@ -100,8 +119,12 @@ class LanguageMatcher:
         if added:
             self._keys = np.fromiter(self._slots.keys(), dtype=np.uint64, count=len(self._slots))
 
-    def match(self, doc: Doc) -> list[Hit]:
-        """Every hit in a document (negated ones flagged), in text order."""
+    def match(self, doc: Doc, text: str | None = None) -> list[Hit]:
+        """Every hit in a document (negated ones flagged), in text order.
+
+        Pass the document's ``text`` when you have it: ``doc.text`` rebuilds it from every token.
+        """
+        text = doc.text if text is None else text
         lowers = doc.to_array(LOWER)
         unseen = set(lowers.tolist()) - self._seen
         if unseen:
@@ -110,19 +133,24 @@ class LanguageMatcher:
         if not positions:
             return []
         slots = {i: self._slots[int(lowers[i])] for i in positions}
-        starts = [s.start for s in doc.sents]
+        starts = self.sentence_starts(doc)
         spans: list[tuple[int, int, _Compiled]] = []
         for i in positions:
             for word in slots[i]:
                 for compiled in self.by_first.get(word, ()):
                     if _continues(compiled.first, i, slots):
                         spans.append((i, i + len(compiled.first), compiled))
-        for compiled in self.near:
-            spans += _near_spans(compiled, positions, slots, starts)
-        return [self._hit(doc, start, end, compiled, starts, slots) for start, end, compiled in sorted(
+        if self.near:
+            by_word: dict[int, list[int]] = {}
+            for i in positions:
+                for word in slots[i]:
+                    by_word.setdefault(word, []).append(i)
+            for compiled in self.near:
+                spans += _near_spans(compiled, by_word, slots, starts)
+        return [self._hit(doc, text, start, end, compiled, starts, slots) for start, end, compiled in sorted(
             spans, key=lambda s: (s[0], s[1]))]
 
-    def _hit(self, doc: Doc, start: int, end: int, compiled: _Compiled, starts: list[int],
+    def _hit(self, doc: Doc, text: str, start: int, end: int, compiled: _Compiled, starts: list[int],
              slots: dict[int, frozenset[int]]) -> Hit:
         sentence = bisect_right(starts, start) - 1
         sent_start = starts[sentence]
@@ -132,7 +160,7 @@ class LanguageMatcher:
         last = doc[end - 1]
         sent_last = doc[sent_end - 1]
         first_char, last_char = doc[sent_start].idx, sent_last.idx + len(sent_last.text)
-        sentence_text = doc.text[first_char:last_char]
+        sentence_text = text[first_char:last_char]
         first_char += len(sentence_text) - len(sentence_text.lstrip())  # spaCy keeps runs of spaces as tokens
         last_char -= len(sentence_text) - len(sentence_text.rstrip())
         return Hit(compiled.frame, compiled.pattern.source, sentence, doc[start].idx, last.idx + len(last.text),
@@ -143,16 +171,19 @@ def _continues(words: tuple[int, ...], i: int, slots: dict[int, frozenset[int]])
     return all(words[k] in slots.get(i + k, ()) for k in range(1, len(words)))
 
 
-def _occurrences(words: tuple[int, ...], positions: list[int], slots: dict[int, frozenset[int]]) -> list[int]:
-    return [i for i in positions if words[0] in slots[i] and _continues(words, i, slots)]
+def _occurrences(words: tuple[int, ...], by_word: dict[int, list[int]], slots: dict[int, frozenset[int]]
+                 ) -> list[int]:
+    return [i for i in by_word.get(words[0], ()) if _continues(words, i, slots)]
 
 
-def _near_spans(compiled: _Compiled, positions: list[int], slots: dict[int, frozenset[int]],
+def _near_spans(compiled: _Compiled, by_word: dict[int, list[int]], slots: dict[int, frozenset[int]],
                 starts: list[int]) -> list[tuple[int, int, _Compiled]]:
     """Each occurrence of the first side paired with the nearest second side in its sentence."""
-    seconds = _occurrences(compiled.second, positions, slots)
+    seconds = _occurrences(compiled.second, by_word, slots)
+    if not seconds:
+        return []
     spans = []
-    for a in _occurrences(compiled.first, positions, slots):
+    for a in _occurrences(compiled.first, by_word, slots):
         sentence = bisect_right(starts, a)
         near = [b for b in seconds if bisect_right(starts, b) == sentence and 0 < abs(b - a) <= compiled.pattern.near]
         if near:
@@ -192,16 +223,18 @@ class RuleTagger:
         return self._matchers[language]
 
     def parse(self, text: str, language: str) -> Doc:
-        return self.matcher(language).nlp(text)
+        return self.matcher(language).nlp.make_doc(text)
 
     def hits(self, text: str, language: str) -> list[Hit]:
-        return self.matcher(language).match(self.parse(text, language))
+        return self.matcher(language).match(self.parse(text, language), text)
 
     def tag_article(self, article: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """One article -> (hit rows, one row per frame with counts, presence and dominance)."""
-        doc = self.parse(article["text"] or "", article["language"] or self.codebook.languages[0])
-        hits = self.matcher(article["language"] or self.codebook.languages[0]).match(doc)
-        n_sentences = max(1, sum(1 for _ in doc.sents))
+        matcher = self.matcher(article["language"] or self.codebook.languages[0])
+        text = article["text"] or ""
+        doc = matcher.nlp.make_doc(text)
+        hits = matcher.match(doc, text)
+        n_sentences = max(1, len(matcher.sentence_starts(doc)))
         key = {"article_id": article["article_id"], "outlet": article["outlet"]}
         hit_rows = [{**key, **h.__dict__} for h in hits]
         frame_rows = []
