@@ -75,7 +75,8 @@ class LanguageMatcher:
         self._seen: set[int] = set()
         self._keys = np.zeros(0, dtype=np.uint64)
         strings = self.nlp.vocab.strings
-        self._sentence_marks = np.array([strings.add(c) for c in Sentencizer.default_punct_chars], dtype=np.uint64)
+        self._sentence_marks = np.unique(np.array([strings.add(c) for c in Sentencizer.default_punct_chars],
+                                                  dtype=np.uint64))
 
     def sentence_starts(self, doc: Doc) -> list[int]:
         """Sentence starts by the rule of spaCy's Sentencizer, computed on arrays.
@@ -87,7 +88,7 @@ class LanguageMatcher:
         if len(doc) == 0:
             return [0]
         arrays = doc.to_array([ORTH, IS_PUNCT])
-        marks = np.isin(arrays[:, 0], self._sentence_marks)
+        marks = _member(arrays[:, 0], self._sentence_marks)
         words = np.flatnonzero(~marks & (arrays[:, 1] == 0))
         seen = np.cumsum(marks)
         starts = words[1:][seen[words[1:] - 1] - seen[words[:-1]] > 0] if len(words) > 1 else words[:0]
@@ -117,7 +118,7 @@ class LanguageMatcher:
                 added = True
         self._seen.update(hashes)
         if added:
-            self._keys = np.fromiter(self._slots.keys(), dtype=np.uint64, count=len(self._slots))
+            self._keys = np.sort(np.fromiter(self._slots.keys(), dtype=np.uint64, count=len(self._slots)))
 
     def match(self, doc: Doc, text: str | None = None) -> list[Hit]:
         """Every hit in a document (negated ones flagged), in text order.
@@ -129,7 +130,7 @@ class LanguageMatcher:
         unseen = set(lowers.tolist()) - self._seen
         if unseen:
             self._learn(unseen)
-        positions = np.flatnonzero(np.isin(lowers, self._keys)).tolist()
+        positions = np.flatnonzero(_member(lowers, self._keys)).tolist()
         if not positions:
             return []
         slots = {i: self._slots[int(lowers[i])] for i in positions}
@@ -165,6 +166,14 @@ class LanguageMatcher:
         last_char -= len(sentence_text) - len(sentence_text.rstrip())
         return Hit(compiled.frame, compiled.pattern.source, sentence, doc[start].idx, last.idx + len(last.text),
                    first_char, last_char, bool(negators), doc[negators[-1]].text if negators else None)
+
+
+def _member(values: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
+    """``np.isin`` for a small sorted key array, by binary search (no sorting of ``values``)."""
+    if len(sorted_keys) == 0:
+        return np.zeros(len(values), dtype=bool)
+    index = np.searchsorted(sorted_keys, values).clip(max=len(sorted_keys) - 1)
+    return sorted_keys[index] == values
 
 
 def _continues(words: tuple[int, ...], i: int, slots: dict[int, frozenset[int]]) -> bool:
