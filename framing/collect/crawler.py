@@ -68,6 +68,7 @@ class Crawler:
         self._writer: CaptureWriter | None = None
         self._not_before: dict[str, float] = {}
         self._pages_by_source: dict[str, int] = {}
+        self._last_progress = 0.0
 
     def run(self) -> CrawlReport:
         """Crawl until nothing is queued; safe to call again after a crash."""
@@ -81,6 +82,7 @@ class Crawler:
         self.frontier.conn.commit()
         try:
             asyncio.run(self._crawl())
+            self._report_progress(force=True)
         finally:
             if self._writer:
                 self._writer.close()
@@ -247,7 +249,12 @@ class Crawler:
             host = row["host"]
             self._not_before[host] = max(self._not_before.get(host, 0.0), time.monotonic() + wait)
 
-    def _report_progress(self) -> None:
+    def _report_progress(self, force: bool = False) -> None:
+        # two table scans: at most a few times a second, not once per URL (a large crawl is O(n) per scan)
+        now = time.monotonic()
+        if not force and now - self._last_progress < 0.25:
+            return
+        self._last_progress = now
         done = self.frontier.count("kind = 'page' AND status != 'queued'")
         self.progress(done, self.frontier.count("kind = 'page'"))
 
