@@ -1,0 +1,1 @@
+"""Human coding: assignments, the coding web app, agreement, adjudication, gold labels."""
