@@ -7,13 +7,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from framing import __version__
 from framing.analysis import study_codebook
+from framing.cli_annotate import annotate_app
 from framing.codebook import check_codebook, load_codebook, resolve
 from framing.config import STAGES, load_pipeline
 from framing.errors import ConfigError, FramingError
@@ -23,10 +23,10 @@ from framing.pipeline import StageResult, run
 from framing.store import Study
 from framing.summary import funnel, keyword_in_context, status_counts
 from framing.taggers.rules import RuleTagger
+from framing.ui import console
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, rich_markup_mode=None,
                   help="framing: collect news, extract articles, tag their frames and chart how outlets differ.")
-console = Console()
 _state = {"debug": False}
 
 
@@ -87,6 +87,8 @@ def articles_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML fil
 
 codebook_app = typer.Typer(no_args_is_help=True, help="Check, show and try out codebooks.")
 app.add_typer(codebook_app, name="codebook")
+app.add_typer(annotate_app, name="annotate")
+
 
 
 @codebook_app.command("check")

@@ -109,6 +109,14 @@ class Report(Strict):
     min_articles: int = Field(1, ge=1, description="outlets with fewer relevant articles are left out of charts")
 
 
+class Annotate(Strict):
+    show_outlet: bool = Field(False, description="show coders each article's outlet (off: guards against outlet bias)")
+    highlights: bool = Field(False, description="mark rule-tagger hits in the text (biases coders; for training)")
+    training_highlights: bool = Field(True, description="mark rule-tagger hits in training rounds")
+    stratify: list[Literal["outlet", "year", "language"]] = ["outlet"]
+    seed: int = 1
+
+
 class Pipeline(Strict):
     """A whole study, as declared in its YAML file."""
 
@@ -122,6 +130,7 @@ class Pipeline(Strict):
     tag: Tag = Tag()
     aggregate: Aggregate = Aggregate()
     report: Report = Report()
+    annotate: Annotate = Annotate()
     gold: str | None = Field(None, description="CSV of intended/gold frames for `framing evaluate`")
     path: Path | None = Field(None, exclude=True)
 

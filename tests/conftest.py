@@ -83,3 +83,72 @@ def rss(base: str, paths: list[str], dates: list[str] | None = None) -> Response
     )
     return Response(body=f'<?xml version="1.0"?><rss version="2.0"><channel><title>x</title>{items}</channel></rss>'
                     .encode(), content_type="application/rss+xml")
+
+
+ATTACK_TITLE = 'Scores <script>window.pwned = "title"</script><img src=x onerror="window.pwned = \'img\'">'
+CODING_OUTLETS = ("Daily A", "Review B", "Times C", "Zeitung D")
+
+
+@pytest.fixture
+def coding_study(write_pipeline) -> Pipeline:
+    """A study with 24 extracted in-scope articles from 4 outlets (one carrying script injections), ready to code."""
+    import datetime as dt
+
+    from framing.records import ARTICLE_SCHEMA
+    from framing.store import Study
+
+    spec = write_pipeline([{"feed": "http://127.0.0.1:9/feed.rss"}], codebook="social-credit")
+    rows = []
+    for i in range(24):
+        outlet = CODING_OUTLETS[i % 4]
+        title = ATTACK_TITLE if i == 0 else f"{outlet} story {i}"
+        text = (f"{title}. The social credit system was debated again in story {i}. "
+                "Critics called it a surveillance state that watches every citizen. "
+                "Officials said the blacklists punish companies that do not pay their debts. "
+                f"The reform is now in its {i + 2}th year.")
+        if i == 0:
+            text += ' A reader wrote <img src=x onerror="window.pwned = \'text\'"> in a comment.'
+        rows.append({"article_id": f"a{i:02d}", "url": f"https://{outlet.replace(' ', '').lower()}.example/{i}",
+                     "canonical_url": None, "outlet": outlet, "title": title, "author": None,
+                     "published": dt.date(2016 + i % 8, 1 + i % 12, 1), "date_source": "meta",
+                     "date_extracted": None, "date_listed": None,
+                     "language": "de" if outlet == "Zeitung D" else "en", "text": text, "n_chars": len(text),
+                     "content_hash": f"h{i}", "status": "ok", "reason": None, "duplicate_of": None,
+                     "warc_file": None, "warc_offset": None})
+    Study(spec.workdir).write_rows("articles", rows, ARTICLE_SCHEMA)
+    return spec
+
+
+@pytest.fixture
+def coding_server() -> Iterator[Callable[..., str]]:
+    """Start the coding app for a study on a free loopback port (a real uvicorn server); yields its base URL."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    from framing.annotate.app import create_app
+
+    servers = []
+
+    def start(spec: Pipeline, public: bool = False) -> str:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        server = uvicorn.Server(uvicorn.Config(create_app(spec, public=public), host="127.0.0.1", port=port,
+                                               log_level="warning"))
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 15
+        while not server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("the coding app did not start")
+            time.sleep(0.05)
+        servers.append((server, thread))
+        return f"http://127.0.0.1:{port}"
+
+    yield start
+    for server, thread in servers:
+        server.should_exit = True
+        thread.join(timeout=10)

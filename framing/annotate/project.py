@@ -1,0 +1,232 @@
+"""A study's coding project: drawing assignments from its articles, and its gold table.
+
+The glue between the study folder (articles, codebook, gold file) and the coding database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from framing.analysis import study_codebook
+from framing.annotate.model import GOLD_CODER, Judgement
+from framing.annotate.sample import assign, draw_sample
+from framing.annotate.store import AnnotationDB, Unit
+from framing.codebook import Codebook
+from framing.config import Pipeline
+from framing.errors import FramingError
+from framing.evaluate import load_gold, unit_key
+from framing.nlp import pipeline_for
+from framing.store import Study
+
+GOLD_SCHEMA = pa.schema([
+    ("unit_id", pa.string()), ("article_id", pa.string()), ("sentence", pa.int32()), ("url", pa.string()),
+    ("outlet", pa.string()), ("language", pa.string()), ("title", pa.string()), ("text", pa.string()),
+    ("frames", pa.list_(pa.string())), ("dominant", pa.string()), ("relevant", pa.bool_()),
+    ("source", pa.string()), ("coders", pa.list_(pa.string())), ("decided_by", pa.string()),
+    ("codebook_version", pa.int32()),
+])
+GOLD_SOURCES = {
+    "adjudicated": "a reviewer set the final label",
+    "unanimous": "every assigned coder gave the same label",
+    "single": "coded by one coder only",
+}
+
+
+def annotation_db(spec: Pipeline) -> AnnotationDB:
+    """The study's coding database, ``<workdir>/annotation.sqlite``."""
+    return AnnotationDB(Path(spec.workdir) / "annotation.sqlite")
+
+
+@dataclass
+class NewAssignment:
+    round: str
+    batch: int
+    units: int
+    per_coder: dict[str, int]
+    double_coded: int
+    strata: dict[str, int]
+    db: Path
+
+
+def sentences(text: str, language: str) -> list[tuple[int, int]]:
+    """Character spans of the sentences of ``text`` (spaCy's rule-based sentencizer)."""
+    doc = pipeline_for(language or "xx")(text)
+    return [(s.start_char, s.end_char) for s in doc.sents]
+
+
+def candidate_units(study: Study, codebook: Codebook, exclude: set[str]) -> pd.DataFrame:
+    """Every codable unit of the study not yet drawn: in-scope articles (or their sentences)."""
+    if not study.table("articles").is_file():
+        raise FramingError("the study has no articles yet: run `framing run PIPELINE` first")
+    # duplicates are left out: coding the same text twice under two outlets teaches nothing
+    articles = study.query("SELECT article_id, url, outlet, title, language, published, text FROM articles "
+                           "WHERE status = 'ok' ORDER BY article_id").df()
+    articles["published"] = articles["published"].astype(str).replace({"NaT": "", "None": ""})
+    if codebook.unit == "sentence":
+        rows = []
+        for article in articles.itertuples(index=False):
+            for i, (start, end) in enumerate(sentences(article.text, article.language)):
+                rows.append({**article._asdict(), "unit_id": f"{article.article_id}#{i}", "sentence": i,
+                             "text": article.text[start:end]})
+        units = pd.DataFrame(rows)
+    else:
+        units = articles.assign(unit_id=articles["article_id"], sentence=None)
+    if units.empty:
+        return units
+    return units[~units["unit_id"].isin(exclude)]
+
+
+def new_assignment(spec: Pipeline, n: int, coders: list[str], overlap: float = 0.3, per_unit: int = 2,
+                   stratify: list[str] | None = None, seed: int | None = None, training: bool = False,
+                   reviewers: list[str] | None = None, strategy: str = "random") -> NewAssignment:
+    """Draw ``n`` units and put them in the coders' queues.
+
+    Parameters
+    ----------
+    spec
+        The study.
+    n
+        Units to draw.
+    coders
+        Coder names; each gets a personal token the first time they are named.
+    overlap
+        Share of the units coded by ``per_unit`` coders (reliability); the rest by one.
+    stratify
+        Columns to stratify by (outlet, year, language); default the study's ``annotate.stratify``.
+    seed
+        Sampling seed; default the study's ``annotate.seed`` plus the batch number, so each new batch
+        differs but the whole history is reproducible.
+    training
+        A training round: units are drawn from those with a known answer in the study's ``gold:`` file,
+        every coder codes all of them, and each coder sees the answer after submitting.
+    reviewers
+        Names that may adjudicate (they code nothing).
+    strategy
+        ``random`` (stratified random sample).
+    """
+    if strategy != "random":
+        raise FramingError(f"unknown sampling strategy {strategy!r}; available: random")
+    study = Study(spec.workdir)
+    book = study_codebook(spec)
+    db = annotation_db(spec)
+    db.set_meta("codebook", book.name)
+    db.set_meta("codebook_version", str(book.version))
+    for reviewer in reviewers or []:
+        db.add_coder(reviewer, role="reviewer")
+    for coder in coders:
+        if db.add_coder(coder).role != "coder":
+            raise FramingError(f"{coder!r} is a reviewer; a reviewer does not code units")
+    batch = db.next_batch()
+    seed = (spec.annotate.seed + batch) if seed is None else seed
+    by = list(stratify if stratify is not None else spec.annotate.stratify)
+    candidates = candidate_units(study, book, exclude=db.unit_ids())
+    keys: dict[str, Judgement] = {}
+    if training:
+        keys = _answer_keys(spec, book, candidates)
+        candidates = candidates[candidates["unit_id"].isin(keys)]
+        if candidates.empty:
+            raise FramingError("a training round needs units with known answers: set `gold:` in the study to a "
+                               "CSV of url/path and frames (like the demo's intent.csv)")
+    sample = draw_sample(candidates, n, by, seed)
+    ids = sample["unit_id"].tolist()
+    # in training every coder codes every unit: the point is each coder's feedback, not reliability
+    queues = {coder: list(ids) for coder in coders} if training else assign(ids, coders, overlap, per_unit, seed)
+    round_name = "training" if training else "main"
+    units = [Unit(r.unit_id, r.article_id, None if pd.isna(r.sentence) else int(r.sentence), r.outlet or "",
+                  r.title or "", r.url, r.published or "", r.language or "", r.text, r.stratum, batch, round_name)
+             for r in sample.itertuples(index=False)]
+    db.add_units(units, queues, {u: keys[u] for u in ids} if training else None)
+    coded_by = pd.Series([c for q in queues.values() for c in q]).value_counts()
+    return NewAssignment(round=round_name, batch=batch, units=len(ids),
+                         per_coder={c: len(q) for c, q in queues.items()},
+                         double_coded=int((coded_by >= 2).sum()),
+                         strata=sample["stratum"].value_counts().sort_index().to_dict(), db=db.path)
+
+
+def _answer_keys(spec: Pipeline, book: Codebook, candidates: pd.DataFrame) -> dict[str, Judgement]:
+    if not spec.gold:
+        return {}
+    gold = load_gold(spec.gold, book.frame_ids)
+    kind = gold["key_kind"].iloc[0] if len(gold) else "url"
+    present = gold[gold["gold"]].groupby("key")["frame"].apply(tuple).to_dict()
+    dominant = _dominant_column(Path(spec.gold))
+    keys = {}
+    for row in candidates.itertuples(index=False):
+        key = unit_key(row.url, kind)
+        if key in set(gold["key"]):
+            keys[row.unit_id] = Judgement(unit=row.unit_id, coder="key", frames=present.get(key, ()),
+                                          dominant=dominant.get(key) or None, relevant=True,
+                                          meta={"source": Path(spec.gold).name})
+    return keys
+
+
+def _dominant_column(path: Path) -> dict[str, str]:
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    key = "url" if "url" in table.columns else "path"
+    return dict(zip(table[key], table["dominant"], strict=True)) if "dominant" in table.columns else {}
+
+
+def gold_labels(db: AnnotationDB) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """The final label of every main-round unit that has one, and counts of units still open.
+
+    A unit's gold label is the reviewer's adjudication when there is one; otherwise the label its
+    coders agree on exactly (frames, dominant frame and relevance), once every assigned coder has
+    completed it. Units whose coders disagree wait for adjudication and are counted as
+    ``needs adjudication``; units not yet fully coded as ``incomplete``.
+    """
+    adjudicated = db.adjudications()
+    judged: dict[str, list[Judgement]] = {}
+    for j in db.judgements(round="main", complete_only=True):
+        judged.setdefault(j.unit, []).append(j)
+    rows, open_counts = [], {"needs adjudication": 0, "incomplete": 0}
+    for unit in db.units(round="main"):
+        labels = judged.get(unit.unit_id, [])
+        coders = sorted(j.coder for j in labels)
+        if unit.unit_id in adjudicated:
+            final, source, decided_by = adjudicated[unit.unit_id], "adjudicated", adjudicated[unit.unit_id].coder
+        elif len(labels) < len(db.assigned_coders(unit.unit_id)) or not labels:
+            open_counts["incomplete"] += 1
+            continue
+        elif len({_label(j) for j in labels}) > 1:
+            open_counts["needs adjudication"] += 1
+            continue
+        else:
+            final, source, decided_by = labels[0], "unanimous" if len(labels) > 1 else "single", ""
+        rows.append({"unit_id": unit.unit_id, "article_id": unit.article_id, "sentence": unit.sentence,
+                     "url": unit.url, "outlet": unit.outlet, "language": unit.language, "title": unit.title,
+                     "text": unit.text, "frames": sorted(final.frames), "dominant": final.dominant,
+                     "relevant": final.relevant, "source": source, "coders": coders, "decided_by": decided_by,
+                     "codebook_version": final.codebook_version})
+    return rows, open_counts
+
+
+def _label(j: Judgement) -> tuple:
+    return (tuple(sorted(j.frames)), j.dominant, j.relevant)
+
+
+def write_gold(spec: Pipeline, db: AnnotationDB | None = None) -> tuple[Path, int, dict[str, int]]:
+    """Write ``tables/gold.parquet`` (and ``gold.csv``) from the coding database."""
+    db = db or annotation_db(spec)
+    study = Study(spec.workdir)
+    rows, open_counts = gold_labels(db)
+    table = pa.Table.from_pylist(rows, schema=GOLD_SCHEMA)
+    path = study.table("gold")
+    partial = path.with_suffix(".parquet.partial")
+    pq.write_table(table, partial)
+    partial.replace(path)  # readers never see a half-written gold table
+    flat = table.to_pandas()
+    flat["frames"] = flat["frames"].map(" ".join)
+    flat["coders"] = flat["coders"].map(" ".join)
+    flat.drop(columns=["text"]).to_csv(study.tables / "gold.csv", index=False)
+    return path, len(rows), open_counts
+
+
+def coder_judgements(db: AnnotationDB) -> list[Judgement]:
+    """Completed main-round judgements of coders (never the reviewer's, never gold)."""
+    return [j for j in db.judgements(round="main") if j.coder != GOLD_CODER]

@@ -1,0 +1,121 @@
+"""``framing annotate ...`` and ``framing agree``: human coding from the command line."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from framing.annotate.project import annotation_db, new_assignment, write_gold
+from framing.config import load_pipeline
+from framing.errors import FramingError
+from framing.ui import console
+
+annotate_app = typer.Typer(no_args_is_help=True,
+                           help="Human coding: draw assignments, serve the coding app, write gold labels.")
+log = logging.getLogger("framing.annotate")
+
+
+def _names(value: str) -> list[str]:
+    return [name.strip() for name in value.split(",") if name.strip()]
+
+
+@annotate_app.command("new")
+def new_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML file."),
+            n: int = typer.Option(..., "--n", help="Units to draw."),
+            coders: str = typer.Option(..., "--coders", help="Comma-separated coder names, e.g. ana,ben,chen."),
+            overlap: float = typer.Option(0.3, help="Share of units coded by several coders (for reliability)."),
+            per_unit: int = typer.Option(2, "--per-unit", help="Coders per double-coded unit."),
+            stratify: str | None = typer.Option(None, help="Strata: outlet, year, language (comma-separated); "
+                                                           "default the study's annotate.stratify."),
+            seed: int | None = typer.Option(None, help="Sampling seed (default: the study's seed + batch number)."),
+            training: bool = typer.Option(False, "--training", help="A training round with known answers "
+                                                                    "(from the study's gold file)."),
+            reviewer: str = typer.Option("", help="Comma-separated reviewer names (adjudicate; code nothing)."),
+            strategy: str = typer.Option("random", help="How to choose units: random (stratified).")) -> None:
+    """Draw a stratified sample and put it in the coders' queues."""
+    spec = load_pipeline(pipeline)
+    result = new_assignment(spec, n, _names(coders), overlap=overlap, per_unit=per_unit,
+                            stratify=_names(stratify) if stratify is not None else None, seed=seed,
+                            training=training, reviewers=_names(reviewer), strategy=strategy)
+    console.print(f"Batch {result.batch} ({result.round} round): {result.units} units, "
+                  f"{result.double_coded} double-coded")
+    table = Table("coder", "units in this batch", title="Units per coder")
+    for coder, count in result.per_coder.items():
+        table.add_row(escape(coder), str(count))
+    console.print(table)
+    strata = Table("stratum", "units", title="Sample by stratum")
+    for stratum, count in result.strata.items():
+        strata.add_row(escape(str(stratum)), str(count))
+    console.print(strata)
+    console.print(f"Stored in {escape(str(result.db))}. Next: [bold]framing annotate serve {escape(str(pipeline))}[/]")
+
+
+@annotate_app.command("links")
+def links_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML file."),
+              base_url: str = typer.Option("http://127.0.0.1:8765", help="Where the app is reachable.")) -> None:
+    """Print each coder's personal link (send each coder only their own)."""
+    db = annotation_db(load_pipeline(pipeline))
+    _print_links(db.coders(), base_url)
+
+
+def _print_links(coders, base_url: str) -> None:
+    table = Table("name", "role", "personal link", title="Personal links: each one opens only that person's queue")
+    for coder in coders:
+        kind = "review" if coder.role == "reviewer" else "code"
+        table.add_row(escape(coder.name), coder.role, f"{base_url.rstrip('/')}/{kind}/{coder.token}")
+    console.print(table)
+
+
+@annotate_app.command("serve")
+def serve_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML file."),
+              host: str = typer.Option("127.0.0.1", help="Interface to listen on (127.0.0.1: this machine only)."),
+              port: int = typer.Option(8765, help="TCP port.")) -> None:
+    """Start the coding app (FastAPI under uvicorn) for the study's coders."""
+    import uvicorn
+
+    from framing.annotate.app import create_app, is_loopback
+
+    spec = load_pipeline(pipeline)
+    db = annotation_db(spec)
+    if not db.coders():
+        raise FramingError(f"no coders yet: run `framing annotate new {pipeline} --n 60 --coders ana,ben` first")
+    public = not is_loopback(host)
+    app = create_app(spec, public=public)
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    _print_links(db.coders(), f"http://{shown}:{port}")
+    if public:
+        console.print(f"[yellow]Listening on {escape(host)}, reachable from the network:[/] every page needs a "
+                      "personal token link, and the index of links is disabled. Share each link only with its coder.")
+    else:
+        console.print(f"Listening on {escape(host)} (this machine only). Index of links: http://{shown}:{port}/")
+    console.print("Every click is saved at once. Stop with Ctrl-C.")
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+    console.print(f"Stopped. Judgements are in {escape(str(db.path))}: {db.counts()}")
+
+
+@annotate_app.command("status")
+def status_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML file.")) -> None:
+    """How far each coder is, and what the coding database holds."""
+    db = annotation_db(load_pipeline(pipeline))
+    table = Table("coder", "assigned", "complete", "drafts", title="Coding progress")
+    for coder in db.coders():
+        if coder.role != "coder":
+            continue
+        queue = db.queue(coder.name)
+        table.add_row(escape(coder.name), str(len(queue)), str(sum(q["complete"] for q in queue)),
+                      str(sum(q["started"] and not q["complete"] for q in queue)))
+    console.print(table)
+    console.print(", ".join(f"{k}: {v}" for k, v in db.counts().items()))
+
+
+@annotate_app.command("gold")
+def gold_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML file.")) -> None:
+    """Write tables/gold.parquet (and gold.csv): adjudicated labels, else labels all coders agree on."""
+    spec = load_pipeline(pipeline)
+    path, count, open_counts = write_gold(spec)
+    console.print(f"Gold table: {escape(str(path))} ({count} units). Still open: "
+                  + ", ".join(f"{v} {k}" for k, v in open_counts.items()))
