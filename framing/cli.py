@@ -13,7 +13,7 @@ from rich.table import Table
 
 from framing import __version__
 from framing.analysis import study_codebook
-from framing.cli_annotate import annotate_app
+from framing.cli_annotate import agree_cmd, annotate_app
 from framing.codebook import check_codebook, load_codebook, resolve
 from framing.config import STAGES, load_pipeline
 from framing.errors import ConfigError, FramingError
@@ -88,6 +88,7 @@ def articles_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML fil
 codebook_app = typer.Typer(no_args_is_help=True, help="Check, show and try out codebooks.")
 app.add_typer(codebook_app, name="codebook")
 app.add_typer(annotate_app, name="annotate")
+app.command("agree")(agree_cmd)
 
 
 

@@ -119,3 +119,85 @@ def gold_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML file.")
     path, count, open_counts = write_gold(spec)
     console.print(f"Gold table: {escape(str(path))} ({count} units). Still open: "
                   + ", ".join(f"{v} {k}" for k, v in open_counts.items()))
+
+
+def agree_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML file."),
+              boot: int = typer.Option(1000, "--boot", help="Bootstrap resamples for alpha's interval."),
+              seed: int = typer.Option(0, help="Bootstrap seed."),
+              threshold: float = typer.Option(0.667, help="Alpha below which a frame is not reliable enough "
+                                                          "to report (Krippendorff's lowest tentative level).")
+              ) -> None:
+    """Inter-coder agreement: Krippendorff's alpha, Cohen's and Fleiss' kappa, and each coder against the rest."""
+    from framing.analysis import study_codebook
+    from framing.annotate.agreement import FRAME, compute_agreement, render
+    from framing.annotate.project import coder_judgements
+    from framing.store import Study
+
+    spec = load_pipeline(pipeline)
+    book = study_codebook(spec)
+    result = compute_agreement(coder_judgements(annotation_db(spec)), book.frame_ids, n_boot=boot, seed=seed)
+    for table in render(result):
+        console.print(table)
+    for note in result.notes:
+        console.print(f"[dim]{escape(note)}[/]")
+    study = Study(spec.workdir)
+    for name, frame in result.to_frames().items():
+        study.write_frame(f"agreement_{name}", frame)
+        frame.to_csv(study.tables / f"agreement_{name}.csv", index=False)
+    frames = result.per_variable[result.per_variable["kind"] == FRAME]
+    weak = frames[~(frames["alpha"] >= threshold)]["variable"].tolist()
+    if weak:
+        console.print(f"[yellow]Below alpha {threshold}:[/] {escape(', '.join(weak))}: retrain coders or "
+                      "sharpen the codebook before reporting these frames.")
+    else:
+        console.print(f"Every frame reaches alpha {threshold}.")
+    flagged = result.flagged_coders()
+    if flagged:
+        console.print(f"[yellow]Coders well below the rest:[/] {escape(', '.join(flagged))}")
+    console.print(f"Tables: {escape(str(study.tables))}/agreement_{{per_variable,pairs,coders}}.parquet and .csv")
+
+
+@annotate_app.command("export")
+def export_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML file."),
+               file: Path = typer.Argument(..., help="File to write."),
+               fmt: str = typer.Option("jsonl", "--format", help="jsonl (framing), label-studio or doccano."),
+               gold: bool = typer.Option(False, "--gold", help="Also export the reviewer's final labels "
+                                                               "(as coder 'gold').")) -> None:
+    """Write every coder's judgements (with coder ids and texts) for other tools."""
+    from dataclasses import replace
+
+    from framing.annotate.formats import UnitText, export_annotations
+    from framing.annotate.model import GOLD_CODER
+
+    db = annotation_db(load_pipeline(pipeline))
+    judgements = db.judgements(round=None)
+    if gold:
+        judgements += [replace(j, coder=GOLD_CODER, meta={"reviewer": j.coder}) for j in db.adjudications().values()]
+    units = {u.unit_id: UnitText(unit=u.unit_id, text=u.text, title=u.title, url=u.url, outlet=u.outlet)
+             for u in db.units(round=None)}
+    count = export_annotations(judgements, units, file, fmt)
+    console.print(f"Wrote {count} judgements by {len({j.coder for j in judgements})} coders to "
+                  f"{escape(str(file))} ({fmt}).")
+
+
+@annotate_app.command("import")
+def import_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML file."),
+               file: Path = typer.Argument(..., help="A framing JSONL, Label Studio JSON or doccano JSONL file."),
+               fmt: str | None = typer.Option(None, "--format", help="Default: recognised from the content.")) -> None:
+    """Bring existing annotations in: their units join the coding database, coded by the coders they name."""
+    from framing.annotate.formats import import_annotations
+    from framing.annotate.project import import_judgements
+
+    spec = load_pipeline(pipeline)
+    from framing.analysis import study_codebook
+
+    book = study_codebook(spec)
+    result = import_annotations(file, fmt, frame_ids=book.frame_ids)
+    for warning in result.warnings:
+        console.print(f"[yellow]Warning:[/] {escape(warning)}")
+    if result.unknown_frames:
+        raise FramingError(f"{file}: frames {list(result.unknown_frames)} are not in codebook {book.label}; "
+                           "nothing was imported")
+    counts = import_judgements(spec, result.judgements, result.units)
+    console.print(f"Imported from {escape(str(file))} ({result.format}): " + ", ".join(f"{v} {k}"
+                                                                                    for k, v in counts.items()))

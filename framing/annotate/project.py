@@ -5,7 +5,7 @@ The glue between the study folder (articles, codebook, gold file) and the coding
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -230,3 +230,56 @@ def write_gold(spec: Pipeline, db: AnnotationDB | None = None) -> tuple[Path, in
 def coder_judgements(db: AnnotationDB) -> list[Judgement]:
     """Completed main-round judgements of coders (never the reviewer's, never gold)."""
     return [j for j in db.judgements(round="main") if j.coder != GOLD_CODER]
+
+
+def import_judgements(spec: Pipeline, judgements: list[Judgement], texts: dict[str, Any]) -> dict[str, int]:
+    """Add judgements from another tool: units, coders and assignments are created as needed.
+
+    A unit already in the coding database keeps its text; a new unit takes its text from the study's
+    articles when its id is an article id, else from the imported file. Judgements by the ``gold``
+    coder become final (adjudicated) labels. A coder's existing judgement of a unit is replaced, and
+    the replacement is logged like any save.
+    """
+    db = annotation_db(spec)
+    study = Study(spec.workdir)
+    known = db.unit_ids()
+    wanted = sorted({j.unit for j in judgements} - known)
+    articles = {}
+    if wanted and study.table("articles").is_file():
+        frame = study.query("SELECT article_id, url, outlet, title, language, CAST(published AS VARCHAR) AS published, "
+                            "text FROM articles").df()
+        articles = {r["article_id"]: r for r in frame.to_dict("records") if r["article_id"] in set(wanted)}
+    batch = db.next_batch()
+    new_units, missing = [], []
+    for unit_id in wanted:
+        if unit_id in articles:
+            a = articles[unit_id]
+            new_units.append(Unit(unit_id, unit_id, None, a["outlet"] or "", a["title"] or "", a["url"] or "",
+                                  a["published"] or "", a["language"] or "", a["text"] or "", "imported", batch,
+                                  "main"))
+        elif unit_id in texts and getattr(texts[unit_id], "text", ""):
+            t = texts[unit_id]
+            new_units.append(Unit(unit_id, unit_id, None, t.outlet, t.title, t.url, "", "", t.text, "imported",
+                                  batch, "main"))
+        else:
+            missing.append(unit_id)
+    if missing:
+        raise FramingError(f"{len(missing)} imported units have no text, neither in the file nor among the study's "
+                           f"articles (e.g. {missing[:3]}); nothing was imported")
+    coded = [j for j in judgements if j.coder != GOLD_CODER]
+    for coder in sorted({j.coder for j in coded}):
+        db.add_coder(coder)
+    queues: dict[str, list[str]] = {}
+    for j in coded:
+        if j.unit not in known and not db.is_assigned(j.coder, j.unit):
+            queues.setdefault(j.coder, []).append(j.unit)
+    db.add_units(new_units, {c: list(dict.fromkeys(q)) for c, q in queues.items()})
+    for j in coded:
+        if not db.is_assigned(j.coder, j.unit):
+            db.add_units([], {j.coder: [j.unit]})
+        db.save(j, complete=True)
+    finals = [j for j in judgements if j.coder == GOLD_CODER]
+    for j in finals:
+        db.adjudicate(replace(j, coder=j.meta.get("reviewer", "imported")))
+    return {"units added": len(new_units), "judgements": len(coded), "final labels": len(finals),
+            "coders": len({j.coder for j in coded})}
