@@ -106,6 +106,7 @@ def test_api_is_blind_each_coder_sees_only_their_own_queue_and_labels(coded):
     assert seen_by_ben["judgement"] is None                      # ben never sees ana's label
     assert "ana" not in str(seen_by_ben)
     assert "outlet" not in seen_by_ben and seen_by_ben["url"] == ""   # outlet hidden by default
+    assert "highlights" not in seen_by_ben                            # rule hits would bias coders
     assert ana.get(f"/units/{unit}").json()["judgement"]["note"] == "ana's note"
     assert httpx.get(f"{base}/api/not-a-token/state").status_code == 404
     assert httpx.get(f"{base}/api/{tokens['ana']}/review").status_code == 404   # coders cannot review
@@ -221,3 +222,56 @@ def test_public_server_lists_no_links(coded, coding_server):
     assert coding_page.status_code == 200
     assert "script-src 'self'" in coding_page.headers["content-security-policy"]
     assert coding_page.headers["referrer-policy"] == "no-referrer"
+
+
+def test_agree_export_and_import_from_the_command_line(coding_study, write_pipeline, tmp_path):
+    from framing.annotate.model import Judgement
+
+    new_assignment(coding_study, 12, ["ana", "ben", "chen"], overlap=1.0, per_unit=3, seed=4)
+    db = annotation_db(coding_study)
+    for unit in db.units():
+        number = int(unit.unit_id[1:])
+        for coder in ("ana", "ben", "chen"):
+            frames = ("surveillance",) if number % 2 else ("popular_approval",)
+            if coder == "chen" and number % 4 == 0:      # chen disagrees on a quarter of the units
+                frames = ("trust_infrastructure",)
+            db.save(Judgement(unit=unit.unit_id, coder=coder, frames=frames, dominant=frames[0],
+                              codebook="social-credit", codebook_version=1), complete=True)
+    result = framing("agree", str(coding_study.path), "--boot", "200")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Krippendorff" in result.stdout and "Cohen" in result.stdout
+    per_variable = pd.read_csv(coding_study.workdir / "tables" / "agreement_per_variable.csv")
+    dominant = per_variable.set_index("variable").loc["dominant"]
+    assert dominant["units"] == 12 and 0 < dominant["alpha"] < 1
+
+    exported = tmp_path / "labels.jsonl"
+    assert framing("annotate", "export", str(coding_study.path), str(exported)).returncode == 0
+    other = write_pipeline([{"feed": "http://127.0.0.1:9/feed.rss"}], name="other.yml", workdir="other",
+                           codebook="social-credit")
+    imported = framing("annotate", "import", str(other.path), str(exported))
+    assert imported.returncode == 0, imported.stdout + imported.stderr
+    assert "36 judgements" in imported.stdout and "12 units added" in imported.stdout
+    mine = {(j.unit, j.coder, j.frames) for j in annotation_db(coding_study).judgements()}
+    theirs = {(j.unit, j.coder, j.frames) for j in annotation_db(other).judgements()}
+    assert mine == theirs
+    assert {u.text for u in annotation_db(other).units()} == {u.text for u in db.units()}
+
+
+def test_sentence_codebooks_make_sentences_the_units(coding_study, tmp_path):
+    import yaml
+
+    from framing.codebook import resolve
+
+    book = yaml.safe_load(resolve("social-credit").read_text(encoding="utf-8"))
+    book["unit"] = "sentence"
+    path = tmp_path / "sentences.yml"
+    path.write_text(yaml.safe_dump(book, allow_unicode=True), encoding="utf-8")
+    spec = coding_study.model_copy(update={"codebook": str(path)})
+    new_assignment(spec, 10, ["ana"], overlap=0, seed=3)
+    units = annotation_db(spec).units()
+    assert len(units) == 10 and all("#" in u.unit_id and u.sentence is not None for u in units)
+    article = {a.article_id: a for a in units}
+    for unit in units:
+        assert unit.text.strip() and unit.text.count(". ") <= 1      # one sentence, not the article
+        assert unit.unit_id == f"{unit.article_id}#{unit.sentence}"
+    assert len(article) >= 4                                          # drawn across articles and outlets

@@ -4,8 +4,10 @@ Every format keeps the coder id, the frames present, the dominant frame, relevan
 
 **framing JSONL** (``"jsonl"``): one judgement per line, every :class:`Judgement` field, and
 ``"format": "framing-judgement/1"`` on each line, so a file needs no header, can be
-concatenated with another and round-trips exactly (``meta`` included). Unit texts are not
-repeated on every line; pass them separately.
+concatenated with another and round-trips exactly (``meta`` included). The first line of each
+unit also carries the unit's ``text``, ``title``, ``url`` and ``outlet`` when they were passed
+to the export, so a file moves a coding project to another study; later lines of the same
+unit do not repeat them.
 
 **Label Studio** (``"label-studio"``): the JSON export, a list of tasks. One task per unit:
 ``data`` holds ``text``, ``unit`` (our unit id), ``title``, ``url`` and ``outlet``;
@@ -61,7 +63,7 @@ DOMINANT_PREFIX = "dominant:"
 NOT_RELEVANT = "not_relevant"
 RELEVANT = "relevant"
 _JSONL_KEYS = ("format", "unit", "coder", "frames", "dominant", "relevant", "note", "codebook",
-               "codebook_version", "created_at", "meta")
+               "codebook_version", "created_at", "meta", "text", "title", "url", "outlet")
 _REQUIRED = object()
 
 
@@ -181,7 +183,15 @@ def dumps_annotations(judgements: Iterable[Judgement], units: Mapping[str, UnitT
             if not value.strip():
                 raise FramingError(f"judgement {number} has an empty {key} id; every judgement needs one")
     if fmt == "jsonl":
-        return "".join(_json_line(_jsonl_record(j)) for j in judgements)
+        lines, carried = [], set()
+        for j in judgements:
+            record = _jsonl_record(j)
+            if j.unit in units and j.unit not in carried:
+                unit = units[j.unit]
+                record.update(text=unit.text, title=unit.title, url=unit.url, outlet=unit.outlet)
+                carried.add(j.unit)
+            lines.append(_json_line(record))
+        return "".join(lines)
     missing = sorted({j.unit for j in judgements} - set(units))
     if missing:
         listed = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
@@ -410,6 +420,12 @@ def _json_lines(text: str, source: str) -> Iterator[tuple[_At, dict[str, Any]]]:
 def _parse_jsonl(text: str, source: str, result: ImportResult) -> None:
     for at, record in _json_lines(text, source):
         result.judgements.append(_jsonl_judgement(record, at))
+        if "text" in record:
+            unit = result.judgements[-1].unit
+            result.units[unit] = UnitText(unit=unit, text=at.get(record, "text", str, "the unit's text"),
+                                          title=at.get(record, "title", str, "text", default=""),
+                                          url=at.get(record, "url", str, "text", default=""),
+                                          outlet=at.get(record, "outlet", str, "text", default=""))
 
 
 def _jsonl_judgement(record: dict[str, Any], at: _At) -> Judgement:
