@@ -7,6 +7,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
+import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
@@ -275,3 +276,24 @@ def test_sentence_codebooks_make_sentences_the_units(coding_study, tmp_path):
         assert unit.text.strip() and unit.text.count(". ") <= 1      # one sentence, not the article
         assert unit.unit_id == f"{unit.article_id}#{unit.sentence}"
     assert len(article) >= 4                                          # drawn across articles and outlets
+
+
+def test_uncertainty_prefers_doubtful_calls_on_rare_frames_and_batches_stay_balanced():
+    from framing.annotate.sample import most_uncertain, uncertainty
+
+    thresholds = np.array([0.5, 0.3])
+    prevalence = np.array([0.6, 0.05])                 # frame 0 common, frame 1 rare
+    proba = np.array([[0.98, 0.01],                    # sure of both
+                      [0.50, 0.01],                    # on the threshold of the common frame
+                      [0.95, 0.30],                    # on the threshold of the rare frame
+                      [0.70, 0.20]])                   # fairly unsure of both
+    scores = uncertainty(proba, thresholds, prevalence)
+    assert list(np.argsort(-scores)) == [2, 3, 1, 0]     # 3 is fairly unsure of the rare frame
+    assert scores[2] == pytest.approx(1.0) and scores[1] == pytest.approx(0.5) and scores[3] == pytest.approx(2 / 3)
+
+    candidates = pd.DataFrame({"unit_id": [f"u{i:02d}" for i in range(30)],
+                               "outlet": ["A"] * 20 + ["B"] * 10,
+                               "score": [0.9] * 20 + [0.1] * 10})
+    batch = most_uncertain(candidates, 6, ["outlet"])
+    assert batch["stratum"].value_counts().to_dict() == {"A": 4, "B": 2}   # B's easy cases still get a share
+    assert list(batch["unit_id"]) == sorted(batch["unit_id"][batch["stratum"] == "A"]) + ["u20", "u21"]

@@ -149,3 +149,48 @@ def assign(unit_ids: list[str], coders: list[str], overlap: float, per_unit: int
         coder = min(coders, key=lambda c: (len(queues[c]), coders.index(c)))
         queues[coder].append(unit_id)
     return {coder: [queue[i] for i in rng.permutation(len(queue))] for coder, queue in queues.items()}
+
+
+def uncertainty(proba: np.ndarray, thresholds: np.ndarray, prevalence: np.ndarray) -> np.ndarray:
+    """How much coding a unit would teach the classifier: high where it is least sure, on rare frames most.
+
+    Parameters
+    ----------
+    proba
+        Units x frames probabilities from the classifier.
+    thresholds
+        The classifier's decision threshold per frame.
+    prevalence
+        Each frame's share among the gold labels so far.
+
+    Returns
+    -------
+    ndarray
+        One score per unit in [0, 1]: the largest, over frames, of closeness to the threshold
+        (1 at the threshold, 0 at certainty) times a rarity weight (1 for the rarest frame, down
+        to 0.5 for the commonest), so a doubtful call on a rare frame outranks one on a common frame.
+    """
+    proba = np.asarray(proba, dtype=float)
+    thresholds = np.asarray(thresholds, dtype=float)
+    span = np.where(proba >= thresholds, 1 - thresholds, thresholds)
+    closeness = 1 - np.abs(proba - thresholds) / np.maximum(span, 1e-9)
+    prevalence = np.asarray(prevalence, dtype=float)
+    spread = prevalence.max() - prevalence.min()
+    rarity = 1 - 0.5 * ((prevalence - prevalence.min()) / spread if spread > 0 else np.zeros_like(prevalence))
+    return (np.clip(closeness, 0, 1) * rarity).max(axis=1)
+
+
+def most_uncertain(candidates: pd.DataFrame, n: int, by: list[str]) -> pd.DataFrame:
+    """The ``n`` highest-``score`` candidates, balanced across strata like :func:`draw_sample`.
+
+    Each stratum gets its proportional share (every stratum at least one when ``n`` allows) and
+    fills it with its own most uncertain units, so one outlet's hard cases cannot take the batch.
+    Ties are broken by unit id, so the choice is reproducible.
+    """
+    if candidates.empty:
+        raise FramingError("no units left to propose: every relevant article is already in the coding queue")
+    frame = candidates.sort_values(["score", "unit_id"], ascending=[False, True]).reset_index(drop=True)
+    frame["stratum"] = stratum_labels(frame, by)
+    allocation = allocate(frame.groupby("stratum").size().to_dict(), n)
+    picked = [frame[frame["stratum"] == stratum].head(count) for stratum, count in sorted(allocation.items())]
+    return pd.concat(picked).sort_values(["score", "unit_id"], ascending=[False, True]).reset_index(drop=True)
