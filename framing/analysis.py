@@ -44,7 +44,10 @@ def tag_articles(spec: Pipeline, study: Study, progress: Progress) -> dict[str, 
         raise FramingError("no articles to tag yet: run the extract stage first")
     codebook = study_codebook(spec)
     tagger = RuleTagger(codebook, min_hits=spec.tag.min_hits)
-    source = pq.ParquetFile(study.table("articles"))
+    # pre_buffer=False: with pyarrow's default pre-buffering, iter_batches keeps the raw column
+    # chunks of every row group read so far (the text column: about a third of the corpus) until
+    # the iterator ends, so memory grew with the number of articles (pyarrow 26).
+    source = pq.ParquetFile(study.table("articles"), pre_buffer=False)
     total = study.query(f"SELECT count(*) FROM articles WHERE status IN {TAGGED_STATUSES}").fetchone()[0]
     done = 0
     columns = ["article_id", "outlet", "language", "text", "published", "status"]
