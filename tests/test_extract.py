@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
+import pytest
+import yaml
+from trafilatura.settings import Extractor
+
+from framing import extract
 from framing.config import Extract, Filter
 from framing.demo.server import Response
-from framing.extract import Capture, apply_filter, clean_title, extract_page, keyword_pattern
-from framing.htmltext import decode_html
+from framing.extract import Capture, apply_filter, clean_title, detect_language, extract_page, keyword_pattern
+from framing.htmltext import declared_language, decode_html
 from framing.pipeline import run
 from framing.store import Study
 
@@ -15,6 +21,7 @@ from conftest import article_html, long_text, page, rss
 
 GERMAN = ["Der Überwachungsstaat wächst: Bürger in Rongcheng sammeln Punkte für gutes Verhalten, "
           "heißt es in einem Bericht über das Sozialkreditsystem. „Das ist Kontrolle“, sagt eine Ärztin."] * 4
+LANGUAGES = yaml.safe_load((Path(__file__).parent / "fixtures" / "languages.yml").read_text(encoding="utf-8"))
 
 
 def capture(body: str | bytes, url: str = "http://news.example/a", ctype: str = "text/html; charset=utf-8",
@@ -50,6 +57,55 @@ def test_extract_legacy_windows_1252_page_keeps_umlauts_and_quotes():
     row = extract_page(capture(body, ctype="text/html"), Extract())
     assert "Überwachungsstaat wächst" in row["text"] and "Bürger" in row["text"] and "„Das" in row["text"]
     assert row["language"] == "de"
+
+
+def test_extract_language_html_lang_that_lies_is_overruled_by_the_text():
+    german_as_english = extract_page(capture(article_html("Überwachung", GERMAN, lang="en")), Extract())
+    english_as_german = extract_page(capture(article_html("Cameras", long_text("Cameras"), lang="de-DE")), Extract())
+    assert (german_as_english["language"], english_as_german["language"]) == ("de", "en")
+
+
+def test_extract_language_confirmed_html_lang_skips_langid(monkeypatch):
+    calls = []
+    monkeypatch.setattr(extract.py3langid, "classify", lambda text: calls.append(text) or ("en", 0.0))
+    declared = extract_page(capture(article_html("Cameras", long_text("Cameras"), lang="en-GB")), Extract())
+    assert declared["language"] == "en" and calls == []
+    undeclared = extract_page(capture(article_html("Cameras", long_text("Cameras"), lang="")), Extract())
+    assert undeclared["language"] == "en" and len(calls) == 1
+
+
+@pytest.mark.parametrize("truth", sorted(LANGUAGES))
+def test_extract_language_right_whatever_the_page_declares(truth):
+    """Close relatives (ca for es, gl for pt, af for nl, lb for de) and unlisted languages too."""
+    for declared in [*LANGUAGES, "zh", "xx", None]:
+        assert detect_language(LANGUAGES[truth], declared) == truth, f"declared {declared}"
+
+
+def test_extract_language_declaration_confirmed_for_plain_news_text():
+    for language in ("en", "de", "fr", "es", "it", "nl"):
+        assert extract.confirms_language(LANGUAGES[language], language), language
+    assert not extract.confirms_language("Short text in English.", "en")  # too few words to tell
+
+
+def test_extract_html_lang_read_from_the_html_element_only():
+    assert declared_language("<!DOCTYPE html>\n<HTML LANG=EN-gb class='x'>") == "en"
+    assert declared_language('<html xmlns="http://www.w3.org/1999/xhtml" xml:lang="fr">') == "fr"
+    assert declared_language('<html data-lang="en"><body>') is None
+    assert declared_language('<html lang=""><body lang="de">') is None
+    assert declared_language("<p>no html element</p>") is None
+
+
+def test_extract_trafilatura_settings_match_bare_extraction_keywords():
+    url = "http://news.example/ünïcode"
+    for fast, precision in ((False, False), (True, True)):
+        ours = extract.trafilatura_options(Extract(fast=fast, favor_precision=precision), url)
+        # what bare_extraction(url=url, fast=..., favor_precision=..., include_comments=False,
+        # include_tables=True, with_metadata=True) builds
+        keywords = Extractor(output_format="python", fast=fast, precision=precision, comments=False, tables=True,
+                             with_metadata=True, url=url)
+        assert [getattr(ours, k) for k in Extractor.__slots__] == [getattr(keywords, k) for k in Extractor.__slots__]
+    first, second = (extract.trafilatura_options(Extract(), f"http://a/{n}") for n in (1, 2))
+    assert (first.url, second.url) == ("http://a/1", "http://a/2")  # copies, never the shared template
 
 
 def test_extract_header_charset_wins_and_undeclared_bytes_are_detected():
