@@ -1,0 +1,1 @@
+"""Supervised frame classifiers trained on gold labels: model, thresholds, data, validation, prevalence."""

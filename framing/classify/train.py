@@ -1,0 +1,97 @@
+"""Training end to end: labelled data -> fitted classifier + model card -> files.
+
+The library behind ``framing train``: no printing, no exiting.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from framing.classify.card import build_card, card_paths, write_card
+from framing.classify.data import LabelledData
+from framing.classify.model import MODELS, FrameClassifier
+from framing.classify.persist import save_model
+from framing.codebook import Codebook
+
+DEFAULT_CS = (0.3, 1.0, 3.0, 10.0)
+
+
+@dataclass
+class Trained:
+    """A fitted classifier, its card, and where they were written (once saved)."""
+
+    model: FrameClassifier
+    card: dict[str, Any]
+    model_path: Path | None = None
+    card_paths: tuple[Path, Path] | None = None
+
+
+def train(data: LabelledData, folds: int = 5, seed: int = 0, decoding: str = "auto",
+          models: Sequence[str] = MODELS, Cs: Sequence[float] = DEFAULT_CS,  # noqa: N803
+          codebook: Codebook | None = None, n_jobs: int | None = 1) -> Trained:
+    """Fit a :class:`FrameClassifier` on labelled data and describe it in a model card.
+
+    Parameters
+    ----------
+    data
+        From :func:`~framing.classify.data.load_labelled` or :func:`~framing.classify.data.load_gold_table`.
+    folds
+        Cross-validation folds for model choice and thresholds.
+    seed
+        Seed of the folds and of the SVM.
+    decoding
+        ``auto``, ``thresholds``, ``at_least_one`` or ``one`` (multi-class data).
+    models, Cs
+        The grid of model families and regularisation strengths.
+    codebook
+        The study's codebook, recorded in the card when the labels are its frames.
+    n_jobs
+        Parallel folds.
+
+    Returns
+    -------
+    Trained
+        Not yet saved: see :func:`save`.
+    """
+    if data.source.get("label_format") == "multiclass" and decoding == "auto":
+        decoding = "one"
+    model = FrameClassifier(models=tuple(models), Cs=tuple(Cs), cv=folds, decoding=decoding, random_state=seed,
+                            n_jobs=n_jobs).fit(data.texts, data.labels)
+    if codebook is not None and not set(model.classes_) <= set(codebook.frame_ids):
+        codebook = None  # labels from elsewhere: the study's codebook does not describe them
+    return Trained(model, build_card(model, data, codebook))
+
+
+def save(trained: Trained, model_path: str | Path) -> Trained:
+    """Write the model (skops) and its card (``.card.json`` and ``.card.md``) beside it."""
+    model_path = Path(model_path)
+    digest = save_model(trained.model, model_path)
+    trained.card.update(model_file=model_path.name, sha256=digest)
+    trained.model_path = model_path
+    trained.card_paths = write_card(trained.card, model_path)
+    return trained
+
+
+def default_model_path(workdir: str | Path | None = None, out: str | Path | None = None,
+                       today: dt.date | None = None) -> Path:
+    """Where a new model goes.
+
+    ``out`` ending in ``.skops`` is the file itself; any other ``out`` is a folder holding
+    ``model.skops``. Without ``out``: ``<workdir>/models/frames-<date>/model.skops`` (``workdir``
+    defaults to the current folder); a second model on the same day gets ``frames-<date>-2``, so
+    nothing is overwritten.
+    """
+    if out is not None:
+        out = Path(out)
+        return out if out.suffix == ".skops" else out / "model.skops"
+    base = Path(workdir or ".") / "models"
+    stem = f"frames-{(today or dt.date.today()).isoformat()}"
+    folder, n = base / stem, 1
+    while (folder / "model.skops").exists() or any(p.exists() for p in card_paths(folder / "model.skops")):
+        n += 1
+        folder = base / f"{stem}-{n}"
+    return folder / "model.skops"
