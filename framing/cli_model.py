@@ -91,3 +91,63 @@ def _interval(row: dict, name: str) -> str:
     if row[name] is None:
         return "–"
     return f"{row[name]:.2f} ({_num(row[name + '_low'])}–{_num(row[name + '_high'])})"
+
+
+def print_validation(result, names: dict[str, str] | None = None, human_alpha: dict[str, float] | None = None,
+                     threshold: float = 0.667) -> dict[str, list[str]]:
+    """Print cross-validated scores of each method, then F1 and alpha side by side with the coders' alpha.
+
+    Parameters
+    ----------
+    result
+        A :class:`framing.classify.validate.Validation`.
+    names
+        Display labels of frames (frame id -> label); default the ids.
+    human_alpha
+        The coders' alpha per frame (from the agreement step), shown beside the machines'.
+    threshold
+        Alpha below which a method's labels of a frame are flagged (Krippendorff's lowest tentative level).
+
+    Returns
+    -------
+    dict
+        Per method, the frames whose machine-gold alpha is below ``threshold``.
+    """
+    names = names or {}
+    scores = result.scores
+    methods = list(dict.fromkeys(scores["method"]))
+    for method in methods:
+        part = scores[scores["method"] == method]
+        table = Table("frame", "precision (95% CI)", "recall (95% CI)", "F1", "alpha", "support",
+                      title=f"{method}: {result.folds}-fold cross-validation against gold")
+        for row in part.to_dict("records"):
+            clean = {k: (None if isinstance(v, float) and v != v else v) for k, v in row.items()}
+            table.add_row(escape(names.get(row["frame"], row["frame"])),
+                          _interval(clean, "precision") if row["frame"] != "macro" else _num(clean["precision"]),
+                          _interval(clean, "recall") if row["frame"] != "macro" else _num(clean["recall"]),
+                          _num(clean["f1"]), _num(clean["alpha"]), str(row["support"]))
+        console.print(table)
+    wide = result.side_by_side(("f1", "alpha"))
+    columns = [f"{m} {k}" for m in methods for k in ("F1", "alpha")] + (["coders' alpha"] if human_alpha else [])
+    table = Table("frame", *columns, title=f"Machine vs gold side by side (alpha below {threshold} in red)")
+    flagged: dict[str, list[str]] = {m: [] for m in methods}
+    for frame, row in wide.iterrows():
+        cells = []
+        for method in methods:
+            alpha = row[(method, "alpha")]
+            low = frame not in ("micro", "macro") and not alpha >= threshold
+            if low:
+                flagged[method].append(str(frame))
+            cells += [_num(_nan_none(row[(method, "f1")])),
+                      f"[red]{_num(_nan_none(alpha))}[/]" if low else _num(_nan_none(alpha))]
+        if human_alpha:
+            cells.append(_num(human_alpha.get(str(frame))))
+        table.add_row(escape(names.get(str(frame), str(frame))), *cells)
+    console.print(table)
+    for note in result.notes:
+        console.print(f"[dim]{escape(note)}[/]")
+    return flagged
+
+
+def _nan_none(value: float) -> float | None:
+    return None if value != value else float(value)

@@ -17,7 +17,7 @@ from sklearn.utils import estimator_checks
 from typer.testing import CliRunner
 
 import framing.classify.train as train_module
-from framing.classify.data import LabelledData, load_gold_table, load_labelled
+from framing.classify.data import LabelledData, load_articles_with_gold, load_gold_table, load_labelled
 from framing.classify.model import FrameClassifier
 from framing.classify.persist import load_model, save_model
 from framing.classify.prevalence import acc_estimate, adjusted_share, corrected_prevalence, validation_table
@@ -25,7 +25,7 @@ from framing.classify.scores import score_table
 from framing.classify.thresholds import best_threshold, cross_fitted, decode, f1_curve
 from framing.classify.train import default_model_path, save, train
 from framing.classify.validate import cross_validate, rule_labels
-from framing.cli_model import train_cmd
+from framing.cli_model import print_validation, train_cmd
 from framing.codebook import load_codebook
 from framing.errors import FramingError
 
@@ -341,6 +341,8 @@ def test_cross_validation_puts_classifier_rules_and_ensemble_side_by_side(englis
     assert ((result.scores["alpha"] >= -1) & (result.scores["alpha"] <= 1)).all()
     frames = result.scores[result.scores["frame"] != "macro"]  # the macro row has no interval
     assert (frames["precision_low"] <= frames["precision"]).all()
+    flagged = print_validation(result, human_alpha={"surveillance": 0.8}, threshold=1.01)
+    assert flagged["rules"] == EN_LABELS.split(",")  # nothing reaches an alpha above 1
 
 
 def test_cross_validation_without_codebook_scores_classifier_only(english):
@@ -403,3 +405,20 @@ def test_corrected_prevalence_by_group_from_a_trained_model(english, english_tra
         table.columns)
     defined = table.dropna(subset=["corrected_share"])
     assert len(defined) and defined["corrected_share"].between(0, 1).all()
+
+
+def test_articles_labelled_from_a_gold_csv(tmp_path, english):
+    from framing.evaluate import load_gold
+
+    frames = EN_LABELS.split(",")
+    urls = [f"http://news.example/{i}" for i in range(len(english.texts))]
+    cells = [" ".join(f for f in frames if row[f]) for _, row in english.labels.iterrows()]
+    gold_csv = pd.DataFrame({"path": [u.removeprefix("http://news.example") for u in urls], "frames": cells})
+    gold_csv.to_csv(tmp_path / "gold.csv", index=False)
+    articles = pd.DataFrame({"article_id": [f"a{i}" for i in range(len(urls))], "url": urls, "text": english.texts,
+                             "language": "en"})
+    extra = pd.DataFrame({"article_id": ["z"], "url": ["http://news.example/not-in-gold"], "text": ["x"],
+                          "language": "en"})
+    data = load_articles_with_gold(pd.concat([articles, extra]), load_gold(tmp_path / "gold.csv", frames), frames)
+    assert data.texts == english.texts and data.units["unit_id"].tolist() == articles["article_id"].tolist()
+    pd.testing.assert_frame_equal(data.labels, english.labels[frames])

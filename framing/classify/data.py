@@ -315,3 +315,50 @@ def load_gold_table(path: str | Path, frame_ids: Sequence[str] | None = None, mi
               "codebook_versions": versions, "dropped": dropped}
     units = table[keep].fillna("").astype(str).reset_index(drop=True)
     return LabelledData(texts, matrix, units, source)
+
+
+def load_articles_with_gold(articles: pd.DataFrame, gold: pd.DataFrame, frame_ids: Sequence[str],
+                            min_examples: int = 5, drop_rare: bool = False) -> LabelledData:
+    """Articles of a study labelled from a gold CSV (the study's ``gold:`` file, e.g. the demo's intent.csv).
+
+    Parameters
+    ----------
+    articles
+        ``article_id, url, text`` and optionally ``outlet, language`` (the study's articles table).
+    gold
+        From :func:`framing.evaluate.load_gold`: ``key, frame, gold, key_kind`` rows.
+    frame_ids
+        The codebook's frames, in order.
+    min_examples, drop_rare
+        As in :func:`load_labelled`.
+
+    Returns
+    -------
+    LabelledData
+        One unit per article whose URL (or path) is in the gold file; the first article per key
+        when several share it (syndicated copies are one gold unit).
+    """
+    from framing.evaluate import unit_key
+
+    if gold.empty:
+        raise FramingError("the gold file lists no units")
+    kind = gold["key_kind"].iloc[0]
+    table = articles.assign(key=[unit_key(u, kind) for u in articles["url"]])
+    table = table[table["key"].isin(set(gold["key"]))].drop_duplicates("key").reset_index(drop=True)
+    if table.empty:
+        raise FramingError("no article of the study matches a gold unit: are the gold URLs or paths right?")
+    wide = gold.pivot_table(index="key", columns="frame", values="gold", aggfunc="max").reindex(
+        index=table["key"], columns=list(frame_ids)).fillna(False).astype(int).reset_index(drop=True)
+    wide.columns = [str(c) for c in wide.columns]
+    texts = ["" if not isinstance(t, str) else t for t in table["text"]]
+    empty = [str(u) for u, t in zip(table["url"], texts, strict=True) if not t.strip()]
+    if empty:
+        raise FramingError(f"articles without text: {', '.join(empty[:_SHOWN])}")
+    wide, dropped = _check_counts(wide, min_examples, drop_rare, "gold file")
+    keep = [c for c in ("article_id", "url", "outlet", "language") if c in table.columns]
+    units = table[keep].fillna("").astype(str).rename(columns={"article_id": "unit_id"})
+    if "unit_id" not in units.columns:
+        units.insert(0, "unit_id", table["key"].astype(str))
+    source = {"kind": "gold file", "path": "", "format": "csv", "rows": int(gold["key"].nunique()),
+              "units": len(texts), "label_format": "gold frames", "dropped": dropped}
+    return LabelledData(texts, wide, units.reset_index(drop=True), source)
