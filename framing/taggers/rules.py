@@ -1,26 +1,35 @@
 """The codebook rule tagger: dictionary patterns matched on spaCy tokens, with evidence.
 
-Speed comes from matching word *types*, not tokens: the first time a word type is seen, it is
-checked against every pattern word once (globs included) and the result is cached by spaCy's
-hash of its lower-case form. A document is then a lookup per token, and only tokens that
-match something are looked at further (phrases, NEAR/n, negation).
+Speed comes from matching word *types*, not tokens. The first time a type (spaCy's orth hash)
+is met, its lower-case form is compared with every pattern word once (globs included) and the
+result is stored as one integer *code* in a fixed-size array indexed by the hash's low bits.
+A document is then one ``to_array`` and one array lookup; only the few tokens whose code can
+start a pattern are looked at in Python (phrases, NEAR/n), and negation and character
+offsets only for hits.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from spacy.attrs import IS_PUNCT, LOWER, ORTH
+from spacy.attrs import ORTH
 from spacy.pipeline import Sentencizer
 from spacy.tokens import Doc
 
 from framing.codebook import Codebook
 from framing.nlp import pipeline_for
 from framing.patterns import Pattern, Word, parse_word
+
+# A type's code: bit 0 = sentence mark ('.', '!', ...), bit 1 = punctuation, bit 2 = can start a
+# phrase pattern, bit 3 = can be a side of a NEAR pattern; the rest = the id of the set of
+# pattern words the type matches (0: none).
+_MARK, _PUNCT, _PHRASE, _NEAR, _SHIFT = 1, 2, 4, 8, 4
+CACHE_BITS = 18  # 2**18 places for types (4 MiB), whatever the corpus vocabulary
 
 
 @dataclass
@@ -46,10 +55,53 @@ class _Compiled:
     second: tuple[int, ...]
 
 
-class LanguageMatcher:
-    """All patterns of one language, compiled against the vocabulary as it is met."""
+class _WordIndex:
+    """Which pattern words a lower-case type matches, found by dictionary lookups of its prefixes
+    and suffixes rather than by testing every pattern word (it runs once per new type, and an
+    open vocabulary keeps bringing new ones)."""
 
-    def __init__(self, codebook: Codebook, language: str):
+    def __init__(self, words: list[tuple[Word, bool]]):
+        self.exact: dict[str, list[int]] = {}
+        self.prefix: dict[str, list[int]] = {}
+        self.suffix: dict[str, list[int]] = {}
+        self.infix: list[tuple[str, int]] = []
+        for i, (word, compounds) in enumerate(words):
+            leading = word.leading or (compounds and len(word.text) >= 4)  # as in Word.matches
+            if leading and word.trailing:
+                self.infix.append((word.text, i))
+            else:
+                table = self.suffix if leading else self.prefix if word.trailing else self.exact
+                table.setdefault(word.text, []).append(i)
+
+    def matching(self, token: str) -> frozenset[int]:
+        """The ids of the words ``w`` with ``w.matches(token, compounds)``."""
+        found: set[int] = set()
+        for part in [token, *(p for p in token.split("-") if p)] if "-" in token else [token]:
+            found.update(self.exact.get(part, ()))
+            for k in range(1, len(part) + 1):
+                found.update(self.prefix.get(part[:k], ()))
+                found.update(self.suffix.get(part[-k:], ()))
+            found.update(i for text, i in self.infix if text in part)
+        # built in ascending order, so equal sets iterate alike and hits keep a fixed order
+        return frozenset(sorted(found))
+
+
+class LanguageMatcher:
+    """All patterns of one language, compiled against the vocabulary as it is met.
+
+    Parameters
+    ----------
+    codebook
+        The codebook whose patterns and negators are matched.
+    language
+        One of the codebook's languages.
+    cache_bits
+        The type cache has ``2**cache_bits`` places, a fixed size whatever the vocabulary; a type
+        that lost its place is compared with the patterns again. Results never depend on it,
+        only speed.
+    """
+
+    def __init__(self, codebook: Codebook, language: str, cache_bits: int = CACHE_BITS):
         self.nlp = pipeline_for(language)
         self.compounds = language in codebook.compounds
         self.window = codebook.negation_window
@@ -71,28 +123,24 @@ class LanguageMatcher:
             if compiled.pattern.near is None:
                 self.by_first.setdefault(compiled.first[0], []).append(compiled)
         self.near = [c for c in self.patterns if c.pattern.near is not None]
-        self._slots: dict[int, frozenset[int]] = {}  # lower-case hash -> matching word ids (non-empty only)
-        self._seen: set[int] = set()
-        self._keys = np.zeros(0, dtype=np.uint64)
-        strings = self.nlp.vocab.strings
-        self._sentence_marks = np.unique(np.array([strings.add(c) for c in Sentencizer.default_punct_chars],
-                                                  dtype=np.uint64))
-
-    def sentence_starts(self, doc: Doc) -> list[int]:
-        """Sentence starts by the rule of spaCy's Sentencizer, computed on arrays.
-
-        A sentence starts at a token that is neither punctuation nor a sentence mark, when a
-        sentence mark ('.', '!', '?', ...) stands between it and the previous such token. The
-        Sentencizer itself walks Token objects one by one, which cost more than tokenizing.
-        """
-        if len(doc) == 0:
-            return [0]
-        arrays = doc.to_array([ORTH, IS_PUNCT])
-        marks = _member(arrays[:, 0], self._sentence_marks)
-        words = np.flatnonzero(~marks & (arrays[:, 1] == 0))
-        seen = np.cumsum(marks)
-        starts = words[1:][seen[words[1:] - 1] - seen[words[:-1]] > 0] if len(words) > 1 else words[:0]
-        return [0, *starts.tolist()]
+        self._near_first = {c.first[0] for c in self.near} | {c.second[0] for c in self.near}
+        self._index = _WordIndex(self.words)
+        self._marks = frozenset(Sentencizer.default_punct_chars)
+        # per set of matched words (its id is in the type codes): the set, its code bits, the
+        # phrase patterns that can start there, its NEAR words, whether it holds a negator
+        self._sets: list[frozenset[int]] = []
+        self._set_ids: dict[frozenset[int], int] = {}
+        self._set_codes: list[int] = []
+        self._starters: list[tuple[_Compiled, ...]] = []
+        self._near_words: list[tuple[int, ...]] = []
+        self._negating: list[bool] = []
+        # (set at a token, set at the next token) -> the phrase patterns whose first two words match
+        self._pairs: dict[tuple[int, int], tuple[_Compiled, ...]] = {}
+        self._set_id(frozenset())
+        # the type cache: per place, an orth hash (0, the empty string's, marks a free place) and
+        # its code side by side, so that a lookup reads one cache line
+        self._mask = np.uint64((1 << cache_bits) - 1)
+        self._table = np.zeros((1 << cache_bits, 2), dtype=np.uint64)
 
     def _as_tokens(self, words: tuple[Word, ...]) -> tuple[Word, ...]:
         """Split hyphenated pattern words where this language's tokenizer splits them
@@ -107,101 +155,161 @@ class LanguageMatcher:
                     for n, piece in enumerate(pieces)]
         return tuple(out)
 
-    def _learn(self, hashes: Iterable[int]) -> None:
-        strings = self.nlp.vocab.strings
-        added = False
-        for h in hashes:
-            text = strings[h]
-            slots = frozenset(i for i, (word, compounds) in enumerate(self.words) if word.matches(text, compounds))
-            if slots:
-                self._slots[h] = slots
-                added = True
-        self._seen.update(hashes)
-        if added:
-            self._keys = np.sort(np.fromiter(self._slots.keys(), dtype=np.uint64, count=len(self._slots)))
+    def _set_id(self, words: frozenset[int]) -> int:
+        if words not in self._set_ids:
+            starters = tuple(c for w in words for c in self.by_first.get(w, ()))
+            near_words = tuple(w for w in words if w in self._near_first)
+            self._set_ids[words] = len(self._sets)
+            self._set_codes.append(len(self._sets) << _SHIFT | (_PHRASE if starters else 0)
+                                   | (_NEAR if near_words else 0))
+            self._sets.append(words)
+            self._starters.append(starters)
+            self._near_words.append(near_words)
+            self._negating.append(bool(words & self.negators))
+        return self._set_ids[words]
+
+    def _type_code(self, orth: int) -> int:
+        lexeme = self.nlp.vocab[orth]
+        flags = (_MARK if lexeme.orth_ in self._marks else 0) | (_PUNCT if lexeme.is_punct else 0)
+        return self._set_codes[self._set_id(self._index.matching(lexeme.lower_))] | flags
+
+    def codes(self, doc: Doc) -> np.ndarray:
+        """Each token's type code: sentence mark, punctuation, candidate flags, matched words.
+
+        A type sits in one of two places, given by two bit ranges of its orth hash; nearly all
+        are in their first, so a lookup is one array read per token. A type met for the first
+        time, or whose places others took since, is compared with the patterns again and takes
+        its first place if free, else its second.
+        """
+        orths = doc.to_array(ORTH).astype(np.uint64, copy=False).reshape(-1)
+        rows = self._table[(orths & self._mask).astype(np.intp)]
+        codes = rows[:, 1]
+        missing = np.flatnonzero(rows[:, 0] != orths)
+        if len(missing):
+            codes[missing] = self._second_chance(orths[missing])
+        return codes
+
+    def _second_chance(self, orths: np.ndarray) -> np.ndarray:
+        rows = self._table[((orths >> np.uint64(32)) & self._mask).astype(np.intp)]
+        codes = rows[:, 1]
+        missing = rows[:, 0] != orths
+        if missing.any():
+            new, where = np.unique(orths[missing], return_inverse=True)
+            learned = np.array([self._type_code(orth) for orth in new.tolist()], dtype=np.uint64)
+            first = (new & self._mask).astype(np.intp)
+            places = np.where(self._table[first, 0] == 0, first, ((new >> np.uint64(32)) & self._mask).astype(np.intp))
+            self._table[places, 0] = new
+            self._table[places, 1] = learned
+            codes[missing] = learned[where]
+        return codes
+
+    def sentence_starts(self, doc: Doc) -> list[int]:
+        """Sentence starts by the rule of spaCy's Sentencizer, computed on arrays.
+
+        A sentence starts at a token that is neither punctuation nor a sentence mark, when a
+        sentence mark ('.', '!', '?', ...) stands between it and the previous such token. The
+        Sentencizer itself walks Token objects one by one, which cost more than tokenizing.
+        """
+        return _sentence_starts(self.codes(doc))
 
     def match(self, doc: Doc, text: str | None = None) -> list[Hit]:
         """Every hit in a document (negated ones flagged), in text order.
 
         Pass the document's ``text`` when you have it: ``doc.text`` rebuilds it from every token.
         """
+        return self.analyse(doc, text)[0]
+
+    def analyse(self, doc: Doc, text: str | None = None) -> tuple[list[Hit], int]:
+        """The document's hits, as ``match`` gives them, and its number of sentences."""
+        codes = self.codes(doc)
+        starts = _sentence_starts(codes)
+        phrase_starts = np.flatnonzero(codes & _PHRASE)
+        near_words = np.flatnonzero(codes & _NEAR)
+        if not len(phrase_starts) and not len(near_words):
+            return [], len(starts)
+        ids = (codes >> _SHIFT).tolist()
+        ids.append(0)  # the empty set after the last token: no phrase runs past the end
+        spans = self._phrase_spans(phrase_starts.tolist(), ids)
+        if len(near_words):
+            sentences = np.searchsorted(starts, near_words, side="right")
+            spans += self._near_spans(dict(zip(near_words.tolist(), sentences.tolist(), strict=True)), ids)
+        spans.sort(key=lambda s: (s[0], s[1]))
         text = doc.text if text is None else text
-        lowers = doc.to_array(LOWER)
-        unseen = set(lowers.tolist()) - self._seen
-        if unseen:
-            self._learn(unseen)
-        positions = np.flatnonzero(_member(lowers, self._keys)).tolist()
-        if not positions:
-            return []
-        slots = {i: self._slots[int(lowers[i])] for i in positions}
-        starts = self.sentence_starts(doc)
-        spans: list[tuple[int, int, _Compiled]] = []
-        for i in positions:
-            for word in slots[i]:
-                for compiled in self.by_first.get(word, ()):
-                    if _continues(compiled.first, i, slots):
-                        spans.append((i, i + len(compiled.first), compiled))
-        if self.near:
-            by_word: dict[int, list[int]] = {}
-            for i in positions:
-                for word in slots[i]:
-                    by_word.setdefault(word, []).append(i)
-            for compiled in self.near:
-                spans += _near_spans(compiled, by_word, slots, starts)
-        return [self._hit(doc, text, start, end, compiled, starts, slots) for start, end, compiled in sorted(
-            spans, key=lambda s: (s[0], s[1]))]
+        return [self._hit(doc, text, start, end, compiled, starts, ids) for start, end, compiled in spans], len(starts)
+
+    def _phrase_spans(self, candidates: list[int], ids: list[int]) -> list[tuple[int, int, _Compiled]]:
+        spans = []
+        for i in candidates:
+            pair = (ids[i], ids[i + 1])
+            matched = self._pairs.get(pair)
+            if matched is None:
+                matched = self._pairs[pair] = tuple(
+                    c for c in self._starters[pair[0]] if len(c.first) == 1 or c.first[1] in self._sets[pair[1]])
+            for compiled in matched:
+                if len(compiled.first) <= 2 or _continues(compiled.first, i, ids, self._sets):
+                    spans.append((i, i + len(compiled.first), compiled))
+        return spans
+
+    def _near_spans(self, sentence_of: dict[int, int], ids: list[int]) -> list[tuple[int, int, _Compiled]]:
+        """NEAR matches; ``sentence_of`` maps the tokens that hold a NEAR side to their sentence."""
+        by_word: dict[int, list[int]] = {}
+        for i in sentence_of:
+            for word in self._near_words[ids[i]]:
+                by_word.setdefault(word, []).append(i)
+        spans = []
+        for compiled in self.near:
+            if compiled.first[0] in by_word and compiled.second[0] in by_word:
+                spans += _near(compiled, by_word, ids, self._sets, sentence_of)
+        return spans
 
     def _hit(self, doc: Doc, text: str, start: int, end: int, compiled: _Compiled, starts: list[int],
-             slots: dict[int, frozenset[int]]) -> Hit:
+             ids: list[int]) -> Hit:
         sentence = bisect_right(starts, start) - 1
         sent_start = starts[sentence]
         sent_end = starts[sentence + 1] if sentence + 1 < len(starts) else len(doc)
-        negators = [j for j in range(max(sent_start, start - self.window), start)
-                    if slots.get(j, frozenset()) & self.negators]
+        negators = [j for j in range(max(sent_start, start - self.window), start) if self._negating[ids[j]]]
         last = doc[end - 1]
         sent_last = doc[sent_end - 1]
-        first_char, last_char = doc[sent_start].idx, sent_last.idx + len(sent_last.text)
+        first_char, last_char = doc[sent_start].idx, sent_last.idx + len(sent_last)  # len: no str made
         sentence_text = text[first_char:last_char]
         first_char += len(sentence_text) - len(sentence_text.lstrip())  # spaCy keeps runs of spaces as tokens
         last_char -= len(sentence_text) - len(sentence_text.rstrip())
-        return Hit(compiled.frame, compiled.pattern.source, sentence, doc[start].idx, last.idx + len(last.text),
+        return Hit(compiled.frame, compiled.pattern.source, sentence, doc[start].idx, last.idx + len(last),
                    first_char, last_char, bool(negators), doc[negators[-1]].text if negators else None)
 
 
-def _member(values: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
-    """``np.isin`` for a small sorted key array, by binary search (no sorting of ``values``)."""
-    if len(sorted_keys) == 0:
-        return np.zeros(len(values), dtype=bool)
-    index = np.searchsorted(sorted_keys, values).clip(max=len(sorted_keys) - 1)
-    return sorted_keys[index] == values
+def _sentence_starts(codes: np.ndarray) -> list[int]:
+    words = np.flatnonzero((codes & (_MARK | _PUNCT)) == 0)
+    if len(words) < 2:
+        return [0]
+    marks_before = np.cumsum(codes & _MARK)[words]  # a word is no mark: the marks before it
+    return [0, *words[1:][marks_before[1:] > marks_before[:-1]].tolist()]
 
 
-def _continues(words: tuple[int, ...], i: int, slots: dict[int, frozenset[int]]) -> bool:
-    return all(words[k] in slots.get(i + k, ()) for k in range(1, len(words)))
+def _continues(words: tuple[int, ...], i: int, ids: list[int], sets: list[frozenset[int]]) -> bool:
+    """Whether the phrase ``words``, its first word matched at token ``i``, goes on to its end
+    (``ids`` ends with the empty set, so a phrase cannot run past the last token)."""
+    return i + len(words) <= len(ids) and all(words[k] in sets[ids[i + k]] for k in range(1, len(words)))
 
 
-def _occurrences(words: tuple[int, ...], by_word: dict[int, list[int]], slots: dict[int, frozenset[int]]
-                 ) -> list[int]:
-    return [i for i in by_word.get(words[0], ()) if _continues(words, i, slots)]
-
-
-def _near_spans(compiled: _Compiled, by_word: dict[int, list[int]], slots: dict[int, frozenset[int]],
-                starts: list[int]) -> list[tuple[int, int, _Compiled]]:
+def _near(compiled: _Compiled, by_word: dict[int, list[int]], ids: list[int], sets: list[frozenset[int]],
+          sentence_of: dict[int, int]) -> list[tuple[int, int, _Compiled]]:
     """Each occurrence of the first side paired with the nearest second side in its sentence."""
-    seconds = _occurrences(compiled.second, by_word, slots)
+    first, second, distance = compiled.first, compiled.second, compiled.pattern.near or 0
+    seconds = [i for i in by_word[second[0]] if len(second) == 1 or _continues(second, i, ids, sets)]
     if not seconds:
         return []
     spans = []
-    for a in _occurrences(compiled.first, by_word, slots):
-        sentence = bisect_right(starts, a)
-        near = [b for b in seconds if bisect_right(starts, b) == sentence and 0 < abs(b - a) <= compiled.pattern.near]
+    for a in by_word[first[0]]:
+        if len(first) > 1 and not _continues(first, a, ids, sets):
+            continue
+        sentence = sentence_of[a]
+        near = [b for b in seconds if 0 < abs(b - a) <= distance and sentence_of[b] == sentence]
         if near:
             b = min(near, key=lambda b: abs(b - a))
-            start, end = min(a, b), max(a + len(compiled.first), b + len(compiled.second))
+            start, end = min(a, b), max(a + len(first), b + len(second))
             spans.append((start, end, compiled))
     return spans
-
-
 class RuleTagger:
     """Tag texts with a codebook's patterns.
 
@@ -242,19 +350,23 @@ class RuleTagger:
         matcher = self.matcher(article["language"] or self.codebook.languages[0])
         text = article["text"] or ""
         doc = matcher.nlp.make_doc(text)
-        hits = matcher.match(doc, text)
-        n_sentences = max(1, len(matcher.sentence_starts(doc)))
+        hits, n_sentences = matcher.analyse(doc, text)
+        n_sentences = max(1, n_sentences)
         key = {"article_id": article["article_id"], "outlet": article["outlet"]}
         hit_rows = [{**key, **h.__dict__} for h in hits]
+        counted = Counter(h.frame for h in hits if not h.negated)
+        negated = Counter(h.frame for h in hits if h.negated)
+        sentences: dict[str, set[int]] = {}
+        for h in hits:
+            if not h.negated:
+                sentences.setdefault(h.frame, set()).add(h.sentence)
         frame_rows = []
         for frame in self.codebook.frame_ids:
-            counted = [h for h in hits if h.frame == frame and not h.negated]
-            sentences = {h.sentence for h in counted}
-            frame_rows.append({**key, "published": article.get("published"), "frame": frame, "hits": len(counted),
-                               "negated_hits": sum(h.frame == frame and h.negated for h in hits),
-                               "sentences_hit": len(sentences), "n_sentences": n_sentences,
-                               "sentence_share": len(sentences) / n_sentences,
-                               "present": len(counted) >= self.min_hits, "dominant": False})
+            n_hit = len(sentences.get(frame, ()))
+            frame_rows.append({**key, "published": article.get("published"), "frame": frame, "hits": counted[frame],
+                               "negated_hits": negated[frame], "sentences_hit": n_hit, "n_sentences": n_sentences,
+                               "sentence_share": n_hit / n_sentences, "present": counted[frame] >= self.min_hits,
+                               "dominant": False})
         _mark_dominant(frame_rows)
         return hit_rows, frame_rows
 
