@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
@@ -87,3 +88,39 @@ def test_rules_sentence_starts_equal_spacys_sentencizer(tagger, text):
     doc = pipeline_for("en")(text)
     expected = [s.start for s in doc.sents] or [0]
     assert tagger.matcher("en").sentence_starts(doc) == expected
+
+
+def _texts_from(codebook, language: str, n: int, seed: int = 7) -> list[str]:
+    """Random texts of the codebook's own words, negators, punctuation and filler: many hits."""
+    words = [w for _, p in codebook.patterns(language) for w in p.source.replace("*", "").split()
+             if not w.startswith("NEAR/")]
+    words += codebook.negators.get(language, []) + ["the", "and", "Dr.", "...", "?!", "-", "(", ")", "well-being",
+                                                     "state-run", "SCHUFA-Score", "\n", "  ", "e.g.", "."]
+    rng = random.Random(seed)
+    return [" ".join(rng.choice(words) for _ in range(rng.randint(0, 60))) for _ in range(n)]
+
+
+@pytest.mark.parametrize("book", [MINI, "social-credit"])
+def test_rules_type_cache_bound_does_not_change_results(book):
+    from framing.taggers.rules import LanguageMatcher
+
+    codebook = load_codebook(book)
+    roomy, cramped = RuleTagger(codebook, min_hits=2), RuleTagger(codebook, min_hits=2)
+    for language in codebook.languages:  # 2 places for every type: constant eviction and relearning
+        cramped._matchers[language] = LanguageMatcher(codebook, language, cache_bits=1)
+        for n, text in enumerate(_texts_from(codebook, language, 150) * 2):  # twice: cached the second time
+            article = {"article_id": str(n), "outlet": "X", "language": language, "published": None, "text": text}
+            assert cramped.tag_article(article) == roomy.tag_article(article)
+
+
+@pytest.mark.parametrize("book", [MINI, "social-credit", "policy-frames"])
+def test_rules_word_index_agrees_with_word_matches(book):
+    codebook = load_codebook(book)
+    for language in codebook.languages:
+        matcher = RuleTagger(codebook).matcher(language)
+        stems = [w.text for w, _ in matcher.words]
+        tokens = {t for s in stems for t in (s, s + "s", "x" + s, "über" + s + "en", s[:-1], s + "-" + stems[0],
+                                             "-" + s, s + "-", "a-" + s + "-b", s.upper().lower())}
+        for token in tokens:
+            expected = frozenset(i for i, (w, compounds) in enumerate(matcher.words) if w.matches(token, compounds))
+            assert matcher._index.matching(token) == expected, token
