@@ -52,7 +52,8 @@ def train_cmd(pipeline: Path | None = typer.Argument(None, help="The study's YAM
     console.print(f"Training on {len(data.texts)} units from {escape(data.source['path'])} "
                   f"({len(data.labels.columns)} labels, {folds}-fold cross-validation, seed {seed}) ...")
     with console.status("Choosing model and C, tuning thresholds ..."):
-        trained = train(data, folds=folds, seed=seed, decoding=decoding, codebook=book)
+        trained = train(data, folds=folds, seed=seed, decoding=decoding, codebook=book,
+                        min_hits=spec.tag.min_hits if spec is not None else 2)
     save(trained, default_model_path(spec.workdir if spec is not None else None, out))
     print_training(trained.card)
     json_path, md_path = trained.card_paths
@@ -81,6 +82,11 @@ def print_training(card: dict) -> None:
     console.print(f"Decoding: {card['decoding']['used']} ({escape(card['decoding']['reason'])})")
     for dropped in card["training_data"].get("dropped") or []:
         console.print(f"[yellow]Left out:[/] {escape(dropped['why'])}")
+    book = card.get("codebook")
+    if book and book["versions_in_gold"] and book["version"] not in book["versions_in_gold"]:
+        console.print(f"[yellow]Note:[/] the gold labels were coded with codebook version(s) "
+                      f"{', '.join(map(str, book['versions_in_gold']))}; the study's codebook is now version "
+                      f"{book['version']}")
 
 
 def _num(value: float | None) -> str:

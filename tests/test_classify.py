@@ -215,6 +215,35 @@ def test_train_command_from_german_delimited_csv(tmp_path, monkeypatch):
     np.testing.assert_array_equal(model.predict_proba(held_texts), library.model.predict_proba(held_texts))
 
 
+def test_train_command_on_a_study_gold_table(write_pipeline, english, monkeypatch):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from framing.annotate.project import GOLD_SCHEMA
+    from framing.store import Study
+
+    spec = write_pipeline([{"feed": "http://127.0.0.1:9/feed.rss"}], codebook="social-credit")
+    frames = EN_LABELS.split(",")
+    rows = [{"unit_id": f"u{i}", "text": text, "language": "en", "relevant": True, "codebook_version": 1,
+             "frames": [f for f in frames if english.labels.iloc[i][f]]} for i, text in enumerate(english.texts)]
+    rows.append({"unit_id": "off", "text": "A football transfer.", "frames": [], "relevant": False})
+    pq.write_table(pa.Table.from_pylist(rows, schema=GOLD_SCHEMA), Study(spec.workdir).table("gold"))
+    monkeypatch.setattr(train_module, "train", functools.partial(train_module.train, models=("logreg",),
+                                                                 Cs=(10.0,)))
+    # the codebook's other three frames have no examples: they are left out, and said so
+    train_cmd(pipeline=spec.path, from_file=None, text="text", labels=None, sep=None, multiclass=False, out=None,
+              folds=5, seed=0, decoding="auto", drop_rare=True)
+    [card_path] = (spec.workdir / "models").glob("frames-*/model.card.json")
+    card = json.loads(card_path.read_text(encoding="utf-8"))
+    assert card["codebook"] == {"name": "social-credit", "version": load_codebook("social-credit").version,
+                                "versions_in_gold": [1]}
+    assert card["labels"] == frames and card["training_data"]["not_relevant_left_out"] == 1
+    assert {d["label"] for d in card["training_data"]["dropped"]} == {
+        "institutional_catchup", "popular_approval", "tech_solutionism"}
+    assert load_model(card_path.with_name("model.skops")).predict_frames(["Cameras watch every citizen."])
+    assert set(card["ensemble"]["thresholds"]) == set(frames) and card["ensemble"]["min_hits"] == 2
+
+
 def test_train_command_needs_data():
     with pytest.raises(FramingError, match="nothing to train on"):
         train_cmd(pipeline=None, from_file=None, text="text", labels=None, sep=None, multiclass=False, out=None,

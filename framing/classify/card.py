@@ -138,6 +138,12 @@ def render_markdown(card: dict[str, Any]) -> str:
               "| frame | precision | recall | F1 | alpha | support |", "|---|---|---|---|---|---|"]
     lines += [f"| {r['frame']} | {_fmt(r['precision'])} | {_fmt(r['recall'])} | {_fmt(r['f1'])} | "
               f"{_fmt(r['alpha'])} | {r['support']} |" for r in card["cv_scores"]]
+    if card.get("ensemble"):
+        ensemble = card["ensemble"]
+        lines += ["", "## Ensemble with the rule tagger", "",
+                  f"Score {ensemble['score']} (rules: min_hits {ensemble['min_hits']}), decoding "
+                  f"{ensemble['decoding']}; thresholds tuned on the out-of-fold probabilities:", ""]
+        lines += [f"- {name}: {value:.3f}" for name, value in ensemble["thresholds"].items()]
     lines += ["", "## Software", ""] + [f"- {k}: {v}" for k, v in card["software"].items()]
     if card.get("model_file"):
         lines += ["", f"Model file: `{card['model_file']}` (sha256 {card.get('sha256', '')})"]

@@ -26,7 +26,6 @@ ALLOWED_TYPES = frozenset({
     "sklearn.calibration._CalibratedClassifier",
     "sklearn.calibration._SigmoidCalibration",
     "sklearn.frozen._frozen.FrozenEstimator",
-    "sklearn.model_selection._split.KFold",
     "sklearn.model_selection._split.StratifiedKFold",
 })
 

@@ -32,7 +32,7 @@ class Trained:
 
 def train(data: LabelledData, folds: int = 5, seed: int = 0, decoding: str = "auto",
           models: Sequence[str] = MODELS, Cs: Sequence[float] = DEFAULT_CS,  # noqa: N803
-          codebook: Codebook | None = None, n_jobs: int | None = 1) -> Trained:
+          codebook: Codebook | None = None, min_hits: int = 2, n_jobs: int | None = 1) -> Trained:
     """Fit a :class:`FrameClassifier` on labelled data and describe it in a model card.
 
     Parameters
@@ -48,7 +48,11 @@ def train(data: LabelledData, folds: int = 5, seed: int = 0, decoding: str = "au
     models, Cs
         The grid of model families and regularisation strengths.
     codebook
-        The study's codebook, recorded in the card when the labels are its frames.
+        The study's codebook, recorded in the card when the labels are its frames; then the
+        ensemble with the rule tagger is tuned too (its thresholds go in the card, for
+        ``tag: method: ensemble``).
+    min_hits
+        The rule tagger's ``tag.min_hits``, for the ensemble.
     n_jobs
         Parallel folds.
 
@@ -63,7 +67,22 @@ def train(data: LabelledData, folds: int = 5, seed: int = 0, decoding: str = "au
                             n_jobs=n_jobs).fit(data.texts, data.labels)
     if codebook is not None and not set(model.classes_) <= set(codebook.frame_ids):
         codebook = None  # labels from elsewhere: the study's codebook does not describe them
-    return Trained(model, build_card(model, data, codebook))
+    card = build_card(model, data, codebook)
+    if codebook is not None:
+        card["ensemble"] = _ensemble(model, data, codebook, min_hits)
+    return Trained(model, card)
+
+
+def _ensemble(model: FrameClassifier, data: LabelledData, codebook: Codebook, min_hits: int) -> dict[str, Any]:
+    """The rules + classifier ensemble's thresholds on this training data (see framing.classify.validate)."""
+    from framing.classify.validate import ensemble_thresholds, rule_labels, unit_languages
+
+    names = [str(c) for c in model.classes_]
+    rules = rule_labels(data.texts, unit_languages(data, codebook.languages[0]), codebook, names, min_hits)
+    thresholds = ensemble_thresholds(model, rules, data.labels.to_numpy())
+    return {"score": "(classifier probability + rule indicator) / 2 >= threshold", "min_hits": min_hits,
+            "thresholds": {n: float(t) for n, t in zip(names, thresholds, strict=True)},
+            "decoding": model.decoding_}
 
 
 def save(trained: Trained, model_path: str | Path) -> Trained:

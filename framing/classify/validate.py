@@ -92,6 +92,24 @@ def rule_labels(texts: Sequence[str], languages: Sequence[str], codebook: Codebo
     return out
 
 
+def ensemble_thresholds(model: FrameClassifier, rules: np.ndarray, truth: np.ndarray) -> np.ndarray:
+    """Per-frame thresholds of the ensemble score, tuned on the model's out-of-fold probabilities.
+
+    Parameters
+    ----------
+    model
+        A fitted classifier (its ``oof_proba_`` are on its training units).
+    rules, truth
+        Rule labels and gold of the same training units, units x frames.
+    """
+    return tune_thresholds((model.oof_proba_ + rules) / 2, truth, tuple(model.threshold_bounds))
+
+
+def ensemble_labels(proba: np.ndarray, rules: np.ndarray, thresholds: np.ndarray, decoding: str) -> np.ndarray:
+    """Units x frames 0/1 from classifier probabilities and rule labels: ``(p + r) / 2 >= t``, then ``decoding``."""
+    return decode((proba + rules) / 2, thresholds, decoding)
+
+
 def cross_validate(data: LabelledData, classifier: FrameClassifier | None = None, codebook: Codebook | None = None,
                    folds: int = 5, seed: int = 0, min_hits: int = 2, language: str = "en", level: float = 0.95
                    ) -> Validation:
@@ -139,9 +157,8 @@ def cross_validate(data: LabelledData, classifier: FrameClassifier | None = None
         proba = fitted.predict_proba([data.texts[i] for i in test])
         predicted["classifier"][test] = decode(proba, fitted.thresholds_, fitted.decoding_)
         if rules is not None:
-            combined = tune_thresholds((fitted.oof_proba_ + rules[train]) / 2, truth[train],
-                                       tuple(fitted.threshold_bounds))
-            predicted["ensemble"][test] = decode((proba + rules[test]) / 2, combined, fitted.decoding_)
+            combined = ensemble_thresholds(fitted, rules[train], truth[train])
+            predicted["ensemble"][test] = ensemble_labels(proba, rules[test], combined, fitted.decoding_)
     scores = pd.concat([score_table(truth, labels, names, level).assign(method=method)
                         for method, labels in predicted.items()], ignore_index=True)
     scores = scores[["method", *[c for c in scores.columns if c != "method"]]]
@@ -163,6 +180,11 @@ def _rules_or_none(data: LabelledData, codebook: Codebook | None, names: list[st
         notes.append(f"rules and ensemble not evaluated: labels {', '.join(outside)} are not frames of "
                      f"codebook {codebook.label}")
         return None
-    languages = (data.units["language"].fillna(language).replace("", language).tolist()
-                 if "language" in data.units.columns else [language] * len(data.texts))
-    return rule_labels(data.texts, languages, codebook, names, min_hits)
+    return rule_labels(data.texts, unit_languages(data, language), codebook, names, min_hits)
+
+
+def unit_languages(data: LabelledData, default: str) -> list[str]:
+    """Each unit's language, ``default`` where unknown."""
+    if "language" not in data.units.columns:
+        return [default] * len(data.texts)
+    return data.units["language"].fillna(default).replace("", default).tolist()
