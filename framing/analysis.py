@@ -44,6 +44,11 @@ def tag_articles(spec: Pipeline, study: Study, progress: Progress) -> dict[str, 
         raise FramingError("no articles to tag yet: run the extract stage first")
     codebook = study_codebook(spec)
     tagger = RuleTagger(codebook, min_hits=spec.tag.min_hits)
+    machine = None
+    if spec.tag.method != "rules":
+        from framing.classify.tagging import MachineTagger
+
+        machine = MachineTagger.load(spec, codebook.frame_ids)
     # pre_buffer=False: with pyarrow's default pre-buffering, iter_batches keeps the raw column
     # chunks of every row group read so far (the text column: about a third of the corpus) until
     # the iterator ends, so memory grew with the number of articles (pyarrow 26).
@@ -59,11 +64,17 @@ def tag_articles(spec: Pipeline, study: Study, progress: Progress) -> dict[str, 
             for hits, frames in tagger.tag_all(articles):
                 hit_rows += hits
                 frame_rows += frames
+            if machine is not None:
+                machine.relabel(articles, frame_rows)
             hits_out.write(hit_rows)
             frames_out.write(frame_rows)
             done += len(articles)
             progress("tag", done, total)
-    return {"codebook": codebook.label, "articles": done, "hits": hits_out.count, "min_hits": spec.tag.min_hits}
+    counts = {"codebook": codebook.label, "method": spec.tag.method, "articles": done, "hits": hits_out.count,
+              "min_hits": spec.tag.min_hits}
+    if machine is not None:
+        counts["model"] = str(machine.path)
+    return counts
 
 
 def load_frames(study: Study, duplicates: str, period: str) -> pd.DataFrame:

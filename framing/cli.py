@@ -6,6 +6,7 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
+import pandas as pd
 import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -14,6 +15,7 @@ from rich.table import Table
 from framing import __version__
 from framing.analysis import study_codebook
 from framing.cli_annotate import agree_cmd, annotate_app
+from framing.cli_model import train_cmd
 from framing.codebook import check_codebook, load_codebook, resolve
 from framing.config import STAGES, load_pipeline
 from framing.errors import ConfigError, FramingError
@@ -89,6 +91,7 @@ codebook_app = typer.Typer(no_args_is_help=True, help="Check, show and try out c
 app.add_typer(codebook_app, name="codebook")
 app.add_typer(annotate_app, name="annotate")
 app.command("agree")(agree_cmd)
+app.command("train")(train_cmd)
 
 
 
@@ -147,22 +150,81 @@ def codebook_test_cmd(name: str = typer.Argument(..., help="Bundled name or path
 
 @app.command("evaluate")
 def evaluate_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML file."),
-                 gold: Path | None = typer.Option(None, help="Gold CSV (url or path, frames); default: `gold:`.")
+                 gold: Path | None = typer.Option(None, help="Gold CSV (url or path, frames); default: the coders' "
+                                                             "tables/gold.parquet, else the study's `gold:`."),
+                 folds: int | None = typer.Option(None, help="k of the cross-validation (default evaluate.folds)."),
+                 rules_only: bool = typer.Option(False, "--rules-only", help="Only the rule tagger (no training)."),
+                 nested: bool = typer.Option(False, "--nested", help="Choose the model family and C anew inside "
+                                                                     "every fold (slower; default: take them from "
+                                                                     "the trained model when there is one).")
                  ) -> None:
-    """Precision, recall and F1 of the rule tagger against gold or intended frames."""
+    """Machine vs gold: the rule tagger, and by k-fold cross-validation the classifier and the ensemble."""
     spec = load_pipeline(pipeline)
     study = Study(spec.workdir)
+    book = study_codebook(spec)
+    if not study.table("articles").is_file():
+        raise FramingError(f"no articles yet: run `framing run {pipeline}` first")
+    if rules_only:
+        _evaluate_rules(spec, study, book, gold)
+        return
+    from framing.classify.model import FrameClassifier
+    from framing.classify.study import study_labelled
+    from framing.classify.validate import cross_validate
+    from framing.cli_model import print_validation
+
+    k = folds or spec.evaluate.folds
+    data = study_labelled(spec, min_examples=k, gold_file=str(gold) if gold else None)
+    classifier, how = FrameClassifier(cv=k), "model family and C chosen inside every fold"
+    if not nested:
+        try:
+            from framing.classify.tagging import model_path
+
+            trained = model_path(spec)
+            from framing.classify.persist import load_model
+
+            best = load_model(trained).best_params_
+            classifier = FrameClassifier(cv=k, models=(best["model"],), Cs=(best["C"],))
+            how = f"{best['model']}, C = {best['C']} as in {trained.parent.name}; thresholds tuned inside every fold"
+        except FramingError:
+            pass
+    console.print(f"Cross-validating on {len(data.texts)} gold units from {escape(str(data.source['path']))} "
+                  f"({k} folds; {how}) ...")
+    with console.status("Fitting a classifier per fold ..."):
+        result = cross_validate(data, classifier, codebook=book, folds=k, seed=spec.train.seed,
+                                min_hits=spec.tag.min_hits, language=book.languages[0])
+    human = _coders_alpha(study)
+    flagged = print_validation(result, {f.id: f.label for f in book.frames}, human, spec.evaluate.alpha_threshold)
+    study.write_frame("validation_scores", result.scores)
+    study.write_frame("validation_labels", result.labels)
+    result.scores.to_csv(study.tables / "validation_scores.csv", index=False)
+    low = flagged.get(spec.tag.method, [])
+    if low:
+        console.print(f"[yellow]The study's method ({spec.tag.method}) agrees with gold below alpha "
+                      f"{spec.evaluate.alpha_threshold} on:[/] {escape(', '.join(low))}; the report flags them.")
+    console.print(f"Scores written to {escape(str(study.tables))}/validation_scores.parquet and .csv; "
+                  "per-unit labels to validation_labels.parquet.")
+
+
+def _coders_alpha(study: Study) -> dict[str, float] | None:
+    path = study.table("agreement_per_variable")
+    if not path.is_file():
+        return None
+    table = pd.read_parquet(path)
+    return dict(zip(table.loc[table["kind"] == "frame", "variable"], table.loc[table["kind"] == "frame", "alpha"],
+                    strict=True))
+
+
+def _evaluate_rules(spec, study: Study, book, gold: Path | None) -> None:
     gold_file = gold or (Path(spec.gold) if spec.gold else None)
     if gold_file is None:
         raise FramingError("no gold labels: pass --gold FILE or set `gold:` in the study")
     if not study.table("article_frames").is_file():
-        raise FramingError(f"no frame labels yet: run `framing run {pipeline}` first")
-    book = study_codebook(spec)
+        raise FramingError(f"no frame labels yet: run `framing run {spec.path}` first")
     predicted = study.query("SELECT a.url, f.frame, f.present FROM article_frames f JOIN articles a "
                             "USING (article_id)").df()
     scores = compare(predicted, load_gold(gold_file, book.frame_ids), book.frame_ids)
     table = Table("frame", "precision (95% CI)", "recall (95% CI)", "F1", "support",
-                  title=f"Rule tagger vs {escape(gold_file.name)} ({scores.attrs['units']} articles, "
+                  title=f"Tagger ({spec.tag.method}) vs {escape(gold_file.name)} ({scores.attrs['units']} articles, "
                         f"min_hits {spec.tag.min_hits})")
     for row in scores.itertuples():
         label = book.frame(row.frame).label if row.frame in book.frame_ids else row.frame

@@ -22,17 +22,20 @@ def train_cmd(pipeline: Path | None = typer.Argument(None, help="The study's YAM
               multiclass: bool = typer.Option(False, "--multiclass", help="--from: one label per row."),
               out: Path | None = typer.Option(None, help="Model file (.skops) or folder; default "
                                                          "<study>/models/frames-<date>/."),
-              folds: int = typer.Option(5, help="Cross-validation folds (model choice, thresholds, scores)."),
-              seed: int = typer.Option(0, help="Seed of the folds and the model."),
-              decoding: str = typer.Option("auto", help="auto, thresholds, at_least_one or one (multi-class)."),
+              folds: int | None = typer.Option(None, help="Cross-validation folds (model choice, thresholds, "
+                                                          "scores); default the study's train.folds, else 5."),
+              seed: int | None = typer.Option(None, help="Seed of the folds and the model (default train.seed, "
+                                                         "else 0)."),
+              decoding: str | None = typer.Option(None, help="auto, thresholds, at_least_one or one (multi-class); "
+                                                             "default train.decoding, else auto."),
               drop_rare: bool = typer.Option(False, "--drop-rare", help="Leave out labels with too few examples "
                                                                           "instead of stopping.")) -> None:
     """Train a frame classifier (TF-IDF + linear model, chosen and thresholded by cross-validation)."""
     from framing.analysis import study_codebook
-    from framing.classify.data import load_gold_table, load_labelled
+    from framing.classify.data import load_labelled
+    from framing.classify.study import study_labelled
     from framing.classify.train import default_model_path, save, train
     from framing.config import load_pipeline
-    from framing.store import Study
 
     if pipeline is None and from_file is None:
         raise FramingError("nothing to train on: give a study (framing train PIPELINE) or a labelled file "
@@ -42,13 +45,16 @@ def train_cmd(pipeline: Path | None = typer.Argument(None, help="The study's YAM
                            "is labelled with its codebook's frames")
     spec = load_pipeline(pipeline) if pipeline is not None else None
     book = study_codebook(spec) if spec is not None and spec.codebook else None
+    settings = spec.train if spec is not None else None
+    folds = folds if folds is not None else settings.folds if settings else 5
+    seed = seed if seed is not None else settings.seed if settings else 0
+    decoding = decoding or (settings.decoding if settings else "auto")
     minimum = max(5, folds)
     if from_file is not None:
         data = load_labelled(from_file, text=text, labels=labels, sep=sep, multiclass=multiclass,
                              min_examples=minimum, drop_rare=drop_rare)
     else:
-        data = load_gold_table(Study(spec.workdir).table("gold"), book.frame_ids if book else None,
-                               min_examples=minimum, drop_rare=drop_rare)
+        data = study_labelled(spec, min_examples=minimum, drop_rare=drop_rare)
     console.print(f"Training on {len(data.texts)} units from {escape(data.source['path'])} "
                   f"({len(data.labels.columns)} labels, {folds}-fold cross-validation, seed {seed}) ...")
     with console.status("Choosing model and C, tuning thresholds ..."):

@@ -92,8 +92,25 @@ class Extract(Strict):
 
 
 class Tag(Strict):
-    method: Literal["rules"] = "rules"
+    method: Literal["rules", "classifier", "ensemble"] = Field(
+        "rules", description="rules (codebook patterns), classifier (trained on gold), or ensemble of both")
     min_hits: int = Field(2, ge=1, description="non-negated hits for an article to carry a frame")
+    model: str | None = Field(None, description="classifier/ensemble: a .skops model; default the newest "
+                                                "<workdir>/models/frames-*/model.skops")
+
+
+class Train(Strict):
+    folds: int = Field(5, ge=2, le=20)
+    seed: int = 0
+    decoding: Literal["auto", "thresholds", "at_least_one"] = Field(
+        "auto", description="at_least_one: every relevant article carries a frame, so the likeliest is "
+                            "assigned when none passes its threshold; auto decides from the gold labels")
+
+
+class Evaluate(Strict):
+    folds: int = Field(5, ge=2, le=20, description="k of the k-fold cross-validation of classifier and ensemble")
+    alpha_threshold: float = Field(0.667, gt=0, le=1,
+                                   description="machine-gold alpha below which the report flags a frame")
 
 
 class Aggregate(Strict):
@@ -101,6 +118,8 @@ class Aggregate(Strict):
     duplicates: Literal["per_outlet", "once"] = Field(
         "per_outlet", description="syndicated copies: counted for every outlet that printed them, or once")
     level: float = Field(0.95, gt=0.5, lt=1)
+    correct_prevalence: bool = Field(True, description="with a classifier or ensemble: shares corrected for its "
+                                                       "cross-validated error rates, beside the raw ones")
 
 
 class Report(Strict):
@@ -131,6 +150,8 @@ class Pipeline(Strict):
     aggregate: Aggregate = Aggregate()
     report: Report = Report()
     annotate: Annotate = Annotate()
+    train: Train = Train()
+    evaluate: Evaluate = Evaluate()
     gold: str | None = Field(None, description="CSV of intended/gold frames for `framing evaluate`")
     path: Path | None = Field(None, exclude=True)
 

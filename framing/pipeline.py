@@ -109,6 +109,11 @@ def stage_key(stage: str, spec: Pipeline, study: Study) -> str | None:
     upstream = _last_key(study, previous) or stage_key(previous, spec, study)
     params: dict[str, Any] = {"tag": spec.tag, "aggregate": spec.aggregate, "report": spec.report}
     extra = codebook_digest(spec) if stage == "tag" and spec.codebook else None
+    if stage == "tag" and spec.tag.method != "rules":
+        from framing.classify.tagging import model_path
+
+        model = model_path(spec)   # a retrained model must relabel the corpus
+        extra = [extra, str(model), model.stat().st_size, model.stat().st_mtime_ns]
     return _hash([upstream, params[stage].model_dump(mode="json"), extra, __version__])
 
 

@@ -88,5 +88,6 @@ ARTICLE_FRAME_SCHEMA = pa.schema(
         ("sentence_share", pa.float64()),
         ("present", pa.bool_()),
         ("dominant", pa.bool_()),
+        ("score", pa.float64()),   # the classifier's probability (ensemble: its combined score); null for rules
     ]
 )

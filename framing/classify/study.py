@@ -1,0 +1,36 @@
+"""A study's labelled units for training and validation: coders' gold table, else the ``gold:`` file."""
+
+from __future__ import annotations
+
+from framing.analysis import study_codebook
+from framing.classify.data import LabelledData, load_articles_with_gold, load_gold_table
+from framing.config import Pipeline
+from framing.errors import FramingError
+from framing.evaluate import load_gold
+from framing.store import Study
+
+
+def study_labelled(spec: Pipeline, min_examples: int = 5, drop_rare: bool = False,
+                   gold_file: str | None = None) -> LabelledData:
+    """Gold units of a study with their texts and labels over the codebook's frames.
+
+    The coders' adjudicated ``tables/gold.parquet`` comes first (it is what students produced
+    for this study); without it, the study's ``gold:`` CSV (``url`` or ``path`` and ``frames``,
+    like the demo's intent.csv) labels the matching articles. ``gold_file`` forces a CSV.
+    """
+    study = Study(spec.workdir)
+    book = study_codebook(spec)
+    if gold_file is None and study.table("gold").is_file():
+        return load_gold_table(study.table("gold"), book.frame_ids, min_examples=min_examples, drop_rare=drop_rare)
+    path = gold_file or spec.gold
+    if not path:
+        raise FramingError("no gold labels: code and adjudicate articles (`framing annotate ...`, then "
+                           "`framing annotate gold`) or set `gold:` in the study to a CSV of url/path and frames")
+    if not study.table("articles").is_file():
+        raise FramingError(f"the study has no articles yet: run `framing run {spec.path or 'PIPELINE'}` first")
+    articles = study.query("SELECT article_id, url, outlet, language, text FROM articles "
+                           "WHERE status IN ('ok', 'duplicate') ORDER BY article_id").df()
+    data = load_articles_with_gold(articles, load_gold(path, book.frame_ids), book.frame_ids,
+                                   min_examples=min_examples, drop_rare=drop_rare)
+    data.source.update(kind="gold file", path=str(path))
+    return data

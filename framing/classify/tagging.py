@@ -1,0 +1,87 @@
+"""The tag stage with a trained classifier: ``tag: method: classifier`` or ``ensemble``.
+
+The rule tagger always runs (its hits are the report's evidence sentences); with a classifier
+the *presence* of each frame comes from the model instead: its probability against its tuned
+threshold, or, for the ensemble, ``(probability + rule indicator) / 2`` against the ensemble
+thresholds stored in the model card (see :mod:`framing.classify.validate`). The dominant frame
+is the present frame with the highest score.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from framing.classify.card import card_paths
+from framing.classify.model import FrameClassifier
+from framing.classify.persist import load_model
+from framing.classify.thresholds import decode
+from framing.config import Pipeline
+from framing.errors import FramingError
+
+
+def model_path(spec: Pipeline) -> Path:
+    """The study's classifier: ``tag.model``, else the newest ``<workdir>/models/*/model.skops``."""
+    if spec.tag.model:
+        path = Path(spec.tag.model)
+        if not path.is_absolute() and spec.path is not None:
+            path = spec.path.parent / path
+        return path
+    found = sorted((Path(spec.workdir) / "models").glob("*/model.skops"), key=lambda p: p.stat().st_mtime)
+    if not found:
+        raise FramingError(f"tag.method is {spec.tag.method}, but the study has no trained model: run "
+                           f"`framing train {spec.path or 'PIPELINE'}` first, or set tag.model")
+    return found[-1]
+
+
+@dataclass
+class MachineTagger:
+    """A loaded classifier (and, for the ensemble, its thresholds) that labels batches of articles."""
+
+    model: FrameClassifier
+    method: str
+    path: Path
+    ensemble_thresholds: np.ndarray | None = None
+
+    @classmethod
+    def load(cls, spec: Pipeline, frame_ids: list[str]) -> MachineTagger:
+        path = model_path(spec)
+        model = load_model(path)
+        classes = [str(c) for c in model.classes_]
+        if classes != list(frame_ids):
+            raise FramingError(f"{path} was trained on labels {classes}, not on the codebook's frames "
+                               f"{frame_ids}: train it on this study's gold table")
+        thresholds = None
+        if spec.tag.method == "ensemble":
+            card = json.loads(card_paths(path)[0].read_text(encoding="utf-8")) if card_paths(path)[0].is_file() else {}
+            ensemble = card.get("ensemble")
+            if not ensemble:
+                raise FramingError(f"{path}'s model card has no ensemble thresholds: train it with the study's "
+                                   "codebook (`framing train PIPELINE`)")
+            thresholds = np.array([ensemble["thresholds"][f] for f in frame_ids])
+        return cls(model, spec.tag.method, path, thresholds)
+
+    def relabel(self, articles: list[dict[str, Any]], frame_rows: list[dict[str, Any]]) -> None:
+        """Set ``present``, ``dominant`` and ``score`` of the rule tagger's article x frame rows in place."""
+        if not articles:
+            return
+        frames = [str(c) for c in self.model.classes_]
+        proba = self.model.predict_proba([a["text"] or "" for a in articles])
+        rows = {(r["article_id"], r["frame"]): r for r in frame_rows}
+        if self.method == "ensemble":
+            rules = np.array([[int(rows[(a["article_id"], f)]["present"]) for f in frames] for a in articles])
+            scores = (proba + rules) / 2
+            labels = decode(scores, self.ensemble_thresholds, self.model.decoding_)
+        else:
+            scores = proba
+            labels = decode(proba, self.model.thresholds_, self.model.decoding_)
+        for i, article in enumerate(articles):
+            present = labels[i].astype(bool)
+            best = int(np.argmax(np.where(present, scores[i], -1))) if present.any() else -1
+            for j, frame in enumerate(frames):
+                row = rows[(article["article_id"], frame)]
+                row.update(present=bool(present[j]), dominant=j == best, score=float(scores[i, j]))
