@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import secrets
 import sqlite3
+import threading
+import weakref
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -82,6 +85,21 @@ CREATE INDEX IF NOT EXISTS assignments_by_unit ON assignments (unit_id);
 """
 
 
+POOL_SIZE = 16   # idle connections kept per database; the app's thread pool runs up to 40 requests at once
+# Connections a forked child inherited: SQLite forbids using or even closing them there, so they
+# are kept referenced (never garbage-collected, which would close them) and left alone.
+_INHERITED: list[sqlite3.Connection] = []
+
+
+def _close_all(connections: list[sqlite3.Connection], pid: int) -> None:
+    """Close the connections that process ``pid`` opened; in any other process, only forget them."""
+    if os.getpid() != pid:
+        _INHERITED.extend(connections)
+        connections.clear()
+    while connections:
+        connections.pop().close()
+
+
 def now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
 
@@ -118,29 +136,33 @@ class AnnotationDB:
     ----------
     path
         The SQLite file, normally ``<study>/annotation.sqlite``.
+
+    Connections are pooled (up to ``POOL_SIZE`` idle ones) and closed by ``close()`` or when the
+    object is garbage-collected.
     """
 
     def __init__(self, path: Path):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._idle: list[sqlite3.Connection] = []
+        self._idle_lock = threading.Lock()
+        self._pid = os.getpid()
+        # close the idle connections when the object goes (or at exit: the last close checkpoints the WAL)
+        weakref.finalize(self, _close_all, self._idle, self._pid)
         with self.connect() as conn:
             conn.executescript(SCHEMA)
 
     @contextmanager
     def connect(self) -> Iterator[sqlite3.Connection]:
-        # A connection per use: the web app serves requests from a thread pool, and sqlite3
-        # connections must not cross threads. WAL lets readers and one writer proceed together;
-        # busy_timeout makes a writer wait for another's short transaction instead of failing.
-        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        # Connections are pooled, each used by one thread at a time: the web app serves requests
+        # from a thread pool, and opening a connection per use cost more than the query (the
+        # pragmas, and when it was the last one open, a WAL checkpoint and deleting the WAL file
+        # on every close). WAL lets readers and one writer proceed together.
+        conn = self._borrow()
         try:
-            conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA busy_timeout=30000")
-            conn.execute("PRAGMA foreign_keys=ON")
             yield conn
         finally:
-            conn.close()
+            self._give_back(conn)
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -152,6 +174,33 @@ class AnnotationDB:
                 conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
+
+    def close(self) -> None:
+        """Close the pooled connections (they are also closed when the object is garbage-collected)."""
+        _close_all(self._idle, self._pid)
+
+    def _borrow(self) -> sqlite3.Connection:
+        with self._idle_lock:
+            # a forked child leaves its parent's connections alone and opens one per use
+            if self._idle and self._pid == os.getpid():
+                return self._idle.pop()
+        # check_same_thread=False: a pooled connection moves between threads, never shared by two at once
+        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA busy_timeout=30000")
+        conn.execute("PRAGMA foreign_keys=ON")
+        return conn
+
+    def _give_back(self, conn: sqlite3.Connection) -> None:
+        # a connection left inside a transaction (a failed COMMIT or ROLLBACK) is never reused
+        if not conn.in_transaction:
+            with self._idle_lock:
+                if len(self._idle) < POOL_SIZE and self._pid == os.getpid():
+                    self._idle.append(conn)
+                    return
+        conn.close()
 
     # -- settings ---------------------------------------------------------------------------
     def get_meta(self, key: str, default: str | None = None) -> str | None:
