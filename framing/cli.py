@@ -173,7 +173,10 @@ def evaluate_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML fil
     from framing.cli_model import print_validation
 
     k = folds or spec.evaluate.folds
-    data = study_labelled(spec, min_examples=k, gold_file=str(gold) if gold else None)
+    data = study_labelled(spec, min_examples=k, drop_rare=True, gold_file=str(gold) if gold else None)
+    for dropped in data.source.get("dropped", []):
+        console.print(f"[yellow]Not evaluated:[/] {escape(str(dropped.get('label')))} has "
+                      f"{dropped.get('examples', 'too few')} gold examples; {k}-fold cross-validation needs {k}.")
     classifier, how = FrameClassifier(cv=k), "model family and C chosen inside every fold"
     if not nested:
         try:

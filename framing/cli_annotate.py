@@ -35,7 +35,9 @@ def new_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML file."),
             training: bool = typer.Option(False, "--training", help="A training round with known answers "
                                                                     "(from the study's gold file)."),
             reviewer: str = typer.Option("", help="Comma-separated reviewer names (adjudicate; code nothing)."),
-            strategy: str = typer.Option("random", help="How to choose units: random (stratified).")) -> None:
+            strategy: str = typer.Option("random", help="random (stratified), or uncertain: what the trained "
+                                                        "classifier is least sure about (active learning).")
+            ) -> None:
     """Draw a stratified sample and put it in the coders' queues."""
     spec = load_pipeline(pipeline)
     result = new_assignment(spec, n, _names(coders), overlap=overlap, per_unit=per_unit,

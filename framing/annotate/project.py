@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 
 from framing.analysis import study_codebook
 from framing.annotate.model import GOLD_CODER, Judgement
-from framing.annotate.sample import assign, draw_sample
+from framing.annotate.sample import assign, draw_sample, most_uncertain, uncertainty
 from framing.annotate.store import AnnotationDB, Unit
 from framing.codebook import Codebook
 from framing.config import Pipeline
@@ -108,10 +108,14 @@ def new_assignment(spec: Pipeline, n: int, coders: list[str], overlap: float = 0
     reviewers
         Names that may adjudicate (they code nothing).
     strategy
-        ``random`` (stratified random sample).
+        ``random`` (stratified random sample) or ``uncertain`` (active learning: the units the study's
+        trained classifier is least sure about, favouring rare frames, balanced across strata; see
+        :func:`framing.annotate.sample.uncertainty`).
     """
-    if strategy != "random":
-        raise FramingError(f"unknown sampling strategy {strategy!r}; available: random")
+    if strategy not in ("random", "uncertain"):
+        raise FramingError(f"unknown sampling strategy {strategy!r}; available: random, uncertain")
+    if strategy == "uncertain" and training:
+        raise FramingError("a training round uses units with known answers; --strategy uncertain is for new units")
     study = Study(spec.workdir)
     book = study_codebook(spec)
     db = annotation_db(spec)
@@ -133,7 +137,10 @@ def new_assignment(spec: Pipeline, n: int, coders: list[str], overlap: float = 0
         if candidates.empty:
             raise FramingError("a training round needs units with known answers: set `gold:` in the study to a "
                                "CSV of url/path and frames (like the demo's intent.csv)")
-    sample = draw_sample(candidates, n, by, seed)
+    if strategy == "uncertain":
+        sample = most_uncertain(candidates.assign(score=_uncertainty_scores(spec, candidates)), n, by)
+    else:
+        sample = draw_sample(candidates, n, by, seed)
     ids = sample["unit_id"].tolist()
     # in training every coder codes every unit: the point is each coder's feedback, not reliability
     queues = {coder: list(ids) for coder in coders} if training else assign(ids, coders, overlap, per_unit, seed)
@@ -283,3 +290,18 @@ def import_judgements(spec: Pipeline, judgements: list[Judgement], texts: dict[s
         db.adjudicate(replace(j, coder=j.meta.get("reviewer", "imported")))
     return {"units added": len(new_units), "judgements": len(coded), "final labels": len(finals),
             "coders": len({j.coder for j in coded})}
+
+
+def _uncertainty_scores(spec: Pipeline, candidates: pd.DataFrame) -> list[float]:
+    """How unsure the study's classifier is about each candidate (see ``sample.uncertainty``)."""
+    import numpy as np
+
+    from framing.classify.persist import load_model
+    from framing.classify.tagging import model_path
+
+    model = load_model(model_path(spec))
+    proba = model.predict_proba(candidates["text"].fillna("").tolist())
+    thresholds = np.asarray(model.thresholds_, dtype=float)
+    # rarity from what the model expects in this pool: frames it seldom assigns get more attention
+    expected = (proba >= thresholds).mean(axis=0)
+    return uncertainty(proba, thresholds, expected).tolist()

@@ -52,9 +52,10 @@ class MachineTagger:
         path = model_path(spec)
         model = load_model(path)
         classes = [str(c) for c in model.classes_]
-        if classes != list(frame_ids):
-            raise FramingError(f"{path} was trained on labels {classes}, not on the codebook's frames "
-                               f"{frame_ids}: train it on this study's gold table")
+        foreign = [c for c in classes if c not in frame_ids]
+        if foreign:
+            raise FramingError(f"{path} was trained on labels {foreign} that are not frames of the codebook "
+                               f"({', '.join(frame_ids)}): train it on this study's gold labels")
         thresholds = None
         if spec.tag.method == "ensemble":
             card = json.loads(card_paths(path)[0].read_text(encoding="utf-8")) if card_paths(path)[0].is_file() else {}
@@ -62,16 +63,29 @@ class MachineTagger:
             if not ensemble:
                 raise FramingError(f"{path}'s model card has no ensemble thresholds: train it with the study's "
                                    "codebook (`framing train PIPELINE`)")
-            thresholds = np.array([ensemble["thresholds"][f] for f in frame_ids])
+            thresholds = np.array([ensemble["thresholds"][f] for f in classes])
         return cls(model, spec.tag.method, path, thresholds)
 
+    @property
+    def frames(self) -> list[str]:
+        """The frames the model labels; any other codebook frame keeps the rule tagger's label."""
+        return [str(c) for c in self.model.classes_]
+
     def relabel(self, articles: list[dict[str, Any]], frame_rows: list[dict[str, Any]]) -> None:
-        """Set ``present``, ``dominant`` and ``score`` of the rule tagger's article x frame rows in place."""
+        """Set ``present``, ``dominant`` and ``score`` of the rule tagger's article x frame rows in place.
+
+        Frames the model was not trained on (too few gold examples) keep the rules' labels; the
+        dominant frame is the model's best-scoring present frame, or the rules' when the model
+        assigns none.
+        """
         if not articles:
             return
-        frames = [str(c) for c in self.model.classes_]
+        frames = self.frames
         proba = self.model.predict_proba([a["text"] or "" for a in articles])
         rows = {(r["article_id"], r["frame"]): r for r in frame_rows}
+        by_article: dict[str, list[dict[str, Any]]] = {}
+        for row in frame_rows:
+            by_article.setdefault(row["article_id"], []).append(row)
         if self.method == "ensemble":
             rules = np.array([[int(rows[(a["article_id"], f)]["present"]) for f in frames] for a in articles])
             scores = (proba + rules) / 2
@@ -81,7 +95,12 @@ class MachineTagger:
             labels = decode(proba, self.model.thresholds_, self.model.decoding_)
         for i, article in enumerate(articles):
             present = labels[i].astype(bool)
+            if present.any():
+                for row in by_article[article["article_id"]]:
+                    row["dominant"] = False
             best = int(np.argmax(np.where(present, scores[i], -1))) if present.any() else -1
             for j, frame in enumerate(frames):
                 row = rows[(article["article_id"], frame)]
-                row.update(present=bool(present[j]), dominant=j == best, score=float(scores[i, j]))
+                row.update(present=bool(present[j]), score=float(scores[i, j]))
+                if best >= 0:
+                    row["dominant"] = j == best
