@@ -23,14 +23,23 @@ def vocabulary(language: str = "en") -> tuple[list[str], np.ndarray]:
     return list(words), p / p.sum()
 
 
-def articles(n: int, words_per_article: int = 600, seed: int = 1, language: str = "en") -> Iterator[dict]:
-    """Stream ``n`` article rows (article_id, outlet, language, published, status, text)."""
+def articles(n: int, words_per_article: int = 600, seed: int = 1, language: str = "en",
+             new_words: int = 0) -> Iterator[dict]:
+    """Stream ``n`` article rows (article_id, outlet, language, published, status, text).
+
+    ``new_words`` > 0 puts that many never-seen words (like names and numbers in real news) in
+    each article, in place of drawn ones: an open vocabulary. With 0 the corpus is unchanged.
+    """
     words, p = vocabulary(language)
     rng = np.random.default_rng(seed)
+    fresh = np.random.default_rng(seed + 1)  # its own stream, so the drawn words stay the same
     vocab = np.array(words, dtype=object)
     outlets = [f"Outlet {i}" for i in range(8)]
     for i in range(n):
         tokens = vocab[rng.choice(len(vocab), size=words_per_article, p=p)]
+        if new_words:
+            places = fresh.choice(words_per_article, size=new_words, replace=False)
+            tokens[places] = [f"{w}{i:x}n{k}" for k, w in enumerate(tokens[places])]
         sentences = [" ".join(tokens[j:j + 20]).capitalize() + "." for j in range(0, words_per_article, 20)]
         yield {"article_id": f"a{i:07d}", "outlet": outlets[i % 8], "language": language, "published": None,
                "status": "ok", "text": " ".join(sentences)}

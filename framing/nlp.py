@@ -12,12 +12,20 @@ import spacy
 from spacy.language import Language
 
 
-@lru_cache(maxsize=16)
-def pipeline_for(language: str) -> Language:
-    """A blank spaCy pipeline with sentence boundaries for ``language`` (``xx`` if unknown)."""
+def new_pipeline(language: str) -> Language:
+    """A new blank spaCy pipeline with sentence boundaries for ``language`` (``xx`` if unknown).
+
+    Each call builds its own, with an empty vocabulary; ``pipeline_for`` shares one per language.
+    """
     try:
         nlp = spacy.blank(language)
     except (ImportError, KeyError, ValueError, OSError):
         nlp = spacy.blank("xx")
     nlp.add_pipe("sentencizer")
     return nlp
+
+
+@lru_cache(maxsize=16)
+def pipeline_for(language: str) -> Language:
+    """The shared blank spaCy pipeline with sentence boundaries for ``language`` (``xx`` if unknown)."""
+    return new_pipeline(language)

@@ -124,3 +124,21 @@ def test_rules_word_index_agrees_with_word_matches(book):
         for token in tokens:
             expected = frozenset(i for i, (w, compounds) in enumerate(matcher.words) if w.matches(token, compounds))
             assert matcher._index.matching(token) == expected, token
+
+
+def test_rules_new_pipeline_past_vocab_limit_gives_same_rows():
+    from framing.nlp import new_pipeline
+    from framing.taggers.rules import LanguageMatcher
+
+    codebook = load_codebook(MINI)
+    plain, bounded = RuleTagger(codebook, min_hits=2), RuleTagger(codebook, min_hits=2)
+    matcher = bounded._matchers["en"] = LanguageMatcher(codebook, "en",
+                                                        vocab_limit=len(new_pipeline("en").vocab) + 30)
+    previous, swaps = matcher.nlp, 0
+    for n, text in enumerate(_texts_from(codebook, "en", 12)):
+        text += " " + " ".join(f"name{n}x{k}" for k in range(10))  # an open vocabulary: new types every text
+        article = {"article_id": str(n), "outlet": "X", "language": "en", "published": None, "text": text}
+        assert bounded.tag_article(article) == plain.tag_article(article)
+        swaps += matcher.nlp is not previous
+        previous = matcher.nlp
+    assert swaps >= 2 and len(matcher.nlp.vocab) <= matcher.vocab_limit + 200

@@ -10,7 +10,7 @@ offsets only for hits.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -20,9 +20,10 @@ import numpy as np
 from spacy.attrs import ORTH
 from spacy.pipeline import Sentencizer
 from spacy.tokens import Doc
+from spacy.vocab import Vocab
 
 from framing.codebook import Codebook
-from framing.nlp import pipeline_for
+from framing.nlp import new_pipeline, pipeline_for
 from framing.patterns import Pattern, Word, parse_word
 
 # A type's code: bit 0 = sentence mark ('.', '!', ...), bit 1 = punctuation, bit 2 = can start a
@@ -30,6 +31,9 @@ from framing.patterns import Pattern, Word, parse_word
 # pattern words the type matches (0: none).
 _MARK, _PUNCT, _PHRASE, _NEAR, _SHIFT = 1, 2, 4, 8, 4
 CACHE_BITS = 18  # 2**18 places for types (4 MiB), whatever the corpus vocabulary
+# spaCy keeps every word type it has tokenized (about 0.5 KiB each: lexeme, strings, maps) for
+# as long as the pipeline lives; past this many, a matcher tokenizes with a new pipeline
+VOCAB_LIMIT = 200_000
 
 
 @dataclass
@@ -99,9 +103,16 @@ class LanguageMatcher:
         The type cache has ``2**cache_bits`` places, a fixed size whatever the vocabulary; a type
         that lost its place is compared with the patterns again. Results never depend on it,
         only speed.
+    vocab_limit
+        ``parse`` swaps the pipeline for a new one when its vocabulary has grown past this many
+        word types, so memory stays bounded on an open vocabulary. Tokens and results are the
+        same either way.
     """
 
-    def __init__(self, codebook: Codebook, language: str, cache_bits: int = CACHE_BITS):
+    def __init__(self, codebook: Codebook, language: str, cache_bits: int = CACHE_BITS,
+                 vocab_limit: int = VOCAB_LIMIT):
+        self.language = language
+        self.vocab_limit = vocab_limit
         self.nlp = pipeline_for(language)
         self.compounds = language in codebook.compounds
         self.window = codebook.negation_window
@@ -138,9 +149,11 @@ class LanguageMatcher:
         self._pairs: dict[tuple[int, int], tuple[_Compiled, ...]] = {}
         self._set_id(frozenset())
         # the type cache: per place, an orth hash (0, the empty string's, marks a free place) and
-        # its code side by side, so that a lookup reads one cache line
+        # its code, in two flat arrays (numpy gathers from 1-d arrays several times faster than
+        # rows of a 2-d one)
         self._mask = np.uint64((1 << cache_bits) - 1)
-        self._table = np.zeros((1 << cache_bits, 2), dtype=np.uint64)
+        self._keys = np.zeros(1 << cache_bits, dtype=np.uint64)
+        self._codes = np.zeros(1 << cache_bits, dtype=np.uint64)
 
     def _as_tokens(self, words: tuple[Word, ...]) -> tuple[Word, ...]:
         """Split hyphenated pattern words where this language's tokenizer splits them
@@ -168,8 +181,14 @@ class LanguageMatcher:
             self._negating.append(bool(words & self.negators))
         return self._set_ids[words]
 
-    def _type_code(self, orth: int) -> int:
-        lexeme = self.nlp.vocab[orth]
+    def parse(self, text: str) -> Doc:
+        """Tokenize ``text`` (spaCy's ``make_doc``), on a new pipeline once the vocabulary is full."""
+        if len(self.nlp.vocab) > self.vocab_limit:
+            self.nlp = new_pipeline(self.language)
+        return self.nlp.make_doc(text)
+
+    def _type_code(self, vocab: Vocab, orth: int) -> int:
+        lexeme = vocab[orth]
         flags = (_MARK if lexeme.orth_ in self._marks else 0) | (_PUNCT if lexeme.is_punct else 0)
         return self._set_codes[self._set_id(self._index.matching(lexeme.lower_))] | flags
 
@@ -181,25 +200,25 @@ class LanguageMatcher:
         time, or whose places others took since, is compared with the patterns again and takes
         its first place if free, else its second.
         """
-        orths = doc.to_array(ORTH).astype(np.uint64, copy=False).reshape(-1)
-        rows = self._table[(orths & self._mask).astype(np.intp)]
-        codes = rows[:, 1]
-        missing = np.flatnonzero(rows[:, 0] != orths)
+        orths = doc.to_array(ORTH)  # uint64, one per token
+        places = (orths & self._mask).view(np.intp)
+        codes = self._codes.take(places)
+        missing = np.flatnonzero(self._keys.take(places) != orths)
         if len(missing):
-            codes[missing] = self._second_chance(orths[missing])
+            codes[missing] = self._second_chance(orths[missing], doc.vocab)
         return codes
 
-    def _second_chance(self, orths: np.ndarray) -> np.ndarray:
-        rows = self._table[((orths >> np.uint64(32)) & self._mask).astype(np.intp)]
-        codes = rows[:, 1]
-        missing = rows[:, 0] != orths
+    def _second_chance(self, orths: np.ndarray, vocab: Vocab) -> np.ndarray:
+        places = ((orths >> np.uint64(32)) & self._mask).view(np.intp)
+        codes = self._codes.take(places)
+        missing = self._keys.take(places) != orths
         if missing.any():
             new, where = np.unique(orths[missing], return_inverse=True)
-            learned = np.array([self._type_code(orth) for orth in new.tolist()], dtype=np.uint64)
-            first = (new & self._mask).astype(np.intp)
-            places = np.where(self._table[first, 0] == 0, first, ((new >> np.uint64(32)) & self._mask).astype(np.intp))
-            self._table[places, 0] = new
-            self._table[places, 1] = learned
+            learned = np.array([self._type_code(vocab, orth) for orth in new.tolist()], dtype=np.uint64)
+            first = (new & self._mask).view(np.intp)
+            places = np.where(self._keys[first] == 0, first, ((new >> np.uint64(32)) & self._mask).view(np.intp))
+            self._keys[places] = new
+            self._codes[places] = learned
             codes[missing] = learned[where]
         return codes
 
@@ -294,22 +313,23 @@ def _continues(words: tuple[int, ...], i: int, ids: list[int], sets: list[frozen
 
 def _near(compiled: _Compiled, by_word: dict[int, list[int]], ids: list[int], sets: list[frozenset[int]],
           sentence_of: dict[int, int]) -> list[tuple[int, int, _Compiled]]:
-    """Each occurrence of the first side paired with the nearest second side in its sentence."""
+    """Each occurrence of the first side paired with the nearest second side in its sentence
+    (the earlier one on a tie)."""
     first, second, distance = compiled.first, compiled.second, compiled.pattern.near or 0
     seconds = [i for i in by_word[second[0]] if len(second) == 1 or _continues(second, i, ids, sets)]
-    if not seconds:
-        return []
     spans = []
     for a in by_word[first[0]]:
-        if len(first) > 1 and not _continues(first, a, ids, sets):
-            continue
-        sentence = sentence_of[a]
-        near = [b for b in seconds if 0 < abs(b - a) <= distance and sentence_of[b] == sentence]
-        if near:
-            b = min(near, key=lambda b: abs(b - a))
-            start, end = min(a, b), max(a + len(first), b + len(second))
-            spans.append((start, end, compiled))
+        best = None
+        for b in seconds[bisect_left(seconds, a - distance):]:  # ascending: stop past the window
+            if b > a + distance:
+                break
+            if b != a and sentence_of[b] == sentence_of[a] and (best is None or abs(b - a) < abs(best - a)):
+                best = b
+        if best is not None and (len(first) == 1 or _continues(first, a, ids, sets)):
+            spans.append((min(a, best), max(a + len(first), best + len(second)), compiled))
     return spans
+
+
 class RuleTagger:
     """Tag texts with a codebook's patterns.
 
@@ -340,7 +360,7 @@ class RuleTagger:
         return self._matchers[language]
 
     def parse(self, text: str, language: str) -> Doc:
-        return self.matcher(language).nlp.make_doc(text)
+        return self.matcher(language).parse(text)
 
     def hits(self, text: str, language: str) -> list[Hit]:
         return self.matcher(language).match(self.parse(text, language), text)
@@ -349,7 +369,7 @@ class RuleTagger:
         """One article -> (hit rows, one row per frame with counts, presence and dominance)."""
         matcher = self.matcher(article["language"] or self.codebook.languages[0])
         text = article["text"] or ""
-        doc = matcher.nlp.make_doc(text)
+        doc = matcher.parse(text)
         hits, n_sentences = matcher.analyse(doc, text)
         n_sentences = max(1, n_sentences)
         key = {"article_id": article["article_id"], "outlet": article["outlet"]}
