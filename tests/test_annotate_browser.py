@@ -134,7 +134,7 @@ def test_two_coders_a_closed_tab_and_adjudication_end_to_end(coding_study, codin
     finals = {}
     for unit_id in disagreements:
         rita.click(f"#unit-list button[data-unit='{unit_id}']")
-        rita.wait_for_selector("#labels tr[data-frame]")
+        expect(rita.locator("#unit-title")).to_have_text(db.unit(unit_id).title)   # this unit, not the last one
         assert rita.locator("#labels td.differs").count() > 0
         # the form starts from the first coder's label; the reviewer settles on both coders' frames
         final = sorted({FRAMES[k - 1] for k in plan(unit_id, "ana") + plan(unit_id, "ben")})

@@ -2,8 +2,8 @@
 "use strict";
 
 const form = document.getElementById("form");
-const state = {queue: [], position: 0, unit: null, complete: false, frames: [], labels: {}, saving: Promise.resolve(),
-               pending: 0, noteTimer: null, highlights: false};
+const state = {queue: [], position: 0, target: 0, ticket: 0, unit: null, complete: false, frames: [], labels: {},
+               saving: Promise.resolve(), pending: 0, noteTimer: null, highlights: false};
 
 async function start() {
   const info = await api("GET", "/state");
@@ -16,15 +16,22 @@ async function start() {
   await show(firstOpen === -1 ? Math.max(0, state.queue.length - 1) : firstOpen, firstOpen === -1);
 }
 
+// Key presses can outrun the network: only the latest navigation may paint the screen.
 async function show(position, finished) {
+  const ticket = ++state.ticket;
+  state.loading = true;   // answers typed before the next article is on screen would land on the old one
+  state.target = Math.min(Math.max(position, 0), Math.max(0, state.queue.length - 1));
   await state.saving;
   if (!state.queue.length) {
     document.getElementById("unit-title").textContent = "Nothing to code yet";
     updateProgress();
     return;
   }
-  state.position = Math.min(Math.max(position, 0), state.queue.length - 1);
-  const unit = await api("GET", `/units/${encodeURIComponent(state.queue[state.position].unit_id)}`);
+  const target = state.target;
+  const unit = await api("GET", `/units/${encodeURIComponent(state.queue[target].unit_id)}`);
+  if (ticket !== state.ticket) return;
+  state.loading = false;
+  state.position = target;
   state.unit = unit;
   state.complete = unit.complete;
   document.getElementById("unit-title").textContent = unit.title || "(untitled)";
@@ -125,7 +132,7 @@ function showFeedback(feedback) {
 }
 
 form.addEventListener("change", event => {
-  if (event.target.id === "note") return;
+  if (event.target.id === "note" || state.loading) return;
   if (event.target.name === "dominant" && event.target.checked) {
     form.querySelector(`#present-${event.target.value}`).checked = true;
   }
@@ -139,8 +146,8 @@ form.querySelector("#note").addEventListener("input", () => {
 });
 
 form.addEventListener("submit", event => { event.preventDefault(); saveAndNext(); });
-document.getElementById("prev").addEventListener("click", () => show(state.position - 1));
-document.getElementById("next").addEventListener("click", () => show(state.position + 1));
+document.getElementById("prev").addEventListener("click", () => show(state.target - 1));
+document.getElementById("next").addEventListener("click", () => show(state.target + 1));
 document.getElementById("highlights").addEventListener("change", event => {
   state.highlights = event.target.checked;
   renderSentences(document.getElementById("sentences"), state.unit.sentences,
@@ -160,8 +167,9 @@ document.addEventListener("keydown", event => {
     return;
   }
   if (typing || event.altKey || event.ctrlKey || event.metaKey) return;
-  if (event.key === "ArrowLeft") { event.preventDefault(); show(state.position - 1); return; }
-  if (event.key === "ArrowRight") { event.preventDefault(); show(state.position + 1); return; }
+  if (state.loading && /^Digit/.test(event.code)) { event.preventDefault(); return; }
+  if (event.key === "ArrowLeft") { event.preventDefault(); show(state.target - 1); return; }
+  if (event.key === "ArrowRight") { event.preventDefault(); show(state.target + 1); return; }
   const digit = /^Digit([0-9])$/.exec(event.code);
   if (!digit) return;
   event.preventDefault();

@@ -2,7 +2,7 @@
 "use strict";
 
 const form = document.getElementById("final");
-const state = {units: [], frames: [], labels: {}, current: null};
+const state = {units: [], frames: [], labels: {}, current: null, ticket: 0};
 
 async function load() {
   const info = await api("GET", "/review");
@@ -33,7 +33,9 @@ function renderList() {
 }
 
 async function openUnit(unitId) {
+  const ticket = ++state.ticket;   // a slow answer for an earlier click must not overwrite this one
   const unit = await api("GET", `/review/${encodeURIComponent(unitId)}`);
+  if (ticket !== state.ticket) return;
   state.current = unit;
   document.getElementById("unit-title").textContent = unit.title || "(untitled)";
   document.getElementById("unit-meta").textContent = [unit.outlet, unit.published, unit.language].filter(Boolean).join(" · ");
