@@ -14,6 +14,7 @@ import pyarrow.parquet as pq
 
 from framing import __version__
 from framing.aggregate import association, dominant_frames, js_distances, outlet_map, prevalence, profiles
+from framing.classify.corrected import correct_study
 from framing.codebook import Codebook, load_codebook, resolve
 from framing.config import Pipeline
 from framing.errors import FramingError
@@ -116,6 +117,7 @@ def aggregate_study(spec: Pipeline, study: Study) -> dict[str, Any]:
     study.write_frame("outlet_distances", distances)
     study.write_frame("outlet_map", outlet_map(distances))
     study.write_frame("funnel", pd.DataFrame([row.__dict__ for row in funnel(study)]))
+    summary.update(correct_study(spec, study, frames))
     return summary
 
 

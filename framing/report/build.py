@@ -19,6 +19,7 @@ from framing.config import Pipeline
 from framing.errors import FramingError
 from framing.report.charts import (
     Figure,
+    corrected_share_figure,
     frame_share_by_outlet,
     frames_over_time,
     funnel_figure,
@@ -26,6 +27,7 @@ from framing.report.charts import (
     residual_heatmap,
 )
 from framing.report.examples import example_sentences
+from framing.report.validation import corrected_table, load_validation, model_description
 from framing.store import Study
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -50,12 +52,20 @@ def build_report(spec: Pipeline, study: Study, progress: Callable[[str, int, int
         write_figure(out, figure)
         progress("report", done, len(figures) + 1)
     manifest = study.read_manifest()
+    validation = load_validation(spec, study, labels)
+    if validation is not None:
+        validation.table.to_csv(out / "validation.csv", index=False)
+    else:  # a table left from an earlier build would contradict the page
+        (out / "validation.csv").unlink(missing_ok=True)
+    corrected = next((f for f in figures if f.name == "frame_share_corrected"), None)
     html = _env().get_template("report.html").render(
         title=spec.report.title or spec.title, figures=figures, labels=labels, codebook=codebook,
         examples=example_sentences(study, spec.report.examples_per_outlet),
         examples_per_outlet=spec.report.examples_per_outlet,
         specs={f.name: script_json(f.chart.to_dict()) for f in figures},
-        methods=methods(spec, study, manifest, codebook),
+        methods=methods(spec, study, manifest, codebook), validation=validation, corrected=corrected,
+        tagging=model_description(spec), threshold=spec.evaluate.alpha_threshold,
+        correction_note=manifest.get("stages", {}).get("aggregate", {}).get("counts", {}).get("corrected_prevalence"),
         generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"), version=__version__,
         vega_bundle=Markup(vlc.javascript_bundle().replace("</script", "<\\/script")),
     )
@@ -70,6 +80,9 @@ def make_figures(spec: Pipeline, study: Study, labels: dict[str, str]) -> list[F
     keep = set(keep[keep >= spec.report.min_articles].index)
     by_outlet = by_outlet[by_outlet["outlet"].isin(keep)]
     figures = [frame_share_by_outlet(by_outlet, labels, spec.aggregate.level)]
+    corrected = corrected_table(study, labels, keep)
+    if corrected is not None and len(corrected):
+        figures.append(corrected_share_figure(corrected, spec.aggregate.level))
     summary = study.read_manifest().get("stages", {}).get("aggregate", {}).get("counts", {})
     if study.table("association_cells").is_file():
         cells = pd.read_parquet(study.table("association_cells"))
@@ -109,5 +122,17 @@ def methods(spec: Pipeline, study: Study, manifest: dict[str, Any], codebook: An
 
 
 def _env() -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
-                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters["num"] = _num
+    env.filters["pct"] = lambda x: "–" if _missing(x) else f"{100 * x:.0f}%"
+    return env
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and value != value)  # NaN is the only float != itself
+
+
+def _num(value: Any, digits: int = 2) -> str:
+    """A score as the tables print it; a dash where it is undefined (NaN)."""
+    return "–" if _missing(value) else f"{value:.{digits}f}"
