@@ -114,7 +114,30 @@ def stage_key(stage: str, spec: Pipeline, study: Study) -> str | None:
 
         model = model_path(spec)   # a retrained model must relabel the corpus
         extra = [extra, str(model), model.stat().st_size, model.stat().st_mtime_ns]
+    if stage in ("aggregate", "report"):
+        # validation and agreement come from other commands (evaluate, agree, train); new ones must show
+        extra = [_file_stamp(study.table(name)) for name in _SIDE_INPUTS[stage]]
+        if stage == "report" and spec.tag.method != "rules":
+            extra.append(_model_card_stamp(spec))
     return _hash([upstream, params[stage].model_dump(mode="json"), extra, __version__])
+
+
+_SIDE_INPUTS = {"aggregate": ["validation_labels"],
+                "report": ["validation_scores", "agreement_per_variable", "prevalence_corrected"]}
+
+
+def _file_stamp(path: Path) -> tuple[str, int, int] | None:
+    return (path.name, path.stat().st_size, path.stat().st_mtime_ns) if path.is_file() else None
+
+
+def _model_card_stamp(spec: Pipeline) -> tuple[str, int, int] | None:
+    from framing.classify.card import card_paths
+    from framing.classify.tagging import model_path
+
+    try:
+        return _file_stamp(card_paths(model_path(spec))[0])
+    except FramingError:
+        return None
 
 
 _OUTPUTS = {"extract": ["articles"], "tag": ["frame_hits", "article_frames"],
