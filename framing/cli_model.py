@@ -29,7 +29,11 @@ def train_cmd(pipeline: Path | None = typer.Argument(None, help="The study's YAM
               decoding: str | None = typer.Option(None, help="auto, thresholds, at_least_one or one (multi-class); "
                                                              "default train.decoding, else auto."),
               drop_rare: bool = typer.Option(False, "--drop-rare", help="Leave out labels with too few examples "
-                                                                          "instead of stopping.")) -> None:
+                                                                          "instead of stopping."),
+              embeddings: bool | None = typer.Option(None, "--embeddings/--no-embeddings",
+                                                     help="Add sentence embeddings to the features (needs "
+                                                          "framing[embeddings]; default train.embeddings).")
+              ) -> None:
     """Train a frame classifier (TF-IDF + linear model, chosen and thresholded by cross-validation)."""
     from framing.analysis import study_codebook
     from framing.classify.data import load_labelled
@@ -49,6 +53,7 @@ def train_cmd(pipeline: Path | None = typer.Argument(None, help="The study's YAM
     folds = folds if folds is not None else settings.folds if settings else 5
     seed = seed if seed is not None else settings.seed if settings else 0
     decoding = decoding or (settings.decoding if settings else "auto")
+    embeddings = embeddings if embeddings is not None else bool(settings and settings.embeddings)
     minimum = max(5, folds)
     if from_file is not None:
         data = load_labelled(from_file, text=text, labels=labels, sep=sep, multiclass=multiclass,
@@ -59,7 +64,7 @@ def train_cmd(pipeline: Path | None = typer.Argument(None, help="The study's YAM
                   f"({len(data.labels.columns)} labels, {folds}-fold cross-validation, seed {seed}) ...")
     with console.status("Choosing model and C, tuning thresholds ..."):
         trained = train(data, folds=folds, seed=seed, decoding=decoding, codebook=book,
-                        min_hits=spec.tag.min_hits if spec is not None else 2)
+                        min_hits=spec.tag.min_hits if spec is not None else 2, embeddings=embeddings)
     save(trained, default_model_path(spec.workdir if spec is not None else None, out))
     print_training(trained.card)
     json_path, md_path = trained.card_paths

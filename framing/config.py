@@ -105,6 +105,7 @@ class Train(Strict):
     decoding: Literal["auto", "thresholds", "at_least_one"] = Field(
         "auto", description="at_least_one: every relevant article carries a frame, so the likeliest is "
                             "assigned when none passes its threshold; auto decides from the gold labels")
+    embeddings: bool = Field(False, description="add sentence embeddings to the features (framing[embeddings])")
 
 
 class Evaluate(Strict):

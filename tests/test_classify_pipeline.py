@@ -45,7 +45,7 @@ def labelled_study(write_pipeline, tmp_path, monkeypatch):
     # a small grid keeps the test quick; the search itself is tested in test_classify
     monkeypatch.setattr(train_module, "train", functools.partial(train_module.train, models=("logreg",), Cs=(10.0,)))
     train_cmd(pipeline=spec.path, from_file=None, text="text", labels=None, sep=None, multiclass=False, out=None,
-              folds=None, seed=None, decoding=None, drop_rare=True)
+              folds=None, seed=None, decoding=None, drop_rare=True, embeddings=None)
     return spec, frames
 
 

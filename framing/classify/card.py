@@ -72,7 +72,9 @@ def build_card(model: FrameClassifier, data: LabelledData, codebook: Codebook | 
                   "classifier": "one-vs-rest " + ("logistic regression (liblinear, dual)" if family == "logreg"
                                                   else "linear SVM, Platt-calibrated (sigmoid, up to 3 folds)"),
                   "features": {"word_ngrams": list(model.word_ngrams), "char_wb_ngrams": list(model.char_ngrams),
-                               "weighting": "TF-IDF, sublinear tf", "max_features": model.max_features}},
+                               "weighting": "TF-IDF, sublinear tf", "max_features": model.max_features,
+                               "sentence_embeddings": ("all-MiniLM-L6-v2 (packaged)"
+                                                       if getattr(model, "embeddings", False) else None)}},
         "selection": {"scoring": model.scoring, "folds": model.cv, "models": list(model.models),
                       "Cs": [float(c) for c in model.Cs], "candidates": model.cv_results_},
         "thresholds": thresholds,

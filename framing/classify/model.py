@@ -94,19 +94,25 @@ class CalibratedLinearSVC(ClassifierMixin, BaseEstimator):
 
 
 def features(word_ngrams: tuple[int, int] = (1, 2), char_ngrams: tuple[int, int] = (2, 5),
-             max_features: int | None = None) -> FeatureUnion:
+             max_features: int | None = None, embeddings: bool = False) -> FeatureUnion:
     """TF-IDF of word n-grams and of character n-grams inside word boundaries, side by side.
 
     Character n-grams carry German compounds and inflections ("Überwachungsstaat") that word
     n-grams split into unseen types; sublinear term frequency keeps long articles from drowning
-    short ones.
+    short ones. With ``embeddings`` (the ``framing[embeddings]`` extra), sentence embeddings of
+    the packaged all-MiniLM-L6-v2 are appended: unit-length rows, like the TF-IDF blocks'.
     """
-    return FeatureUnion([
+    parts = [
         ("words", TfidfVectorizer(analyzer="word", ngram_range=word_ngrams, sublinear_tf=True,
                                   max_features=max_features)),
         ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=char_ngrams, sublinear_tf=True, min_df=2,
                                   max_features=max_features)),
-    ])
+    ]
+    if embeddings:
+        from framing.classify.embeddings import SentenceEmbeddings  # imports no torch until it is used
+
+        parts.append(("embeddings", SentenceEmbeddings()))
+    return FeatureUnion(parts)
 
 
 def linear_model(family: str, C: float, random_state: int | None) -> OneVsRestClassifier:  # noqa: N803
@@ -147,6 +153,9 @@ class FrameClassifier(ClassifierMixin, BaseEstimator):
         Seed of the folds and of the SVM.
     n_jobs
         Cross-validation folds fitted in parallel (joblib).
+    embeddings
+        Append sentence embeddings to the TF-IDF features (needs ``framing[embeddings]``; keep
+        ``n_jobs=1`` so the model and its vector cache are loaded once).
 
     Examples
     --------
@@ -161,7 +170,8 @@ class FrameClassifier(ClassifierMixin, BaseEstimator):
                  cv: int = 5, decoding: str = "auto", tune_thresholds: bool = True,
                  threshold_bounds: tuple[float, float] = (0.05, 0.95), scoring: str = "tuned_f1_macro",
                  word_ngrams: tuple[int, int] = (1, 2), char_ngrams: tuple[int, int] = (2, 5),
-                 max_features: int | None = None, random_state: int | None = 0, n_jobs: int | None = 1):
+                 max_features: int | None = None, random_state: int | None = 0, n_jobs: int | None = 1,
+                 embeddings: bool = False):
         self.models = models
         self.Cs = Cs
         self.cv = cv
@@ -174,6 +184,7 @@ class FrameClassifier(ClassifierMixin, BaseEstimator):
         self.max_features = max_features
         self.random_state = random_state
         self.n_jobs = n_jobs
+        self.embeddings = embeddings
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -240,7 +251,7 @@ class FrameClassifier(ClassifierMixin, BaseEstimator):
         return "thresholds", "some training units carry no frame"
 
     def _features(self) -> FeatureUnion:
-        return features(tuple(self.word_ngrams), tuple(self.char_ngrams), self.max_features)
+        return features(tuple(self.word_ngrams), tuple(self.char_ngrams), self.max_features, self.embeddings)
 
     def _search(self, texts: list[str], truth: np.ndarray, splits: list[tuple[np.ndarray, np.ndarray]]
                 ) -> tuple[dict, list[dict], np.ndarray]:

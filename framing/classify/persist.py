@@ -27,6 +27,7 @@ ALLOWED_TYPES = frozenset({
     "sklearn.calibration._SigmoidCalibration",
     "sklearn.frozen._frozen.FrozenEstimator",
     "sklearn.model_selection._split.StratifiedKFold",
+    "framing.classify.embeddings.SentenceEmbeddings",   # holds only its parameters; the weights ship with the extra
 })
 
 

@@ -32,7 +32,8 @@ class Trained:
 
 def train(data: LabelledData, folds: int = 5, seed: int = 0, decoding: str = "auto",
           models: Sequence[str] = MODELS, Cs: Sequence[float] = DEFAULT_CS,  # noqa: N803
-          codebook: Codebook | None = None, min_hits: int = 2, n_jobs: int | None = 1) -> Trained:
+          codebook: Codebook | None = None, min_hits: int = 2, n_jobs: int | None = 1,
+          embeddings: bool = False) -> Trained:
     """Fit a :class:`FrameClassifier` on labelled data and describe it in a model card.
 
     Parameters
@@ -55,6 +56,8 @@ def train(data: LabelledData, folds: int = 5, seed: int = 0, decoding: str = "au
         The rule tagger's ``tag.min_hits``, for the ensemble.
     n_jobs
         Parallel folds.
+    embeddings
+        Add sentence-embedding features (the ``framing[embeddings]`` extra).
 
     Returns
     -------
@@ -64,7 +67,7 @@ def train(data: LabelledData, folds: int = 5, seed: int = 0, decoding: str = "au
     if data.source.get("label_format") == "multiclass" and decoding == "auto":
         decoding = "one"
     model = FrameClassifier(models=tuple(models), Cs=tuple(Cs), cv=folds, decoding=decoding, random_state=seed,
-                            n_jobs=n_jobs).fit(data.texts, data.labels)
+                            n_jobs=n_jobs, embeddings=embeddings).fit(data.texts, data.labels)
     if codebook is not None and not set(model.classes_) <= set(codebook.frame_ids):
         codebook = None  # labels from elsewhere: the study's codebook does not describe them
     card = build_card(model, data, codebook)
