@@ -9,9 +9,7 @@ async function start() {
   const info = await api("GET", "/state");
   document.getElementById("study").textContent = info.study;
   state.queue = info.queue;
-  state.frames = info.codebook.frames;
-  state.frames.forEach(f => { state.labels[f.id] = f.label; });
-  renderFrames(document.getElementById("frames"), state.frames, true);
+  useCodebook(state, info.codebook, true);
   const firstOpen = state.queue.findIndex(item => !item.complete);
   await show(firstOpen === -1 ? Math.max(0, state.queue.length - 1) : firstOpen, firstOpen === -1);
 }

@@ -80,6 +80,13 @@ function renderFrames(list, frames, withKeys) {
   });
 }
 
+// The codebook's frames as the page's form rows, and their labels for highlights and tables.
+function useCodebook(state, codebook, withKeys) {
+  state.frames = codebook.frames;
+  state.frames.forEach(f => { state.labels[f.id] = f.label; });
+  renderFrames(document.getElementById("frames"), state.frames, withKeys);
+}
+
 function readForm(form) {
   const relevant = !form.querySelector("#not-relevant").checked;
   const frames = [...form.querySelectorAll("input[name=present]:checked")].map(i => i.value);

@@ -8,9 +8,7 @@ async function load() {
   const info = await api("GET", "/review");
   document.getElementById("study").textContent = info.study;
   state.units = info.units;
-  state.frames = info.codebook.frames;
-  state.frames.forEach(f => { state.labels[f.id] = f.label; });
-  renderFrames(document.getElementById("frames"), state.frames, false);
+  useCodebook(state, info.codebook, false);
   renderList();
 }
 
