@@ -208,19 +208,24 @@ class LanguageMatcher:
             codes[missing] = self._second_chance(orths[missing], doc.vocab)
         return codes
 
-    def _second_chance(self, orths: np.ndarray, vocab: Vocab) -> np.ndarray:
-        places = ((orths >> np.uint64(32)) & self._mask).view(np.intp)
-        codes = self._codes.take(places)
-        missing = self._keys.take(places) != orths
-        if missing.any():
-            new, where = np.unique(orths[missing], return_inverse=True)
-            learned = np.array([self._type_code(vocab, orth) for orth in new.tolist()], dtype=np.uint64)
-            first = (new & self._mask).view(np.intp)
-            places = np.where(self._keys[first] == 0, first, ((new >> np.uint64(32)) & self._mask).view(np.intp))
-            self._keys[places] = new
-            self._codes[places] = learned
-            codes[missing] = learned[where]
-        return codes
+    def _second_chance(self, orths: np.ndarray, vocab: Vocab) -> list[int]:
+        """Codes of types not in their first place: in their second, or else learned now. A
+        loop, not array operations: after the first few documents only a handful are missing."""
+        keys, codes, mask = self._keys, self._codes, int(self._mask)
+        learned: dict[int, int] = {}  # a type is learned once per document, even if it lost its place again
+        found = []
+        for orth in orths.tolist():
+            second = (orth >> 32) & mask
+            if keys[second] == orth:
+                found.append(int(codes[second]))
+            elif orth in learned:
+                found.append(learned[orth])
+            else:
+                code = learned[orth] = self._type_code(vocab, orth)
+                place = orth & mask if keys[orth & mask] == 0 else second
+                keys[place], codes[place] = orth, code
+                found.append(code)
+        return found
 
     def sentence_starts(self, doc: Doc) -> list[int]:
         """Sentence starts by the rule of spaCy's Sentencizer, computed on arrays.
@@ -254,7 +259,7 @@ class LanguageMatcher:
             spans += self._near_spans(dict(zip(near_words.tolist(), sentences.tolist(), strict=True)), ids)
         spans.sort(key=lambda s: (s[0], s[1]))
         text = doc.text if text is None else text
-        return [self._hit(doc, text, start, end, compiled, starts, ids) for start, end, compiled in spans], len(starts)
+        return self._hits(doc, text, spans, starts, ids), len(starts)
 
     def _phrase_spans(self, candidates: list[int], ids: list[int]) -> list[tuple[int, int, _Compiled]]:
         spans = []
@@ -281,20 +286,25 @@ class LanguageMatcher:
                 spans += _near(compiled, by_word, ids, self._sets, sentence_of)
         return spans
 
-    def _hit(self, doc: Doc, text: str, start: int, end: int, compiled: _Compiled, starts: list[int],
-             ids: list[int]) -> Hit:
-        sentence = bisect_right(starts, start) - 1
-        sent_start = starts[sentence]
-        sent_end = starts[sentence + 1] if sentence + 1 < len(starts) else len(doc)
-        negators = [j for j in range(max(sent_start, start - self.window), start) if self._negating[ids[j]]]
-        last = doc[end - 1]
-        sent_last = doc[sent_end - 1]
-        first_char, last_char = doc[sent_start].idx, sent_last.idx + len(sent_last)  # len: no str made
-        sentence_text = text[first_char:last_char]
-        first_char += len(sentence_text) - len(sentence_text.lstrip())  # spaCy keeps runs of spaces as tokens
-        last_char -= len(sentence_text) - len(sentence_text.rstrip())
-        return Hit(compiled.frame, compiled.pattern.source, sentence, doc[start].idx, last.idx + len(last),
-                   first_char, last_char, bool(negators), doc[negators[-1]].text if negators else None)
+    def _hits(self, doc: Doc, text: str, spans: list[tuple[int, int, _Compiled]], starts: list[int],
+              ids: list[int]) -> list[Hit]:
+        """Spans (in text order) -> Hits with sentence, character offsets and negation."""
+        hits = []
+        bounds: dict[int, tuple[int, int]] = {}  # sentence -> its first and last character, spaces stripped
+        for start, end, compiled in spans:
+            sentence = bisect_right(starts, start) - 1
+            if sentence not in bounds:
+                after = starts[sentence + 1] if sentence + 1 < len(starts) else len(doc)
+                first, last = doc[starts[sentence]].idx, doc[after - 1].idx + len(doc[after - 1])  # len: no str made
+                words = text[first:last]
+                bounds[sentence] = (first + len(words) - len(words.lstrip()),  # spaCy keeps runs of spaces as tokens
+                                    last - len(words) + len(words.rstrip()))
+            negators = [j for j in range(max(starts[sentence], start - self.window), start) if self._negating[ids[j]]]
+            last_token = doc[end - 1]
+            hits.append(Hit(compiled.frame, compiled.pattern.source, sentence, doc[start].idx,
+                            last_token.idx + len(last_token), *bounds[sentence], bool(negators),
+                            doc[negators[-1]].text if negators else None))
+        return hits
 
 
 def _sentence_starts(codes: np.ndarray) -> list[int]:
