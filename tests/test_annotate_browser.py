@@ -167,3 +167,23 @@ def test_two_coders_a_closed_tab_and_adjudication_end_to_end(coding_study, codin
     percent = result.per_variable.set_index("variable")["percent_agreement"]
     agreed_dominant = sum(plan(u, "ana")[0] == plan(u, "ben")[0] for u in units["ana"]) / 6
     assert percent["dominant"] == pytest.approx(agreed_dominant)
+
+
+def test_coding_screen_works_on_a_phone(coding_study, coding_server, browser):
+    new_assignment(coding_study, 3, ["ana"], overlap=0, seed=2)
+    token = {c.name: c.token for c in annotation_db(coding_study).coders()}["ana"]
+    base = coding_server(coding_study)
+    phone = browser.new_page(viewport={"width": 390, "height": 800}, is_mobile=True, has_touch=True)
+    phone.goto(f"{base}/code/{token}")
+    phone.wait_for_selector("#sentences li")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390      # nothing wider than the screen
+    panel = phone.locator("aside.panel").bounding_box()
+    assert panel["y"] + panel["height"] <= 800 + 1                            # the form stays on screen
+    phone.tap(f"label[for='present-{FRAMES[1]}']")
+    wait_saved(phone)
+    phone.locator("#save").scroll_into_view_if_needed()
+    phone.tap("#save")
+    wait_text(phone, "#progress-text", r"^1 /")
+    first = annotation_db(coding_study).queue("ana")[0]["unit_id"]
+    judgement, complete = annotation_db(coding_study).judgement("ana", first)
+    assert judgement.frames == (FRAMES[1],) and complete
