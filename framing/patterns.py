@@ -42,6 +42,51 @@ class Word:
         return token == self.text
 
 
+class WordIndex:
+    """Which of many Words a lower-case token matches, by dictionary lookups of the token's
+    prefixes and suffixes of the lengths the words have, instead of testing every word.
+
+    Parameters
+    ----------
+    words
+        ``(word, compounds)`` pairs; a word's id is its position here.
+
+    Examples
+    --------
+    >>> index = WordIndex([(parse_word("surveil*"), False), (parse_word("state"), False)])
+    >>> sorted(index.matching("surveillance-state"))
+    [0, 1]
+    """
+
+    def __init__(self, words: list[tuple[Word, bool]]):
+        self.exact: dict[str, list[int]] = {}
+        self.prefix: dict[str, list[int]] = {}
+        self.suffix: dict[str, list[int]] = {}
+        self.infix: list[tuple[str, int]] = []
+        for i, (word, compounds) in enumerate(words):
+            leading = word.leading or (compounds and len(word.text) >= 4)  # as in Word._match
+            if leading and word.trailing:
+                self.infix.append((word.text, i))
+            else:
+                table = self.suffix if leading else self.prefix if word.trailing else self.exact
+                table.setdefault(word.text, []).append(i)
+        self.prefix_lengths = sorted({len(text) for text in self.prefix})
+        self.suffix_lengths = sorted({len(text) for text in self.suffix})
+
+    def matching(self, token: str) -> frozenset[int]:
+        """The ids of the words ``w`` with ``w.matches(token, compounds)``."""
+        found: list[int] = []
+        for part in [token, *(p for p in token.split("-") if p)] if "-" in token else [token]:
+            found += self.exact.get(part, ())
+            for n in self.prefix_lengths:
+                found += self.prefix.get(part[:n], ()) if n <= len(part) else ()
+            for n in self.suffix_lengths:
+                found += self.suffix.get(part[-n:], ()) if n <= len(part) else ()
+            found += [i for text, i in self.infix if text in part]
+        # built in ascending order, so that equal sets iterate alike and hits keep a fixed order
+        return frozenset(sorted(set(found)))
+
+
 @dataclass(frozen=True)
 class Pattern:
     """A parsed pattern: a phrase, or two phrases within ``near`` tokens of each other."""

@@ -142,3 +142,14 @@ def test_rules_new_pipeline_past_vocab_limit_gives_same_rows():
         swaps += matcher.nlp is not previous
         previous = matcher.nlp
     assert swaps >= 2 and len(matcher.nlp.vocab) <= matcher.vocab_limit + 200
+
+
+@pytest.mark.parametrize("batch", [1, 3, 64])
+def test_rules_tag_all_in_batches_equals_tag_article(tagger, batch):
+    codebook = load_codebook(MINI)
+    articles = [{"article_id": str(n), "outlet": "X", "language": language, "published": None, "text": text}
+                for language in ("en", "de") for n, text in enumerate(_texts_from(codebook, language, 10))]
+    articles = articles[::2] + articles[1::2]  # languages mixed within a batch
+    articles += [{"article_id": "e", "outlet": "X", "language": None, "published": None, "text": None},
+                 {"article_id": "f", "outlet": "X", "language": "en", "published": None, "text": "Fraud. No fraud"}]
+    assert list(tagger.tag_all(articles, batch=batch)) == [tagger.tag_article(a) for a in articles]

@@ -2,10 +2,11 @@
 
 Speed comes from matching word *types*, not tokens. The first time a type (spaCy's orth hash)
 is met, its lower-case form is compared with every pattern word once (globs included) and the
-result is stored as one integer *code* in a fixed-size array indexed by the hash's low bits.
-A document is then one ``to_array`` and one array lookup; only the few tokens whose code can
-start a pattern are looked at in Python (phrases, NEAR/n), and negation and character
-offsets only for hits.
+result is stored as one integer *code* in a fixed-size array indexed by bits of the hash.
+Documents are tagged in batches: their tokens' codes, sentence starts and the few tokens where
+a pattern can begin are found with a handful of array operations for the whole batch; only
+those tokens are looked at in Python (phrases, NEAR/n), and negation and character offsets
+only for hits.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any
 
 import numpy as np
@@ -24,16 +26,25 @@ from spacy.vocab import Vocab
 
 from framing.codebook import Codebook
 from framing.nlp import new_pipeline, pipeline_for
-from framing.patterns import Pattern, Word, parse_word
+from framing.patterns import Pattern, Word, WordIndex, parse_word
 
-# A type's code: bit 0 = sentence mark ('.', '!', ...), bit 1 = punctuation, bit 2 = can start a
-# phrase pattern, bit 3 = can be a side of a NEAR pattern; the rest = the id of the set of
-# pattern words the type matches (0: none).
-_MARK, _PUNCT, _PHRASE, _NEAR, _SHIFT = 1, 2, 4, 8, 4
+# A type's code: bit 0 = sentence mark ('.', '!', ...), bit 1 = a word (neither punctuation nor
+# a mark), bit 2 = a one-word pattern starts with it, bit 3 = a longer phrase pattern does,
+# bit 4 = a NEAR side does; the rest = the id of the set of pattern words it matches (0: none).
+_MARK, _WORD, _PHRASE1, _PHRASE2, _NEAR, _SHIFT = 1, 2, 4, 8, 16, 5
+# the same as numpy scalars: an operation with a Python int costs numpy a type promotion
+_U_MARK, _U_WORD, _U_PHRASE1, _U_PHRASE2, _U_NEAR, _U_SHIFT, _U_MATCH = (
+    np.uint64(n) for n in (_MARK, _WORD, _PHRASE1, _PHRASE2, _NEAR, _SHIFT, 1 << _SHIFT))
+# a batch puts one token of orth 0 (the empty string's, never a real token's) after each
+# document: its code is 0, so no phrase runs on into the next document
+_SEPARATOR = np.zeros(1, dtype=np.uint64)
 CACHE_BITS = 18  # 2**18 places for types (4 MiB), whatever the corpus vocabulary
 # spaCy keeps every word type it has tokenized (about 0.5 KiB each: lexeme, strings, maps) for
 # as long as the pipeline lives; past this many, a matcher tokenizes with a new pipeline
 VOCAB_LIMIT = 200_000
+BATCH = 64  # documents tagged together: array operations cost per call, not per token
+
+Span = tuple[int, int, "_Compiled"]  # first token, token after the last, pattern
 
 
 @dataclass
@@ -59,37 +70,6 @@ class _Compiled:
     second: tuple[int, ...]
 
 
-class _WordIndex:
-    """Which pattern words a lower-case type matches, found by dictionary lookups of its prefixes
-    and suffixes rather than by testing every pattern word (it runs once per new type, and an
-    open vocabulary keeps bringing new ones)."""
-
-    def __init__(self, words: list[tuple[Word, bool]]):
-        self.exact: dict[str, list[int]] = {}
-        self.prefix: dict[str, list[int]] = {}
-        self.suffix: dict[str, list[int]] = {}
-        self.infix: list[tuple[str, int]] = []
-        for i, (word, compounds) in enumerate(words):
-            leading = word.leading or (compounds and len(word.text) >= 4)  # as in Word.matches
-            if leading and word.trailing:
-                self.infix.append((word.text, i))
-            else:
-                table = self.suffix if leading else self.prefix if word.trailing else self.exact
-                table.setdefault(word.text, []).append(i)
-
-    def matching(self, token: str) -> frozenset[int]:
-        """The ids of the words ``w`` with ``w.matches(token, compounds)``."""
-        found: set[int] = set()
-        for part in [token, *(p for p in token.split("-") if p)] if "-" in token else [token]:
-            found.update(self.exact.get(part, ()))
-            for k in range(1, len(part) + 1):
-                found.update(self.prefix.get(part[:k], ()))
-                found.update(self.suffix.get(part[-k:], ()))
-            found.update(i for text, i in self.infix if text in part)
-        # built in ascending order, so equal sets iterate alike and hits keep a fixed order
-        return frozenset(sorted(found))
-
-
 class LanguageMatcher:
     """All patterns of one language, compiled against the vocabulary as it is met.
 
@@ -104,9 +84,9 @@ class LanguageMatcher:
         that lost its place is compared with the patterns again. Results never depend on it,
         only speed.
     vocab_limit
-        ``parse`` swaps the pipeline for a new one when its vocabulary has grown past this many
-        word types, so memory stays bounded on an open vocabulary. Tokens and results are the
-        same either way.
+        ``parse_many`` swaps the pipeline for a new one when its vocabulary has grown past this
+        many word types, so memory stays bounded on an open vocabulary. Tokens and results are
+        the same either way.
     """
 
     def __init__(self, codebook: Codebook, language: str, cache_bits: int = CACHE_BITS,
@@ -134,8 +114,12 @@ class LanguageMatcher:
             if compiled.pattern.near is None:
                 self.by_first.setdefault(compiled.first[0], []).append(compiled)
         self.near = [c for c in self.patterns if c.pattern.near is not None]
+        self._reach = max((c.pattern.near or 0 for c in self.near), default=0)
+        self._near_by_first: dict[int, list[int]] = {}  # first word of a NEAR pattern -> its indexes in near
+        for n, compiled in enumerate(self.near):
+            self._near_by_first.setdefault(compiled.first[0], []).append(n)
         self._near_first = {c.first[0] for c in self.near} | {c.second[0] for c in self.near}
-        self._index = _WordIndex(self.words)
+        self._index = WordIndex(self.words)
         self._marks = frozenset(Sentencizer.default_punct_chars)
         # per set of matched words (its id is in the type codes): the set, its code bits, the
         # phrase patterns that can start there, its NEAR words, whether it holds a negator
@@ -148,9 +132,9 @@ class LanguageMatcher:
         # (set at a token, set at the next token) -> the phrase patterns whose first two words match
         self._pairs: dict[tuple[int, int], tuple[_Compiled, ...]] = {}
         self._set_id(frozenset())
-        # the type cache: per place, an orth hash (0, the empty string's, marks a free place) and
-        # its code, in two flat arrays (numpy gathers from 1-d arrays several times faster than
-        # rows of a 2-d one)
+        # the type cache: per place, an orth hash (0 marks a free place; place 0 is never used,
+        # so that the separator's orth 0 finds code 0 there) and its code, in two flat arrays
+        # (numpy gathers from 1-d arrays several times faster than rows of a 2-d one)
         self._mask = np.uint64((1 << cache_bits) - 1)
         self._keys = np.zeros(1 << cache_bits, dtype=np.uint64)
         self._codes = np.zeros(1 << cache_bits, dtype=np.uint64)
@@ -173,8 +157,9 @@ class LanguageMatcher:
             starters = tuple(c for w in words for c in self.by_first.get(w, ()))
             near_words = tuple(w for w in words if w in self._near_first)
             self._set_ids[words] = len(self._sets)
-            self._set_codes.append(len(self._sets) << _SHIFT | (_PHRASE if starters else 0)
-                                   | (_NEAR if near_words else 0))
+            self._set_codes.append(len(self._sets) << _SHIFT | (_NEAR if near_words else 0)
+                                   | (_PHRASE1 if any(len(c.first) == 1 for c in starters) else 0)
+                                   | (_PHRASE2 if any(len(c.first) > 1 for c in starters) else 0))
             self._sets.append(words)
             self._starters.append(starters)
             self._near_words.append(near_words)
@@ -182,37 +167,38 @@ class LanguageMatcher:
         return self._set_ids[words]
 
     def parse(self, text: str) -> Doc:
-        """Tokenize ``text`` (spaCy's ``make_doc``), on a new pipeline once the vocabulary is full."""
+        """Tokenize ``text`` (spaCy's ``make_doc``)."""
+        return self.parse_many([text])[0]
+
+    def parse_many(self, texts: list[str]) -> list[Doc]:
+        """Tokenize texts with one pipeline: a new one first, if the vocabulary is full."""
         if len(self.nlp.vocab) > self.vocab_limit:
             self.nlp = new_pipeline(self.language)
-        return self.nlp.make_doc(text)
+        return [self.nlp.make_doc(text) for text in texts]
 
     def _type_code(self, vocab: Vocab, orth: int) -> int:
         lexeme = vocab[orth]
-        flags = (_MARK if lexeme.orth_ in self._marks else 0) | (_PUNCT if lexeme.is_punct else 0)
+        mark = lexeme.orth_ in self._marks
+        flags = _MARK if mark else 0 if lexeme.is_punct else _WORD
         return self._set_codes[self._set_id(self._index.matching(lexeme.lower_))] | flags
 
-    def codes(self, doc: Doc) -> np.ndarray:
-        """Each token's type code: sentence mark, punctuation, candidate flags, matched words.
-
-        A type sits in one of two places, given by two bit ranges of its orth hash; nearly all
-        are in their first, so a lookup is one array read per token. A type met for the first
-        time, or whose places others took since, is compared with the patterns again and takes
-        its first place if free, else its second.
-        """
-        orths = doc.to_array(ORTH)  # uint64, one per token
+    def _lookup(self, orths: np.ndarray, vocab: Vocab) -> np.ndarray:
+        """Each token's type code. A type sits in one of two places, given by two bit ranges
+        of its orth hash; nearly all are in their first, so a lookup is one array read per
+        token."""
         places = (orths & self._mask).view(np.intp)
         codes = self._codes.take(places)
-        missing = np.flatnonzero(self._keys.take(places) != orths)
+        missing = (self._keys.take(places) != orths).nonzero()[0]
         if len(missing):
-            codes[missing] = self._second_chance(orths[missing], doc.vocab)
+            codes[missing] = self._second_chance(orths[missing], vocab)
         return codes
 
     def _second_chance(self, orths: np.ndarray, vocab: Vocab) -> list[int]:
-        """Codes of types not in their first place: in their second, or else learned now. A
-        loop, not array operations: after the first few documents only a handful are missing."""
+        """Codes of types not in their first place: in their second, or else learned now (and
+        put in the first place if free, else the second). A loop, not array operations: after
+        the first few documents a batch misses a handful."""
         keys, codes, mask = self._keys, self._codes, int(self._mask)
-        learned: dict[int, int] = {}  # a type is learned once per document, even if it lost its place again
+        learned: dict[int, int] = {}  # a type is learned once per batch, even if it lost its place again
         found = []
         for orth in orths.tolist():
             second = (orth >> 32) & mask
@@ -222,8 +208,9 @@ class LanguageMatcher:
                 found.append(learned[orth])
             else:
                 code = learned[orth] = self._type_code(vocab, orth)
-                place = orth & mask if keys[orth & mask] == 0 else second
-                keys[place], codes[place] = orth, code
+                place = orth & mask if orth & mask and not keys[orth & mask] else second
+                if place:
+                    keys[place], codes[place] = orth, code
                 found.append(code)
         return found
 
@@ -234,7 +221,8 @@ class LanguageMatcher:
         sentence mark ('.', '!', '?', ...) stands between it and the previous such token. The
         Sentencizer itself walks Token objects one by one, which cost more than tokenizing.
         """
-        return _sentence_starts(self.codes(doc))
+        orths = np.concatenate([doc.to_array(ORTH), _SEPARATOR])
+        return _sentence_starts(self._lookup(orths, doc.vocab), [0, len(orths)])[0]
 
     def match(self, doc: Doc, text: str | None = None) -> list[Hit]:
         """Every hit in a document (negated ones flagged), in text order.
@@ -245,23 +233,44 @@ class LanguageMatcher:
 
     def analyse(self, doc: Doc, text: str | None = None) -> tuple[list[Hit], int]:
         """The document's hits, as ``match`` gives them, and its number of sentences."""
-        codes = self.codes(doc)
-        starts = _sentence_starts(codes)
-        phrase_starts = np.flatnonzero(codes & _PHRASE)
-        near_words = np.flatnonzero(codes & _NEAR)
-        if not len(phrase_starts) and not len(near_words):
-            return [], len(starts)
-        ids = (codes >> _SHIFT).tolist()
-        ids.append(0)  # the empty set after the last token: no phrase runs past the end
-        spans = self._phrase_spans(phrase_starts.tolist(), ids)
-        if len(near_words):
-            sentences = np.searchsorted(starts, near_words, side="right")
-            spans += self._near_spans(dict(zip(near_words.tolist(), sentences.tolist(), strict=True)), ids)
-        spans.sort(key=lambda s: (s[0], s[1]))
-        text = doc.text if text is None else text
-        return self._hits(doc, text, spans, starts, ids), len(starts)
+        evidence, n_sentences = self.evidence([doc], [doc.text if text is None else text])[0]
+        return [Hit(*e) for e in evidence], n_sentences
 
-    def _phrase_spans(self, candidates: list[int], ids: list[int]) -> list[tuple[int, int, _Compiled]]:
+    def evidence(self, docs: list[Doc], texts: list[str]) -> list[tuple[list[tuple], int]]:
+        """Per document of one pipeline, its hits as tuples of Hit's fields, and its number of
+        sentences. Token positions are counted across the batch (documents one after the other,
+        each followed by a separator token); only tokens where a pattern can begin reach Python."""
+        if not docs:
+            return []
+        arrays = [doc.to_array(ORTH) for doc in docs]
+        offsets = list(accumulate((len(a) + 1 for a in arrays), initial=0))
+        codes = self._lookup(np.concatenate([part for a in arrays for part in (a, _SEPARATOR)]), docs[0].vocab)
+        starts = _sentence_starts(codes, offsets)
+        phrase = (codes & _U_PHRASE1).astype(bool)  # a one-word pattern starts here
+        # or a longer phrase does, and the next token matches a pattern word too
+        phrase[:-1] |= (codes[:-1] & _U_PHRASE2).astype(bool) & (codes[1:] >= _U_MATCH)
+        near = (codes & _U_NEAR).nonzero()[0]
+        if len(near) > 1:  # a side pairs only with another within reach, and then so is its neighbour here
+            close = (near[1:] - near[:-1]) <= self._reach
+            keep = np.zeros(len(near), dtype=bool)
+            keep[1:] = close
+            keep[:-1] |= close
+            near = near[keep]
+        ids = (codes >> _U_SHIFT).tolist()  # per token, its set of pattern words
+        results = []
+        for k, (phrase_starts, near_words) in enumerate(zip(_split(phrase.nonzero()[0], offsets),
+                                                            _split(near, offsets), strict=True)):
+            if not phrase_starts and len(near_words) < 2:
+                results.append(([], len(starts[k])))
+                continue
+            spans = self._phrase_spans(phrase_starts, ids)
+            if len(near_words) > 1:
+                spans += self._near_spans({i: bisect_right(starts[k], i) for i in near_words}, ids)
+            spans.sort(key=lambda s: (s[0], s[1]))
+            results.append((self._hits(docs[k], texts[k], offsets[k], spans, starts[k], ids), len(starts[k])))
+        return results
+
+    def _phrase_spans(self, candidates: list[int], ids: list[int]) -> list[Span]:
         spans = []
         for i in candidates:
             pair = (ids[i], ids[i + 1])
@@ -274,55 +283,69 @@ class LanguageMatcher:
                     spans.append((i, i + len(compiled.first), compiled))
         return spans
 
-    def _near_spans(self, sentence_of: dict[int, int], ids: list[int]) -> list[tuple[int, int, _Compiled]]:
+    def _near_spans(self, sentence_of: dict[int, int], ids: list[int]) -> list[Span]:
         """NEAR matches; ``sentence_of`` maps the tokens that hold a NEAR side to their sentence."""
         by_word: dict[int, list[int]] = {}
         for i in sentence_of:
             for word in self._near_words[ids[i]]:
                 by_word.setdefault(word, []).append(i)
+        # the patterns with both sides present, in codebook order (hits with equal spans keep it)
+        active = sorted(n for word in by_word for n in self._near_by_first.get(word, ())
+                        if self.near[n].second[0] in by_word)
         spans = []
-        for compiled in self.near:
-            if compiled.first[0] in by_word and compiled.second[0] in by_word:
-                spans += _near(compiled, by_word, ids, self._sets, sentence_of)
+        for n in active:
+            spans += _near(self.near[n], by_word, ids, self._sets, sentence_of)
         return spans
 
-    def _hits(self, doc: Doc, text: str, spans: list[tuple[int, int, _Compiled]], starts: list[int],
-              ids: list[int]) -> list[Hit]:
-        """Spans (in text order) -> Hits with sentence, character offsets and negation."""
+    def _hits(self, doc: Doc, text: str, offset: int, spans: list[Span], starts: list[int],
+              ids: list[int]) -> list[tuple]:
+        """Spans (in text order) -> Hit fields: sentence, character offsets, negation. Positions
+        are the batch's; the document's tokens start at ``offset``."""
         hits = []
-        bounds: dict[int, tuple[int, int]] = {}  # sentence -> its first and last character, spaces stripped
         for start, end, compiled in spans:
             sentence = bisect_right(starts, start) - 1
-            if sentence not in bounds:
-                after = starts[sentence + 1] if sentence + 1 < len(starts) else len(doc)
-                first, last = doc[starts[sentence]].idx, doc[after - 1].idx + len(doc[after - 1])  # len: no str made
-                words = text[first:last]
-                bounds[sentence] = (first + len(words) - len(words.lstrip()),  # spaCy keeps runs of spaces as tokens
-                                    last - len(words) + len(words.rstrip()))
+            after = starts[sentence + 1] if sentence + 1 < len(starts) else offset + len(doc)
+            first, last = doc[starts[sentence] - offset].idx, doc[after - 1 - offset]
+            last = last.idx + len(last)  # len(token): no string made
+            words = text[first:last]
             negators = [j for j in range(max(starts[sentence], start - self.window), start) if self._negating[ids[j]]]
-            last_token = doc[end - 1]
-            hits.append(Hit(compiled.frame, compiled.pattern.source, sentence, doc[start].idx,
-                            last_token.idx + len(last_token), *bounds[sentence], bool(negators),
-                            doc[negators[-1]].text if negators else None))
+            last_token = doc[end - 1 - offset]
+            hits.append((compiled.frame, compiled.pattern.source, sentence, doc[start - offset].idx,
+                         last_token.idx + len(last_token),
+                         first + len(words) - len(words.lstrip()),  # spaCy keeps runs of spaces as tokens
+                         last - len(words) + len(words.rstrip()), bool(negators),
+                         doc[negators[-1] - offset].text if negators else None))
         return hits
 
 
-def _sentence_starts(codes: np.ndarray) -> list[int]:
-    words = np.flatnonzero((codes & (_MARK | _PUNCT)) == 0)
-    if len(words) < 2:
-        return [0]
-    marks_before = np.cumsum(codes & _MARK)[words]  # a word is no mark: the marks before it
-    return [0, *words[1:][marks_before[1:] > marks_before[:-1]].tolist()]
+def _split(positions: np.ndarray, offsets: list[int]) -> list[list[int]]:
+    """Sorted batch positions -> one list per document (documents begin at ``offsets``)."""
+    cuts = positions.searchsorted(offsets).tolist()
+    flat = positions.tolist()
+    return [flat[cuts[k]:cuts[k + 1]] for k in range(len(offsets) - 1)]
+
+
+def _sentence_starts(codes: np.ndarray, offsets: list[int]) -> list[list[int]]:
+    """Per document, its sentence starts as batch positions, the first at its own start."""
+    words = (codes & _U_WORD).nonzero()[0]
+    marks_before = (codes & _U_MARK).cumsum().take(words)  # a word is no mark: the marks before it
+    found = words[1:][marks_before[1:] > marks_before[:-1]]
+    if len(offsets) > 2 and len(found):  # a document's first word never counts: its start does
+        first_words = words.searchsorted(offsets[1:-1])
+        opening = np.zeros(len(codes), dtype=bool)
+        opening[words.take(first_words[first_words < len(words)])] = True
+        found = found[~opening.take(found)]
+    return [[offsets[k], *starts] for k, starts in enumerate(_split(found, offsets))]
 
 
 def _continues(words: tuple[int, ...], i: int, ids: list[int], sets: list[frozenset[int]]) -> bool:
     """Whether the phrase ``words``, its first word matched at token ``i``, goes on to its end
-    (``ids`` ends with the empty set, so a phrase cannot run past the last token)."""
-    return i + len(words) <= len(ids) and all(words[k] in sets[ids[i + k]] for k in range(1, len(words)))
+    (a separator, of the empty set, follows every document)."""
+    return all(words[k] in sets[ids[i + k]] for k in range(1, len(words)))
 
 
 def _near(compiled: _Compiled, by_word: dict[int, list[int]], ids: list[int], sets: list[frozenset[int]],
-          sentence_of: dict[int, int]) -> list[tuple[int, int, _Compiled]]:
+          sentence_of: dict[int, int]) -> list[Span]:
     """Each occurrence of the first side paired with the nearest second side in its sentence
     (the earlier one on a tie)."""
     first, second, distance = compiled.first, compiled.second, compiled.pattern.near or 0
@@ -377,32 +400,56 @@ class RuleTagger:
 
     def tag_article(self, article: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """One article -> (hit rows, one row per frame with counts, presence and dominance)."""
-        matcher = self.matcher(article["language"] or self.codebook.languages[0])
-        text = article["text"] or ""
-        doc = matcher.parse(text)
-        hits, n_sentences = matcher.analyse(doc, text)
-        n_sentences = max(1, n_sentences)
-        key = {"article_id": article["article_id"], "outlet": article["outlet"]}
-        hit_rows = [{**key, **h.__dict__} for h in hits]
-        counted = Counter(h.frame for h in hits if not h.negated)
-        negated = Counter(h.frame for h in hits if h.negated)
+        return self._tag_batch([article])[0]
+
+    def tag_all(self, articles: Iterable[dict[str, Any]], batch: int = BATCH
+                ) -> Iterator[tuple[list[dict], list[dict]]]:
+        """``tag_article`` for each article, in order, tagging ``batch`` articles at a time."""
+        chunk: list[dict[str, Any]] = []
+        for article in articles:
+            chunk.append(article)
+            if len(chunk) >= batch:
+                yield from self._tag_batch(chunk)
+                chunk = []
+        if chunk:
+            yield from self._tag_batch(chunk)
+
+    def _tag_batch(self, articles: list[dict[str, Any]]) -> list[tuple[list[dict], list[dict]]]:
+        by_language: dict[str, list[int]] = {}
+        for n, article in enumerate(articles):
+            by_language.setdefault(article["language"] or self.codebook.languages[0], []).append(n)
+        rows: list[Any] = [None] * len(articles)
+        for language, members in by_language.items():
+            matcher = self.matcher(language)
+            texts = [articles[n]["text"] or "" for n in members]
+            for n, (evidence, n_sentences) in zip(members, matcher.evidence(matcher.parse_many(texts), texts),
+                                                  strict=True):
+                rows[n] = self._rows(articles[n], evidence, max(1, n_sentences))
+        return rows
+
+    def _rows(self, article: dict[str, Any], evidence: list[tuple], n_sentences: int
+              ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        article_id, outlet, published = article["article_id"], article["outlet"], article.get("published")
+        hit_rows = [{"article_id": article_id, "outlet": outlet, "frame": frame, "pattern": pattern,
+                     "sentence": sentence, "start": start, "end": end, "sentence_start": sentence_start,
+                     "sentence_end": sentence_end, "negated": negated, "negated_by": negated_by}
+                    for frame, pattern, sentence, start, end, sentence_start, sentence_end, negated, negated_by
+                    in evidence]
+        counted = Counter(e[0] for e in evidence if not e[7])
+        negated_counts = Counter(e[0] for e in evidence if e[7])
         sentences: dict[str, set[int]] = {}
-        for h in hits:
-            if not h.negated:
-                sentences.setdefault(h.frame, set()).add(h.sentence)
+        for e in evidence:
+            if not e[7]:
+                sentences.setdefault(e[0], set()).add(e[2])
         frame_rows = []
         for frame in self.codebook.frame_ids:
             n_hit = len(sentences.get(frame, ()))
-            frame_rows.append({**key, "published": article.get("published"), "frame": frame, "hits": counted[frame],
-                               "negated_hits": negated[frame], "sentences_hit": n_hit, "n_sentences": n_sentences,
-                               "sentence_share": n_hit / n_sentences, "present": counted[frame] >= self.min_hits,
-                               "dominant": False})
+            frame_rows.append({"article_id": article_id, "outlet": outlet, "published": published, "frame": frame,
+                               "hits": counted[frame], "negated_hits": negated_counts[frame], "sentences_hit": n_hit,
+                               "n_sentences": n_sentences, "sentence_share": n_hit / n_sentences,
+                               "present": counted[frame] >= self.min_hits, "dominant": False})
         _mark_dominant(frame_rows)
         return hit_rows, frame_rows
-
-    def tag_all(self, articles: Iterable[dict[str, Any]]) -> Iterator[tuple[list[dict], list[dict]]]:
-        for article in articles:
-            yield self.tag_article(article)
 
 
 def _mark_dominant(rows: list[dict[str, Any]]) -> None:
