@@ -40,7 +40,7 @@ def main() -> None:
     args = parser.parse_args()
     corpus = list(articles(args.articles, args.words))
     tagger = RuleTagger(load_codebook("social-credit"), min_hits=2)
-    nlp = tagger.matcher("en").nlp  # pipeline_for("en"): one tokenizer and cache for both sides
+    nlp = tagger.matcher("en").nlp  # the shared pipeline_for("en"): one tokenizer and cache for both sides
     for article in corpus[:200]:  # warm both caches the same way
         nlp.make_doc(article["text"])
         tagger.tag_article(article)

@@ -6,17 +6,17 @@ ship with spaCy itself, so nothing is downloaded.
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import spacy
 from spacy.language import Language
 
+# spaCy keeps every word type it has tokenized (about 0.5 KiB each: lexeme, strings, maps) for
+# as long as the pipeline lives; past this many, the shared pipeline is replaced by a new one
+VOCAB_LIMIT = 200_000
+_shared: dict[str, Language] = {}
+
 
 def new_pipeline(language: str) -> Language:
-    """A new blank spaCy pipeline with sentence boundaries for ``language`` (``xx`` if unknown).
-
-    Each call builds its own, with an empty vocabulary; ``pipeline_for`` shares one per language.
-    """
+    """A new blank spaCy pipeline with sentence boundaries for ``language`` (``xx`` if unknown)."""
     try:
         nlp = spacy.blank(language)
     except (ImportError, KeyError, ValueError, OSError):
@@ -25,7 +25,14 @@ def new_pipeline(language: str) -> Language:
     return nlp
 
 
-@lru_cache(maxsize=16)
-def pipeline_for(language: str) -> Language:
-    """The shared blank spaCy pipeline with sentence boundaries for ``language`` (``xx`` if unknown)."""
-    return new_pipeline(language)
+def pipeline_for(language: str, vocab_limit: int = VOCAB_LIMIT) -> Language:
+    """The shared blank pipeline with sentence boundaries for ``language`` (``xx`` if unknown).
+
+    It is replaced by a new one (same tokenizer, empty vocabulary) once its vocabulary holds more
+    than ``vocab_limit`` word types, so that an open vocabulary does not grow memory for good;
+    hold on to the pipeline only as long as a document.
+    """
+    nlp = _shared.get(language)
+    if nlp is None or len(nlp.vocab) > vocab_limit:
+        nlp = _shared[language] = new_pipeline(language)
+    return nlp

@@ -25,7 +25,7 @@ from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
 from framing.codebook import Codebook
-from framing.nlp import new_pipeline, pipeline_for
+from framing.nlp import VOCAB_LIMIT, pipeline_for
 from framing.patterns import Pattern, Word, WordIndex, parse_word
 
 # A type's code: bit 0 = sentence mark ('.', '!', ...), bit 1 = a word (neither punctuation nor
@@ -39,9 +39,6 @@ _U_MARK, _U_WORD, _U_PHRASE1, _U_PHRASE2, _U_NEAR, _U_SHIFT, _U_MATCH = (
 # document: its code is 0, so no phrase runs on into the next document
 _SEPARATOR = np.zeros(1, dtype=np.uint64)
 CACHE_BITS = 18  # 2**18 places for types (4 MiB), whatever the corpus vocabulary
-# spaCy keeps every word type it has tokenized (about 0.5 KiB each: lexeme, strings, maps) for
-# as long as the pipeline lives; past this many, a matcher tokenizes with a new pipeline
-VOCAB_LIMIT = 200_000
 BATCH = 64  # documents tagged together: array operations cost per call, not per token
 
 Span = tuple[int, int, "_Compiled"]  # first token, token after the last, pattern
@@ -84,16 +81,16 @@ class LanguageMatcher:
         that lost its place is compared with the patterns again. Results never depend on it,
         only speed.
     vocab_limit
-        ``parse_many`` swaps the pipeline for a new one when its vocabulary has grown past this
-        many word types, so memory stays bounded on an open vocabulary. Tokens and results are
-        the same either way.
+        ``parse_many`` takes a new pipeline when the vocabulary of its own has grown past this
+        many word types (see ``nlp.pipeline_for``), so memory stays bounded on an open
+        vocabulary. Tokens and results are the same either way.
     """
 
     def __init__(self, codebook: Codebook, language: str, cache_bits: int = CACHE_BITS,
                  vocab_limit: int = VOCAB_LIMIT):
         self.language = language
         self.vocab_limit = vocab_limit
-        self.nlp = pipeline_for(language)
+        self.nlp = pipeline_for(language, vocab_limit)
         self.compounds = language in codebook.compounds
         self.window = codebook.negation_window
         self.words: list[tuple[Word, bool]] = []  # (word, compound matching allowed)
@@ -173,7 +170,7 @@ class LanguageMatcher:
     def parse_many(self, texts: list[str]) -> list[Doc]:
         """Tokenize texts with one pipeline: a new one first, if the vocabulary is full."""
         if len(self.nlp.vocab) > self.vocab_limit:
-            self.nlp = new_pipeline(self.language)
+            self.nlp = pipeline_for(self.language, self.vocab_limit)
         return [self.nlp.make_doc(text) for text in texts]
 
     def _type_code(self, vocab: Vocab, orth: int) -> int:
