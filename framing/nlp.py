@@ -28,9 +28,19 @@ def new_pipeline(language: str) -> Language:
 def pipeline_for(language: str, vocab_limit: int = VOCAB_LIMIT) -> Language:
     """The shared blank pipeline with sentence boundaries for ``language`` (``xx`` if unknown).
 
-    It is replaced by a new one (same tokenizer, empty vocabulary) once its vocabulary holds more
-    than ``vocab_limit`` word types, so that an open vocabulary does not grow memory for good;
-    hold on to the pipeline only as long as a document.
+    Parameters
+    ----------
+    language
+        A spaCy language code.
+    vocab_limit
+        The shared pipeline is replaced by a new one (same tokenizer, empty vocabulary) once its
+        vocabulary holds more word types than this, so that an open vocabulary does not grow
+        memory for good. Keep the returned pipeline no longer than the documents it made.
+
+    Returns
+    -------
+    Language
+        ``spacy.blank(language)`` with a ``sentencizer``.
     """
     nlp = _shared.get(language)
     if nlp is None or len(nlp.vocab) > vocab_limit:

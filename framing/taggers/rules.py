@@ -118,6 +118,9 @@ class LanguageMatcher:
         self._near_first = {c.first[0] for c in self.near} | {c.second[0] for c in self.near}
         self._index = WordIndex(self.words)
         self._marks = frozenset(Sentencizer.default_punct_chars)
+        self._init_cache(cache_bits)
+
+    def _init_cache(self, cache_bits: int) -> None:
         # per set of matched words (its id is in the type codes): the set, its code bits, the
         # phrase patterns that can start there, its NEAR words, whether it holds a negator
         self._sets: list[frozenset[int]] = []
@@ -168,7 +171,18 @@ class LanguageMatcher:
         return self.parse_many([text])[0]
 
     def parse_many(self, texts: list[str]) -> list[Doc]:
-        """Tokenize texts with one pipeline: a new one first, if the vocabulary is full."""
+        """Tokenize texts (``make_doc``) with one pipeline: a new one first, if the vocabulary is full.
+
+        Parameters
+        ----------
+        texts
+            The texts of one batch.
+
+        Returns
+        -------
+        list of Doc
+            One per text, all sharing one vocabulary, as ``evidence`` needs.
+        """
         if len(self.nlp.vocab) > self.vocab_limit:
             self.nlp = pipeline_for(self.language, self.vocab_limit)
         return [self.nlp.make_doc(text) for text in texts]
@@ -234,9 +248,24 @@ class LanguageMatcher:
         return [Hit(*e) for e in evidence], n_sentences
 
     def evidence(self, docs: list[Doc], texts: list[str]) -> list[tuple[list[tuple], int]]:
-        """Per document of one pipeline, its hits as tuples of Hit's fields, and its number of
-        sentences. Token positions are counted across the batch (documents one after the other,
-        each followed by a separator token); only tokens where a pattern can begin reach Python."""
+        """Hits and sentence counts for a batch of documents, with array work done once per batch.
+
+        Token positions are counted across the batch (documents one after the other, each
+        followed by a separator token); only tokens where a pattern can begin reach Python.
+
+        Parameters
+        ----------
+        docs
+            Documents from ``parse_many`` (one vocabulary).
+        texts
+            Their texts (``doc.text`` would rebuild each from its tokens).
+
+        Returns
+        -------
+        list of (list of tuple, int)
+            Per document: its hits in text order, each a tuple of ``Hit``'s fields, and its
+            number of sentences.
+        """
         if not docs:
             return []
         arrays = [doc.to_array(ORTH) for doc in docs]
@@ -401,7 +430,21 @@ class RuleTagger:
 
     def tag_all(self, articles: Iterable[dict[str, Any]], batch: int = BATCH
                 ) -> Iterator[tuple[list[dict], list[dict]]]:
-        """``tag_article`` for each article, in order, tagging ``batch`` articles at a time."""
+        """``tag_article`` for each article, in order, tagging ``batch`` articles at a time.
+
+        Parameters
+        ----------
+        articles
+            Rows with ``article_id``, ``outlet``, ``language``, ``text`` (and ``published``).
+        batch
+            Articles per batch; results do not depend on it. Batches are what make tagging
+            cheap: array operations cost per call, and a batch shares them.
+
+        Yields
+        ------
+        (list of dict, list of dict)
+            Per article, its hit rows and its article x frame rows.
+        """
         chunk: list[dict[str, Any]] = []
         for article in articles:
             chunk.append(article)
