@@ -11,7 +11,7 @@ from spacy.language import Language
 
 # spaCy keeps every word type it has tokenized (about 0.5 KiB each: lexeme, strings, maps) for
 # as long as the pipeline lives; past this many, the shared pipeline is replaced by a new one
-VOCAB_LIMIT = 200_000
+VOCAB_LIMIT = 100_000
 _shared: dict[str, Language] = {}
 
 

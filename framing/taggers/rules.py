@@ -81,8 +81,8 @@ class LanguageMatcher:
         that lost its place is compared with the patterns again. Results never depend on it,
         only speed.
     vocab_limit
-        ``parse_many`` takes a new pipeline when the vocabulary of its own has grown past this
-        many word types (see ``nlp.pipeline_for``), so memory stays bounded on an open
+        ``parse_many`` takes a new pipeline once the vocabulary of the one it uses has grown past
+        this many word types (see ``nlp.pipeline_for``), so memory stays bounded on an open
         vocabulary. Tokens and results are the same either way.
     """
 
