@@ -6,6 +6,10 @@
 (b) the same stage with 2 worker processes vs 1. Target >= 1.7.
 
 Run: python benchmarks/extract_throughput.py [--repeat 4]
+
+Instruction counts, which other load on the machine does not move: run each of
+``--single setup``, ``--single bare`` and ``--single stage`` under
+``valgrind --tool=callgrind`` and subtract the setup's total from the other two.
 """
 
 from __future__ import annotations
@@ -66,12 +70,19 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=4, help="copies of the ~170 demo pages")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved measurements; the best counts")
+    parser.add_argument("--single", choices=["setup", "bare", "stage"],
+                        help="set up and warm, then run only this one pass (for callgrind), printing nothing")
     args = parser.parse_args()
     pages = demo_article_pages()
     n = len(pages) * args.repeat
     with tempfile.TemporaryDirectory() as tmp:
         spec = build_study(Path(tmp), pages, args.repeat)
         time_stage(spec, 1)  # warm caches (imports, lxml, langid model) before measuring
+        time_bare(pages[:20], 1)
+        if args.single:
+            {"setup": lambda: None, "bare": lambda: time_bare(pages, args.repeat),
+             "stage": lambda: time_stage(spec, 1)}[args.single]()
+            return
         # interleaved rounds, best of each: this shared machine's speed drifts between minutes
         rounds = [(time_bare(pages, args.repeat), time_stage(spec, 1), time_stage(spec, 2))
                   for _ in range(args.rounds)]

@@ -209,7 +209,7 @@ def detect_language(text: str, declared: str | None = None) -> str:
         The article text.
     declared
         The page's ``<html lang>`` primary subtag, if any. Taken when ``confirms_language``
-        agrees (a word count, a tenth of the cost of py3langid); a page whose declaration
+        agrees (a word count, a fifth of the cost of py3langid); a page whose declaration
         is missing, unlisted or contradicted by its text goes to py3langid.
 
     Returns
