@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import sys
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
-import pandas as pd
 import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -167,10 +166,13 @@ def evaluate_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML fil
     if rules_only:
         _evaluate_rules(spec, study, book, gold)
         return
+    from framing.classify.card import read_card
     from framing.classify.model import FrameClassifier
     from framing.classify.study import study_labelled
+    from framing.classify.tagging import model_path
     from framing.classify.validate import cross_validate
     from framing.cli_model import print_validation
+    from framing.report.validation import coders_alpha
 
     k = folds or spec.evaluate.folds
     data = study_labelled(spec, min_examples=k, drop_rare=True, gold_file=str(gold) if gold else None)
@@ -178,24 +180,20 @@ def evaluate_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML fil
         console.print(f"[yellow]Not evaluated:[/] {escape(str(dropped.get('label')))} has "
                       f"{dropped.get('examples', 'too few')} gold examples; {k}-fold cross-validation needs {k}.")
     classifier, how = FrameClassifier(cv=k), "model family and C chosen inside every fold"
+    card = None
     if not nested:
-        try:
-            from framing.classify.tagging import model_path
-
-            trained = model_path(spec)
-            from framing.classify.persist import load_model
-
-            best = load_model(trained).best_params_
-            classifier = FrameClassifier(cv=k, models=(best["model"],), Cs=(best["C"],))
-            how = f"{best['model']}, C = {best['C']} as in {trained.parent.name}; thresholds tuned inside every fold"
-        except FramingError:
-            pass
+        with suppress(FramingError):   # no trained model yet: the family and C are chosen inside every fold
+            card = read_card(model_path(spec))
+    if card:
+        family, c = card["model"]["family"], card["model"]["C"]
+        classifier = FrameClassifier(cv=k, models=(family,), Cs=(c,))
+        how = f"{family}, C = {c} as in the trained model; thresholds tuned inside every fold"
     console.print(f"Cross-validating on {len(data.texts)} gold units from {escape(str(data.source['path']))} "
                   f"({k} folds; {how}) ...")
     with console.status("Fitting a classifier per fold ..."):
         result = cross_validate(data, classifier, codebook=book, folds=k, seed=spec.train.seed,
                                 min_hits=spec.tag.min_hits, language=book.languages[0])
-    human = _coders_alpha(study)
+    human = coders_alpha(study) or None
     flagged = print_validation(result, {f.id: f.label for f in book.frames}, human, spec.evaluate.alpha_threshold)
     study.write_frame("validation_scores", result.scores)
     study.write_frame("validation_labels", result.labels)
@@ -206,15 +204,6 @@ def evaluate_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML fil
                       f"{spec.evaluate.alpha_threshold} on:[/] {escape(', '.join(low))}; the report flags them.")
     console.print(f"Scores written to {escape(str(study.tables))}/validation_scores.parquet and .csv; "
                   "per-unit labels to validation_labels.parquet.")
-
-
-def _coders_alpha(study: Study) -> dict[str, float] | None:
-    path = study.table("agreement_per_variable")
-    if not path.is_file():
-        return None
-    table = pd.read_parquet(path)
-    return dict(zip(table.loc[table["kind"] == "frame", "variable"], table.loc[table["kind"] == "frame", "alpha"],
-                    strict=True))
 
 
 def _evaluate_rules(spec, study: Study, book, gold: Path | None) -> None:

@@ -72,10 +72,11 @@ def compare(predicted: pd.DataFrame, gold: pd.DataFrame, frame_ids: list[str]) -
     rows = []
     for frame in frame_ids:
         part = joined[joined["frame"] == frame]
-        rows.append(_scores(frame, int((part.gold & part.present).sum()), int((~part.gold & part.present).sum()),
-                            int((part.gold & ~part.present).sum())))
+        rows.append(frame_scores(frame, int((part.gold & part.present).sum()),
+                                 int((~part.gold & part.present).sum()),
+                                 int((part.gold & ~part.present).sum())))
     table = pd.DataFrame(rows)
-    micro = _scores("micro", int(table.tp.sum()), int(table.fp.sum()), int(table.fn.sum()))
+    micro = frame_scores("micro", int(table.tp.sum()), int(table.fp.sum()), int(table.fn.sum()))
     macro = {"frame": "macro", **{c: table[c].mean() for c in ("precision", "recall", "f1")},
              "support": int(table.support.sum())}
     result = pd.concat([table, pd.DataFrame([micro, macro])], ignore_index=True)
@@ -83,12 +84,13 @@ def compare(predicted: pd.DataFrame, gold: pd.DataFrame, frame_ids: list[str]) -
     return result
 
 
-def _scores(frame: str, tp: int, fp: int, fn: int) -> dict[str, object]:
+def frame_scores(frame: str, tp: int, fp: int, fn: int, level: float = 0.95) -> dict[str, object]:
+    """Precision, recall (each with a Wilson interval) and F1 from one frame's confusion counts."""
     precision = tp / (tp + fp) if tp + fp else float("nan")
     recall = tp / (tp + fn) if tp + fn else float("nan")
-    f1 = 2 * precision * recall / (precision + recall) if tp else 0.0
-    p_low, p_high = wilson_interval(tp, tp + fp)
-    r_low, r_high = wilson_interval(tp, tp + fn)
+    f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+    p_low, p_high = wilson_interval(tp, tp + fp, level)
+    r_low, r_high = wilson_interval(tp, tp + fn, level)
     return {"frame": frame, "tp": tp, "fp": fp, "fn": fn, "support": tp + fn, "precision": precision,
             "precision_low": float(p_low), "precision_high": float(p_high), "recall": recall,
             "recall_low": float(r_low), "recall_high": float(r_high), "f1": f1}

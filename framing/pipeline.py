@@ -113,7 +113,7 @@ def stage_key(stage: str, spec: Pipeline, study: Study) -> str | None:
         from framing.classify.tagging import model_path
 
         model = model_path(spec)   # a retrained model must relabel the corpus
-        extra = [extra, str(model), model.stat().st_size, model.stat().st_mtime_ns]
+        extra = [extra, str(model), _file_stamp(model)]
     if stage in ("aggregate", "report"):
         # validation and agreement come from other commands (evaluate, agree, train); new ones must show
         extra = [_file_stamp(study.table(name)) for name in _SIDE_INPUTS[stage]]
@@ -127,7 +127,10 @@ _SIDE_INPUTS = {"aggregate": ["validation_labels"],
 
 
 def _file_stamp(path: Path) -> tuple[str, int, int] | None:
-    return (path.name, path.stat().st_size, path.stat().st_mtime_ns) if path.is_file() else None
+    if not path.is_file():
+        return None
+    stat = path.stat()
+    return path.name, stat.st_size, stat.st_mtime_ns
 
 
 def _model_card_stamp(spec: Pipeline) -> tuple[str, int, int] | None:
@@ -244,13 +247,12 @@ STAGE_FUNCTIONS: dict[str, Callable[[Pipeline, Study, Progress], dict[str, Any]]
 
 def _link_duplicates(raw: Path, target: Path) -> dict[str, int]:
     """Write the article table with duplicates linked; return its count per status."""
-    con = duckdb.connect()  # one connection for both steps: opening one costs 15-20 ms
-    con.execute(f"CREATE VIEW raw AS SELECT * FROM read_parquet('{raw.as_posix()}')")
     partial = target.with_suffix(".parquet.partial")
-    con.execute(f"COPY ({LINK_DUPLICATES_SQL}) TO '{partial.as_posix()}' (FORMAT parquet, COMPRESSION zstd)")
-    counts = dict(con.execute(f"SELECT status, count(*) FROM read_parquet('{partial.as_posix()}') GROUP BY status")
-                  .fetchall())
-    con.close()
+    with duckdb.connect() as con:  # one connection for both steps: opening one costs 15-20 ms
+        con.execute(f"CREATE VIEW raw AS SELECT * FROM read_parquet('{raw.as_posix()}')")
+        con.execute(f"COPY ({LINK_DUPLICATES_SQL}) TO '{partial.as_posix()}' (FORMAT parquet, COMPRESSION zstd)")
+        counts = dict(con.execute(f"SELECT status, count(*) FROM read_parquet('{partial.as_posix()}') "
+                                  "GROUP BY status").fetchall())
     partial.replace(target)
     return counts
 

@@ -174,7 +174,7 @@ def test_gold_table_adjudicated_unanimous_and_open_units(coded):
 
     review = httpx.Client(base_url=f"{base}/api/{tokens['rita']}")
     rows = {r["unit_id"]: r["status"] for r in review.get("/review").json()["units"]}
-    assert rows[agree] == "agreed" and rows[differ] == "disagreement" and rows[half] == "incomplete"
+    assert rows[agree] == "unanimous" and rows[differ] == "disagreement" and rows[half] == "incomplete"
     side_by_side = review.get(f"/review/{differ}").json()
     assert {(lab["coder"], tuple(lab["frames"])) for lab in side_by_side["labels"]} == {
         ("ana", ("surveillance",)), ("ben", ("popular_approval",))}

@@ -14,9 +14,12 @@ from test_cli import framing
 from framing.annotate.project import annotation_db, new_assignment
 from framing.annotate.sample import uncertainty
 from framing.classify import train as train_module
+from framing.classify.card import read_card
 from framing.classify.persist import load_model
 from framing.classify.thresholds import decode
+from framing.classify.validate import ensemble_labels, rule_labels
 from framing.cli_model import train_cmd
+from framing.codebook import load_codebook
 from framing.pipeline import run
 from framing.records import ARTICLE_SCHEMA
 from framing.store import Study
@@ -71,8 +74,14 @@ def test_tag_stage_labels_with_the_classifier_or_the_ensemble(labelled_study):
     ensemble = spec.model_copy(update={"tag": spec.tag.model_copy(update={"method": "ensemble"})})
     [result] = run(ensemble, ["tag"])
     assert result.counts["method"] == "ensemble"
-    scores = study.query("SELECT score FROM article_frames WHERE score IS NOT NULL").df()["score"]
-    assert set(np.round(scores * 2 - np.floor(scores * 2), 6)) - {0.0} and scores.between(0, 1).all()
+    card = read_card(model_file)
+    rules = rule_labels(texts["text"].tolist(), ["en"] * len(texts), load_codebook("social-credit"), frames,
+                        spec.tag.min_hits)
+    expected = ensemble_labels(model.predict_proba(texts["text"].tolist()), rules,
+                               np.array([card["ensemble"]["thresholds"][f] for f in frames]), model.decoding_)
+    labels = study.query("SELECT article_id, frame, present FROM article_frames").df()
+    mine = labels[labels["frame"].isin(frames)].pivot(index="article_id", columns="frame", values="present")
+    assert (mine.loc[texts["article_id"], frames].to_numpy().astype(int) == expected).all()
 
 
 def test_uncertain_strategy_proposes_what_the_model_is_least_sure_about(labelled_study):

@@ -27,7 +27,7 @@ from pydantic import BaseModel, Field
 
 from framing.analysis import study_codebook
 from framing.annotate.model import Judgement
-from framing.annotate.project import annotation_db, sentences, write_gold
+from framing.annotate.project import annotation_db, sentences, unit_statuses, write_gold
 from framing.annotate.store import AnnotationDB, Coder, Unit, now
 from framing.codebook import Codebook
 from framing.config import Pipeline
@@ -264,24 +264,7 @@ def training_feedback(db: AnnotationDB, book: Codebook, judgement: Judgement) ->
 
 def review_rows(db: AnnotationDB) -> list[dict[str, Any]]:
     """Every main-round unit with its coding status, disagreements first."""
-    judged: dict[str, list[Judgement]] = {}
-    for j in db.judgements(round="main"):
-        judged.setdefault(j.unit, []).append(j)
-    final = db.adjudications()
-    rows = []
-    for unit in db.units(round="main"):
-        labels = judged.get(unit.unit_id, [])
-        assigned = db.assigned_coders(unit.unit_id)
-        distinct = {(tuple(sorted(j.frames)), j.dominant, j.relevant) for j in labels}
-        if unit.unit_id in final:
-            status = "adjudicated"
-        elif len(labels) < len(assigned):
-            status = "incomplete"
-        elif len(distinct) > 1:
-            status = "disagreement"
-        else:
-            status = "agreed" if len(labels) > 1 else "single"
-        rows.append({"unit_id": unit.unit_id, "title": unit.title, "outlet": unit.outlet, "status": status,
-                     "coders": len(labels), "assigned": len(assigned)})
-    order = {"disagreement": 0, "adjudicated": 1, "agreed": 2, "single": 3, "incomplete": 4}
+    order = {"disagreement": 0, "adjudicated": 1, "unanimous": 2, "single": 3, "incomplete": 4}
+    rows = [{"unit_id": s.unit.unit_id, "title": s.unit.title, "outlet": s.unit.outlet, "status": s.status,
+             "coders": len(s.labels), "assigned": s.assigned} for s in unit_statuses(db)]
     return sorted(rows, key=lambda r: (order[r["status"]], r["unit_id"]))

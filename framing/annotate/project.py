@@ -11,7 +11,6 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from framing.analysis import study_codebook
 from framing.annotate.model import GOLD_CODER, Judgement
@@ -163,10 +162,11 @@ def _answer_keys(spec: Pipeline, book: Codebook, candidates: pd.DataFrame) -> di
     kind = gold["key_kind"].iloc[0] if len(gold) else "url"
     present = gold[gold["gold"]].groupby("key")["frame"].apply(tuple).to_dict()
     dominant = _dominant_column(Path(spec.gold))
+    known = set(gold["key"])
     keys = {}
     for row in candidates.itertuples(index=False):
         key = unit_key(row.url, kind)
-        if key in set(gold["key"]):
+        if key in known:
             keys[row.unit_id] = Judgement(unit=row.unit_id, coder="key", frames=present.get(key, ()),
                                           dominant=dominant.get(key) or None, relevant=True,
                                           meta={"source": Path(spec.gold).name})
@@ -179,6 +179,40 @@ def _dominant_column(path: Path) -> dict[str, str]:
     return dict(zip(table[key], table["dominant"], strict=True)) if "dominant" in table.columns else {}
 
 
+@dataclass
+class UnitStatus:
+    """Where a main-round unit stands: its completed labels, how many coders it awaits, its final label."""
+
+    unit: Unit
+    labels: list[Judgement]
+    assigned: int
+    final: Judgement | None
+    status: str   # adjudicated, incomplete, disagreement, unanimous or single
+
+
+def unit_statuses(db: AnnotationDB) -> list[UnitStatus]:
+    """Every main-round unit's coding status; the review list and the gold table both read this."""
+    adjudicated = db.adjudications()
+    assigned = db.assignment_counts()
+    judged: dict[str, list[Judgement]] = {}
+    for j in db.judgements(round="main", complete_only=True):
+        judged.setdefault(j.unit, []).append(j)
+    statuses = []
+    for unit in db.units(round="main"):
+        labels = judged.get(unit.unit_id, [])
+        final = adjudicated.get(unit.unit_id)
+        if final is not None:
+            status = "adjudicated"
+        elif not labels or len(labels) < assigned.get(unit.unit_id, 0):
+            status = "incomplete"
+        elif len({_label(j) for j in labels}) > 1:
+            status = "disagreement"
+        else:
+            status = "unanimous" if len(labels) > 1 else "single"
+        statuses.append(UnitStatus(unit, labels, assigned.get(unit.unit_id, 0), final, status))
+    return statuses
+
+
 def gold_labels(db: AnnotationDB) -> tuple[list[dict[str, Any]], dict[str, int]]:
     """The final label of every main-round unit that has one, and counts of units still open.
 
@@ -187,29 +221,18 @@ def gold_labels(db: AnnotationDB) -> tuple[list[dict[str, Any]], dict[str, int]]
     completed it. Units whose coders disagree wait for adjudication and are counted as
     ``needs adjudication``; units not yet fully coded as ``incomplete``.
     """
-    adjudicated = db.adjudications()
-    judged: dict[str, list[Judgement]] = {}
-    for j in db.judgements(round="main", complete_only=True):
-        judged.setdefault(j.unit, []).append(j)
     rows, open_counts = [], {"needs adjudication": 0, "incomplete": 0}
-    for unit in db.units(round="main"):
-        labels = judged.get(unit.unit_id, [])
-        coders = sorted(j.coder for j in labels)
-        if unit.unit_id in adjudicated:
-            final, source, decided_by = adjudicated[unit.unit_id], "adjudicated", adjudicated[unit.unit_id].coder
-        elif len(labels) < len(db.assigned_coders(unit.unit_id)) or not labels:
-            open_counts["incomplete"] += 1
+    for s in unit_statuses(db):
+        if s.status in ("incomplete", "disagreement"):
+            open_counts["incomplete" if s.status == "incomplete" else "needs adjudication"] += 1
             continue
-        elif len({_label(j) for j in labels}) > 1:
-            open_counts["needs adjudication"] += 1
-            continue
-        else:
-            final, source, decided_by = labels[0], "unanimous" if len(labels) > 1 else "single", ""
+        final = s.final or s.labels[0]
+        unit = s.unit
         rows.append({"unit_id": unit.unit_id, "article_id": unit.article_id, "sentence": unit.sentence,
                      "url": unit.url, "outlet": unit.outlet, "language": unit.language, "title": unit.title,
                      "text": unit.text, "frames": sorted(final.frames), "dominant": final.dominant,
-                     "relevant": final.relevant, "source": source, "coders": coders, "decided_by": decided_by,
-                     "codebook_version": final.codebook_version})
+                     "relevant": final.relevant, "source": s.status, "coders": sorted(j.coder for j in s.labels),
+                     "decided_by": s.final.coder if s.final else "", "codebook_version": final.codebook_version})
     return rows, open_counts
 
 
@@ -222,16 +245,12 @@ def write_gold(spec: Pipeline, db: AnnotationDB | None = None) -> tuple[Path, in
     db = db or annotation_db(spec)
     study = Study(spec.workdir)
     rows, open_counts = gold_labels(db)
-    table = pa.Table.from_pylist(rows, schema=GOLD_SCHEMA)
-    path = study.table("gold")
-    partial = path.with_suffix(".parquet.partial")
-    pq.write_table(table, partial)
-    partial.replace(path)  # readers never see a half-written gold table
-    flat = table.to_pandas()
+    study.write_rows("gold", rows, GOLD_SCHEMA)   # written beside and renamed: readers never see half a table
+    flat = pd.DataFrame(rows, columns=GOLD_SCHEMA.names).drop(columns=["text"])
     flat["frames"] = flat["frames"].map(" ".join)
     flat["coders"] = flat["coders"].map(" ".join)
-    flat.drop(columns=["text"]).to_csv(study.tables / "gold.csv", index=False)
-    return path, len(rows), open_counts
+    flat.to_csv(study.tables / "gold.csv", index=False)
+    return study.table("gold"), len(rows), open_counts
 
 
 def coder_judgements(db: AnnotationDB) -> list[Judgement]:
@@ -276,14 +295,14 @@ def import_judgements(spec: Pipeline, judgements: list[Judgement], texts: dict[s
     coded = [j for j in judgements if j.coder != GOLD_CODER]
     for coder in sorted({j.coder for j in coded}):
         db.add_coder(coder)
+    assigned = db.assigned_pairs()
     queues: dict[str, list[str]] = {}
     for j in coded:
-        if j.unit not in known and not db.is_assigned(j.coder, j.unit):
+        if (j.coder, j.unit) not in assigned:
+            assigned.add((j.coder, j.unit))
             queues.setdefault(j.coder, []).append(j.unit)
-    db.add_units(new_units, {c: list(dict.fromkeys(q)) for c, q in queues.items()})
+    db.add_units(new_units, queues)
     for j in coded:
-        if not db.is_assigned(j.coder, j.unit):
-            db.add_units([], {j.coder: [j.unit]})
         db.save(j, complete=True)
     finals = [j for j in judgements if j.coder == GOLD_CODER]
     for j in finals:

@@ -293,6 +293,16 @@ class AnnotationDB:
             return conn.execute("SELECT 1 FROM assignments WHERE coder = ? AND unit_id = ?",
                                 (coder, unit_id)).fetchone() is not None
 
+    def assigned_pairs(self) -> set[tuple[str, str]]:
+        """Every (coder, unit) in a queue."""
+        with self.connect() as conn:
+            return {(r[0], r[1]) for r in conn.execute("SELECT coder, unit_id FROM assignments")}
+
+    def assignment_counts(self) -> dict[str, int]:
+        """Coders assigned per unit, in one query (the review list and the gold table need every unit's)."""
+        with self.connect() as conn:
+            return {r[0]: r[1] for r in conn.execute("SELECT unit_id, count(*) FROM assignments GROUP BY unit_id")}
+
     def assigned_coders(self, unit_id: str) -> list[str]:
         with self.connect() as conn:
             return [r[0] for r in conn.execute("SELECT coder FROM assignments WHERE unit_id = ? ORDER BY coder",

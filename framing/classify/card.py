@@ -100,6 +100,12 @@ def card_paths(model_path: str | Path) -> tuple[Path, Path]:
     return model_path.with_suffix(".card.json"), model_path.with_suffix(".card.md")
 
 
+def read_card(model_path: str | Path) -> dict[str, Any] | None:
+    """The card beside a model, or None when there is none."""
+    json_path = card_paths(model_path)[0]
+    return json.loads(json_path.read_text(encoding="utf-8")) if json_path.is_file() else None
+
+
 def write_card(card: dict[str, Any], model_path: str | Path) -> tuple[Path, Path]:
     """Write the card as JSON and Markdown beside the model file; return both paths."""
     json_path, md_path = card_paths(model_path)

@@ -15,7 +15,7 @@ import krippendorff
 import numpy as np
 import pandas as pd
 
-from framing.aggregate import wilson_interval
+from framing.evaluate import frame_scores
 
 
 def nominal_alpha(machine: np.ndarray, gold: np.ndarray) -> float:
@@ -30,18 +30,6 @@ def nominal_alpha(machine: np.ndarray, gold: np.ndarray) -> float:
     if len(np.unique(data)) < 2:  # every value the same: alpha is 0/0
         return float("nan")
     return float(krippendorff.alpha(reliability_data=data, level_of_measurement="nominal"))
-
-
-def frame_scores(frame: str, tp: int, fp: int, fn: int, level: float = 0.95) -> dict[str, object]:
-    """Precision, recall (each with a Wilson interval) and F1 from confusion counts."""
-    precision = tp / (tp + fp) if tp + fp else float("nan")
-    recall = tp / (tp + fn) if tp + fn else float("nan")
-    f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
-    p_low, p_high = wilson_interval(tp, tp + fp, level)
-    r_low, r_high = wilson_interval(tp, tp + fn, level)
-    return {"frame": frame, "tp": tp, "fp": fp, "fn": fn, "support": tp + fn, "precision": precision,
-            "precision_low": float(p_low), "precision_high": float(p_high), "recall": recall,
-            "recall_low": float(r_low), "recall_high": float(r_high), "f1": f1}
 
 
 def score_table(truth: np.ndarray, predicted: np.ndarray, names: Sequence[str], level: float = 0.95

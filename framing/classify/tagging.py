@@ -9,17 +9,17 @@ is the present frame with the highest score.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from framing.classify.card import card_paths
+from framing.classify.card import read_card
 from framing.classify.model import FrameClassifier
 from framing.classify.persist import load_model
 from framing.classify.thresholds import decode
+from framing.classify.validate import ensemble_labels
 from framing.config import Pipeline
 from framing.errors import FramingError
 
@@ -58,7 +58,7 @@ class MachineTagger:
                                f"({', '.join(frame_ids)}): train it on this study's gold labels")
         thresholds = None
         if spec.tag.method == "ensemble":
-            card = json.loads(card_paths(path)[0].read_text(encoding="utf-8")) if card_paths(path)[0].is_file() else {}
+            card = read_card(path) or {}
             ensemble = card.get("ensemble")
             if not ensemble:
                 raise FramingError(f"{path}'s model card has no ensemble thresholds: train it with the study's "
@@ -88,8 +88,8 @@ class MachineTagger:
             by_article.setdefault(row["article_id"], []).append(row)
         if self.method == "ensemble":
             rules = np.array([[int(rows[(a["article_id"], f)]["present"]) for f in frames] for a in articles])
-            scores = (proba + rules) / 2
-            labels = decode(scores, self.ensemble_thresholds, self.model.decoding_)
+            scores = (proba + rules) / 2   # ranks the present frames for the dominant one
+            labels = ensemble_labels(proba, rules, self.ensemble_thresholds, self.model.decoding_)
         else:
             scores = proba
             labels = decode(proba, self.model.thresholds_, self.model.decoding_)

@@ -8,7 +8,6 @@ for the template and the CSVs, never markup (the template escapes everything).
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -148,7 +147,7 @@ def model_description(spec: Pipeline) -> dict[str, Any]:
     out: dict[str, Any] = {"method": spec.tag.method, "method_name": METHOD_NAMES[spec.tag.method]}
     if spec.tag.method == "rules":
         return out
-    from framing.classify.card import card_paths  # sklearn-free, but only classifier studies need it
+    from framing.classify.card import card_paths, read_card  # sklearn-free, but only classifier studies need it
     from framing.classify.tagging import model_path
 
     try:
@@ -161,7 +160,7 @@ def model_description(spec: Pipeline) -> dict[str, Any]:
     if not card_file.is_file():
         out["problem"] = f"no model card beside the model ({card_file.name}): retrain with `framing train`"
         return out
-    out["card"] = card_summary(json.loads(card_file.read_text(encoding="utf-8")), spec.tag.method)
+    out["card"] = card_summary(read_card(path), spec.tag.method)
     return out
 
 
