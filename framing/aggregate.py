@@ -19,7 +19,7 @@ def wilson_interval(successes: np.ndarray | int, n: np.ndarray | int, level: flo
 
     Examples
     --------
-    >>> [round(x, 4) for x in wilson_interval(8, 10)]
+    >>> [round(float(x), 4) for x in wilson_interval(8, 10)]
     [0.4902, 0.9433]
     """
     k = np.asarray(successes, dtype=float)

@@ -175,7 +175,8 @@ def evaluate_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML fil
     from framing.report.validation import coders_alpha
 
     k = folds or spec.evaluate.folds
-    data = study_labelled(spec, min_examples=k, drop_rare=True, gold_file=str(gold) if gold else None)
+    data = study_labelled(spec, min_examples=k, drop_rare=True, gold_file=str(gold) if gold else None,
+                          book=book)
     for dropped in data.source.get("dropped", []):
         console.print(f"[yellow]Not evaluated:[/] {escape(str(dropped.get('label')))} has "
                       f"{dropped.get('examples', 'too few')} gold examples; {k}-fold cross-validation needs {k}.")

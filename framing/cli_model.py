@@ -9,6 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from framing.errors import FramingError
+from framing.numbers import fmt_score
 from framing.ui import console
 
 
@@ -81,11 +82,10 @@ def print_training(card: dict) -> None:
         row = scores[name]
         table.add_row(escape(name), str(card["training_data"]["label_counts"][name]),
                       f"{card['thresholds'][name]:.2f}", _interval(row, "precision"), _interval(row, "recall"),
-                      _num(row["f1"]), _num(row["alpha"]))
+                      fmt_score(row["f1"]), fmt_score(row["alpha"]))
     for name in ("micro", "macro"):
         row = scores[name]
-        table.add_row(f"[bold]{name}[/]", "", "", _num(row["precision"]), _num(row["recall"]), _num(row["f1"]),
-                      _num(row["alpha"]))
+        table.add_row(f"[bold]{name}[/]", "", "", *(fmt_score(row[k]) for k in ("precision", "recall", "f1", "alpha")))
     console.print(table)
     model = card["model"]
     console.print(f"Model: {escape(model['classifier'])}, C = {model['C']:g} (chosen by "
@@ -100,14 +100,10 @@ def print_training(card: dict) -> None:
                       f"{book['version']}")
 
 
-def _num(value: float | None) -> str:
-    return "–" if value is None else f"{value:.2f}"
-
-
 def _interval(row: dict, name: str) -> str:
     if row[name] is None:
         return "–"
-    return f"{row[name]:.2f} ({_num(row[name + '_low'])}–{_num(row[name + '_high'])})"
+    return f"{row[name]:.2f} ({fmt_score(row[name + '_low'])}–{fmt_score(row[name + '_high'])})"
 
 
 def print_validation(result, names: dict[str, str] | None = None, human_alpha: dict[str, float] | None = None,
@@ -140,9 +136,9 @@ def print_validation(result, names: dict[str, str] | None = None, human_alpha: d
         for row in part.to_dict("records"):
             clean = {k: (None if isinstance(v, float) and v != v else v) for k, v in row.items()}
             table.add_row(escape(names.get(row["frame"], row["frame"])),
-                          _interval(clean, "precision") if row["frame"] != "macro" else _num(clean["precision"]),
-                          _interval(clean, "recall") if row["frame"] != "macro" else _num(clean["recall"]),
-                          _num(clean["f1"]), _num(clean["alpha"]), str(row["support"]))
+                          _interval(clean, "precision") if row["frame"] != "macro" else fmt_score(clean["precision"]),
+                          _interval(clean, "recall") if row["frame"] != "macro" else fmt_score(clean["recall"]),
+                          fmt_score(clean["f1"]), fmt_score(clean["alpha"]), str(row["support"]))
         console.print(table)
     wide = result.side_by_side(("f1", "alpha"))
     columns = [f"{m} {k}" for m in methods for k in ("F1", "alpha")] + (["coders' alpha"] if human_alpha else [])
@@ -155,16 +151,12 @@ def print_validation(result, names: dict[str, str] | None = None, human_alpha: d
             low = frame not in ("micro", "macro") and not alpha >= threshold
             if low:
                 flagged[method].append(str(frame))
-            cells += [_num(_nan_none(row[(method, "f1")])),
-                      f"[red]{_num(_nan_none(alpha))}[/]" if low else _num(_nan_none(alpha))]
+            cells += [fmt_score(row[(method, "f1")]),
+                      f"[red]{fmt_score(alpha)}[/]" if low else fmt_score(alpha)]
         if human_alpha:
-            cells.append(_num(human_alpha.get(str(frame))))
+            cells.append(fmt_score(human_alpha.get(str(frame))))
         table.add_row(escape(names.get(str(frame), str(frame))), *cells)
     console.print(table)
     for note in result.notes:
         console.print(f"[dim]{escape(note)}[/]")
     return flagged
-
-
-def _nan_none(value: float) -> float | None:
-    return None if value != value else float(value)

@@ -191,25 +191,24 @@ def _read_file(study: Study, name: str | None, wanted: dict[int, Any]) -> Iterat
     path = study.captures / name  # absolute for imported files, relative for our own crawls
     if not path.is_file():
         raise FramingError(f"capture file {path} is missing; rerun collect or restore the file")
-    for record in _wanted_records(path, wanted):
-        row = wanted.get(record.offset)
-        if row is not None:
-            yield Capture(url=row["url"], outlet=row["outlet"], body=record.body,
-                          content_type=record.content_type, listed_date=row["listed_date"],
-                          warc_file=name, warc_offset=record.offset)
+    for row, record in _wanted_records(path, wanted):
+        yield Capture(url=row["url"], outlet=row["outlet"], body=record.body,
+                      content_type=record.content_type, listed_date=row["listed_date"],
+                      warc_file=name, warc_offset=record.offset)
 
 
-def _wanted_records(path: Path, wanted: dict[int, Any]) -> Iterator[WarcResponse]:
-    """Our crawls store each record's length: read just those records. Imported files (no
-    lengths) are scanned whole."""
+def _wanted_records(path: Path, wanted: dict[int, Any]) -> Iterator[tuple[Any, WarcResponse]]:
+    """(frontier row, record) for each wanted offset. Our crawls store each record's length:
+    read just those records. Imported files (no lengths) are scanned whole."""
     if not all(row["warc_length"] for row in wanted.values()):
-        yield from iter_responses(path)
+        for record in iter_responses(path):
+            if (row := wanted.get(record.offset)) is not None:
+                yield row, record
         return
     with path.open("rb") as handle:
         for offset, row in wanted.items():
-            record = read_response(handle, offset, row["warc_length"])
-            if record is not None:
-                yield record
+            if (record := read_response(handle, offset, row["warc_length"])) is not None:
+                yield row, record
 
 
 def run_extract(spec: Pipeline, study: Study, progress: Progress) -> dict[str, Any]:

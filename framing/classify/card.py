@@ -15,13 +15,12 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from framing import __version__
 from framing.classify.data import LabelledData
 from framing.classify.model import FrameClassifier
 from framing.classify.scores import score_table
 from framing.codebook import Codebook
+from framing.numbers import fmt_score, is_missing
 
 CARD_SCHEMA = "framing-model-card/1"
 _PACKAGES = ("scikit-learn", "skops", "numpy", "scipy", "pandas", "krippendorff")
@@ -90,7 +89,7 @@ def build_card(model: FrameClassifier, data: LabelledData, codebook: Codebook | 
 
 def _records(table) -> list[dict[str, Any]]:
     """DataFrame rows as JSON-ready dicts (NaN -> None)."""
-    return [{k: (None if isinstance(v, float) and np.isnan(v) else v.item() if hasattr(v, "item") else v)
+    return [{k: (None if is_missing(v) else v.item() if hasattr(v, "item") else v)
              for k, v in row.items()} for row in table.to_dict("records")]
 
 
@@ -112,10 +111,6 @@ def write_card(card: dict[str, Any], model_path: str | Path) -> tuple[Path, Path
     json_path.write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     md_path.write_text(render_markdown(card), encoding="utf-8")
     return json_path, md_path
-
-
-def _fmt(value: Any) -> str:
-    return "–" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)
 
 
 def render_markdown(card: dict[str, Any]) -> str:
@@ -140,12 +135,12 @@ def render_markdown(card: dict[str, Any]) -> str:
               f"- chosen by {card['selection']['folds']}-fold cross-validation, score {card['selection']['scoring']}",
               f"- decoding: {card['decoding']['used']} ({card['decoding']['reason']})", "",
               "| model | C | mean score | sd |", "|---|---|---|---|"]
-    lines += [f"| {c['model']} | {c['C']:g} | {_fmt(c['mean'])} | {_fmt(c['std'])} |"
+    lines += [f"| {c['model']} | {c['C']:g} | {fmt_score(c['mean'], 3)} | {fmt_score(c['std'], 3)} |"
               for c in card["selection"]["candidates"]]
     lines += ["", "## Cross-validated scores", "", card["cv_scores_note"] + ".", "",
               "| frame | precision | recall | F1 | alpha | support |", "|---|---|---|---|---|---|"]
-    lines += [f"| {r['frame']} | {_fmt(r['precision'])} | {_fmt(r['recall'])} | {_fmt(r['f1'])} | "
-              f"{_fmt(r['alpha'])} | {r['support']} |" for r in card["cv_scores"]]
+    lines += ["| " + " | ".join([r["frame"], *(fmt_score(r[k], 3) for k in ("precision", "recall", "f1", "alpha")),
+                                str(r["support"])]) + " |" for r in card["cv_scores"]]
     if card.get("ensemble"):
         ensemble = card["ensemble"]
         lines += ["", "## Ensemble with the rule tagger", "",

@@ -191,6 +191,16 @@ def _rows(positions: Sequence[int], where: str) -> str:
     return f"{where}{'s' if len(positions) > 1 else ''} {shown}{more}"
 
 
+def _nonempty_texts(texts: pd.Series, ids: pd.Series, what: str) -> list[str]:
+    """The texts as str; an error naming the units (by ``ids``) whose text is missing or blank."""
+    values = ["" if not isinstance(t, str) else t for t in texts]
+    empty = [str(u) for u, t in zip(ids, values, strict=True) if not t.strip()]
+    if empty:
+        more = f" and {len(empty) - _SHOWN} more" if len(empty) > _SHOWN else ""
+        raise FramingError(f"{what} without text: {', '.join(empty[:_SHOWN])}{more}")
+    return values
+
+
 def _texts(column: pd.Series, path: Path, name: str, where: str) -> list[str]:
     values = ["" if not isinstance(v, str) else v for v in column]
     empty = [i for i, v in enumerate(values) if not v.strip()]
@@ -300,11 +310,7 @@ def load_gold_table(path: str | Path, frame_ids: Sequence[str] | None = None, mi
     unknown = sorted(set(seen) - set(names))
     if unknown:
         raise FramingError(f"{path}: frames {unknown} are not in the codebook ({', '.join(names)})")
-    texts = ["" if not isinstance(t, str) else t for t in table["text"]]
-    empty = [str(u) for u, t in zip(table["unit_id"], texts, strict=True) if not t.strip()]
-    if empty:
-        raise FramingError(f"{path}: units without text: {', '.join(empty[:_SHOWN])}"
-                           + (f" and {len(empty) - _SHOWN} more" if len(empty) > _SHOWN else ""))
+    texts = _nonempty_texts(table["text"], table["unit_id"], f"{path}: units")
     matrix = pd.DataFrame(np.array([[int(n in set(row)) for n in names] for row in frames], dtype=int).reshape(
         len(frames), len(names)), columns=names)
     matrix, dropped = _check_counts(matrix, min_examples, drop_rare, str(path))
@@ -350,10 +356,7 @@ def load_articles_with_gold(articles: pd.DataFrame, gold: pd.DataFrame, frame_id
     wide = gold.pivot_table(index="key", columns="frame", values="gold", aggfunc="max").reindex(
         index=table["key"], columns=list(frame_ids)).fillna(False).astype(int).reset_index(drop=True)
     wide.columns = [str(c) for c in wide.columns]
-    texts = ["" if not isinstance(t, str) else t for t in table["text"]]
-    empty = [str(u) for u, t in zip(table["url"], texts, strict=True) if not t.strip()]
-    if empty:
-        raise FramingError(f"articles without text: {', '.join(empty[:_SHOWN])}")
+    texts = _nonempty_texts(table["text"], table["url"], "articles")
     wide, dropped = _check_counts(wide, min_examples, drop_rare, "gold file")
     keep = [c for c in ("article_id", "url", "outlet", "language") if c in table.columns]
     units = table[keep].fillna("").astype(str).rename(columns={"article_id": "unit_id"})

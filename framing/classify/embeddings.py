@@ -40,6 +40,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
 
+from framing.classify.texts import as_texts
 from framing.errors import FramingError
 
 DIMENSION = 384
@@ -202,7 +203,7 @@ class SentenceEmbeddings(TransformerMixin, BaseEstimator):
         numpy.ndarray
             n_texts x 384 float32, each row of unit length.
         """
-        texts = _texts(X)
+        texts = as_texts(X)
         self._check_params()
         _require()
         device = _resolve_device(self.device)
@@ -262,20 +263,3 @@ class SentenceEmbeddings(TransformerMixin, BaseEstimator):
         return pooled.astype(np.float32)
 
 
-def _texts(X: Any) -> list[str]:  # noqa: N803
-    """Texts as a list of str.
-
-    A bare string is refused (it would be embedded character by character), and so is a table of
-    several columns (iterating a DataFrame yields its column names); a single column is taken.
-    """
-    if isinstance(X, str):
-        raise ValueError("X must be a sequence of texts, not a single string")
-    if getattr(X, "ndim", 1) == 2:
-        if X.shape[1] != 1:
-            raise ValueError(f"X must be one column of texts; got {X.shape[1]} columns")
-        X = X.iloc[:, 0] if hasattr(X, "iloc") else X[:, 0]  # noqa: N806
-    texts = list(X)
-    bad = [i for i, t in enumerate(texts) if not isinstance(t, str)]
-    if bad:
-        raise ValueError(f"X must hold texts (str); items {bad[:5]} are {type(texts[bad[0]]).__name__}")
-    return texts

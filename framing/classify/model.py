@@ -42,6 +42,7 @@ from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
+from framing.classify.texts import as_texts
 from framing.classify.thresholds import DECODINGS, cross_fitted, decode, tune_thresholds, tuned_f1_macro_from_proba
 
 MODELS = ("logreg", "svm")
@@ -209,7 +210,7 @@ class FrameClassifier(ClassifierMixin, BaseEstimator):
         # BLAS threads only slow these sparse, tiny problems down: Platt scaling's 2-parameter
         # L-BFGS spent 100x longer synchronising OpenBLAS threads than computing
         with threadpool_limits(limits=1, user_api="blas"):
-            return self._fit(_texts(X), y)
+            return self._fit(as_texts(X, allow_empty=False), y)
 
     def _fit(self, texts: list[str], y: Any) -> FrameClassifier:
         truth, self.classes_ = _indicator(y, len(texts))
@@ -288,7 +289,7 @@ class FrameClassifier(ClassifierMixin, BaseEstimator):
         """Units x frames probabilities (each frame's own binary model; rows need not sum to 1)."""
         check_is_fitted(self)
         with threadpool_limits(limits=1, user_api="blas"):
-            return np.asarray(self.pipeline_.predict_proba(_texts(X)))
+            return np.asarray(self.pipeline_.predict_proba(as_texts(X, allow_empty=False)))
 
     def decision_function(self, X: Sequence[str]) -> np.ndarray:  # noqa: N803
         """Probability minus threshold: positive where a frame is assigned by its threshold alone."""
@@ -322,17 +323,6 @@ def _fold_candidates(union: FeatureUnion, texts: list[str], truth: np.ndarray, t
     return scores, probas
 
 
-def _texts(X: Any) -> list[str]:  # noqa: N803
-    """Texts as a list of str; a 2-D array or a bare string is refused (a classic silent mistake)."""
-    if isinstance(X, str):
-        raise ValueError("X must be a sequence of texts, not a single string")
-    texts = list(X.iloc[:, 0]) if isinstance(X, pd.DataFrame) and X.shape[1] == 1 else list(X)
-    bad = [i for i, t in enumerate(texts) if not isinstance(t, str)]
-    if bad:
-        raise ValueError(f"X must hold texts (str); items {bad[:5]} are {type(texts[bad[0]]).__name__}")
-    if not texts:
-        raise ValueError("X holds no texts")
-    return texts
 
 
 def _indicator(y: Any, n_units: int) -> tuple[np.ndarray, np.ndarray]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from framing.analysis import study_codebook
 from framing.classify.data import LabelledData, load_articles_with_gold, load_gold_table
+from framing.codebook import Codebook
 from framing.config import Pipeline
 from framing.errors import FramingError
 from framing.evaluate import load_gold
@@ -11,15 +12,16 @@ from framing.store import Study
 
 
 def study_labelled(spec: Pipeline, min_examples: int = 5, drop_rare: bool = False,
-                   gold_file: str | None = None) -> LabelledData:
+                   gold_file: str | None = None, book: Codebook | None = None) -> LabelledData:
     """Gold units of a study with their texts and labels over the codebook's frames.
 
     The coders' adjudicated ``tables/gold.parquet`` comes first (it is what students produced
     for this study); without it, the study's ``gold:`` CSV (``url`` or ``path`` and ``frames``,
-    like the demo's intent.csv) labels the matching articles. ``gold_file`` forces a CSV.
+    like the demo's intent.csv) labels the matching articles. ``gold_file`` forces a CSV;
+    ``book`` is the study's codebook, when the caller has loaded it already.
     """
     study = Study(spec.workdir)
-    book = study_codebook(spec)
+    book = book or study_codebook(spec)
     if gold_file is None and study.table("gold").is_file():
         return load_gold_table(study.table("gold"), book.frame_ids, min_examples=min_examples, drop_rare=drop_rare)
     path = gold_file or spec.gold

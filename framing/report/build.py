@@ -17,6 +17,7 @@ from framing import __version__
 from framing.analysis import study_codebook
 from framing.config import Pipeline
 from framing.errors import FramingError
+from framing.numbers import DASH, fmt_score, is_missing
 from framing.report.charts import (
     Figure,
     corrected_share_figure,
@@ -124,15 +125,8 @@ def methods(spec: Pipeline, study: Study, manifest: dict[str, Any], codebook: An
 def _env() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters["num"] = _num
-    env.filters["pct"] = lambda x: "–" if _missing(x) else f"{100 * x:.0f}%"
+    env.filters["num"] = fmt_score
+    env.filters["pct"] = lambda x: DASH if is_missing(x) else f"{100 * x:.0f}%"
     return env
 
 
-def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and value != value)  # NaN is the only float != itself
-
-
-def _num(value: Any, digits: int = 2) -> str:
-    """A score as the tables print it; a dash where it is undefined (NaN)."""
-    return "–" if _missing(value) else f"{value:.{digits}f}"

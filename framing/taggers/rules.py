@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import accumulate
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from spacy.attrs import ORTH
@@ -44,9 +44,12 @@ BATCH = 64  # documents tagged together: array operations cost per call, not per
 Span = tuple[int, int, "_Compiled"]  # first token, token after the last, pattern
 
 
-@dataclass
-class Hit:
-    """One pattern match; ``start``/``end`` are character offsets into the text."""
+class Hit(NamedTuple):
+    """One pattern match; ``start``/``end`` are character offsets into the text.
+
+    A named tuple, not a dataclass: the tagger makes one per match (hundreds of thousands per
+    corpus) and a tuple is the cheapest object to build.
+    """
 
     frame: str
     pattern: str
@@ -183,8 +186,7 @@ class LanguageMatcher:
         list of Doc
             One per text, all sharing one vocabulary, as ``evidence`` needs.
         """
-        if len(self.nlp.vocab) > self.vocab_limit:
-            self.nlp = pipeline_for(self.language, self.vocab_limit)
+        self.nlp = pipeline_for(self.language, self.vocab_limit)  # the shared one, renewed when full
         return [self.nlp.make_doc(text) for text in texts]
 
     def _type_code(self, vocab: Vocab, orth: int) -> int:
@@ -245,9 +247,9 @@ class LanguageMatcher:
     def analyse(self, doc: Doc, text: str | None = None) -> tuple[list[Hit], int]:
         """The document's hits, as ``match`` gives them, and its number of sentences."""
         evidence, n_sentences = self.evidence([doc], [doc.text if text is None else text])[0]
-        return [Hit(*e) for e in evidence], n_sentences
+        return evidence, n_sentences
 
-    def evidence(self, docs: list[Doc], texts: list[str]) -> list[tuple[list[tuple], int]]:
+    def evidence(self, docs: list[Doc], texts: list[str]) -> list[tuple[list[Hit], int]]:
         """Hits and sentence counts for a batch of documents, with array work done once per batch.
 
         Token positions are counted across the batch (documents one after the other, each
@@ -262,9 +264,8 @@ class LanguageMatcher:
 
         Returns
         -------
-        list of (list of tuple, int)
-            Per document: its hits in text order, each a tuple of ``Hit``'s fields, and its
-            number of sentences.
+        list of (list of Hit, int)
+            Per document: its hits in text order and its number of sentences.
         """
         if not docs:
             return []
@@ -324,8 +325,8 @@ class LanguageMatcher:
         return spans
 
     def _hits(self, doc: Doc, text: str, offset: int, spans: list[Span], starts: list[int],
-              ids: list[int]) -> list[tuple]:
-        """Spans (in text order) -> Hit fields: sentence, character offsets, negation. Positions
+              ids: list[int]) -> list[Hit]:
+        """Spans (in text order) -> hits: sentence, character offsets, negation. Positions
         are the batch's; the document's tokens start at ``offset``."""
         hits = []
         for start, end, compiled in spans:
@@ -336,11 +337,11 @@ class LanguageMatcher:
             words = text[first:last]
             negators = [j for j in range(max(starts[sentence], start - self.window), start) if self._negating[ids[j]]]
             last_token = doc[end - 1 - offset]
-            hits.append((compiled.frame, compiled.pattern.source, sentence, doc[start - offset].idx,
-                         last_token.idx + len(last_token),
-                         first + len(words) - len(words.lstrip()),  # spaCy keeps runs of spaces as tokens
-                         last - len(words) + len(words.rstrip()), bool(negators),
-                         doc[negators[-1] - offset].text if negators else None))
+            hits.append(Hit(compiled.frame, compiled.pattern.source, sentence, doc[start - offset].idx,
+                            last_token.idx + len(last_token),
+                            first + len(words) - len(words.lstrip()),  # spaCy keeps runs of spaces as tokens
+                            last - len(words) + len(words.rstrip()), bool(negators),
+                            doc[negators[-1] - offset].text if negators else None))
         return hits
 
 
@@ -467,20 +468,16 @@ class RuleTagger:
                 rows[n] = self._rows(articles[n], evidence, max(1, n_sentences))
         return rows
 
-    def _rows(self, article: dict[str, Any], evidence: list[tuple], n_sentences: int
+    def _rows(self, article: dict[str, Any], evidence: list[Hit], n_sentences: int
               ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         article_id, outlet, published = article["article_id"], article["outlet"], article.get("published")
-        hit_rows = [{"article_id": article_id, "outlet": outlet, "frame": frame, "pattern": pattern,
-                     "sentence": sentence, "start": start, "end": end, "sentence_start": sentence_start,
-                     "sentence_end": sentence_end, "negated": negated, "negated_by": negated_by}
-                    for frame, pattern, sentence, start, end, sentence_start, sentence_end, negated, negated_by
-                    in evidence]
-        counted = Counter(e[0] for e in evidence if not e[7])
-        negated_counts = Counter(e[0] for e in evidence if e[7])
+        hit_rows = [{"article_id": article_id, "outlet": outlet, **hit._asdict()} for hit in evidence]
+        counted = Counter(hit.frame for hit in evidence if not hit.negated)
+        negated_counts = Counter(hit.frame for hit in evidence if hit.negated)
         sentences: dict[str, set[int]] = {}
-        for e in evidence:
-            if not e[7]:
-                sentences.setdefault(e[0], set()).add(e[2])
+        for hit in evidence:
+            if not hit.negated:
+                sentences.setdefault(hit.frame, set()).add(hit.sentence)
         frame_rows = []
         for frame in self.codebook.frame_ids:
             n_hit = len(sentences.get(frame, ()))
