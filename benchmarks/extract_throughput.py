@@ -104,5 +104,6 @@ def main() -> None:
     print(f"(b) 2 workers / 1 worker     = {paired_workers:.2f}  (target >= 1.7; median of paired rounds)")
     print(f"    best times' ratio        = {one / two:.2f}")
 
+
 if __name__ == "__main__":
     main()

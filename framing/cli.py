@@ -93,7 +93,6 @@ app.command("agree")(agree_cmd)
 app.command("train")(train_cmd)
 
 
-
 @codebook_app.command("check")
 def codebook_check_cmd(file: Path = typer.Argument(..., help="A codebook YAML file.")) -> None:
     """Validate a codebook: keys, ids, languages, patterns; warn about weak spots."""

@@ -9,7 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from framing.errors import FramingError
-from framing.numbers import fmt_score
+from framing.formatting import fmt_score
 from framing.ui import console
 
 

@@ -103,7 +103,6 @@ def test_collect_robots_unreachable_means_nothing_is_fetched(serve, write_pipeli
     assert [r.path for r in site.log] == ["/robots.txt"]
 
 
-
 def test_collect_per_host_delay_holds_and_hosts_run_in_parallel(serve, write_pipeline):
     delay = 0.3
     hosts = [serve({f"/{i}": page(f"P{i}") for i in range(4)}) for _ in range(3)]

@@ -20,7 +20,7 @@ from framing.classify.data import LabelledData
 from framing.classify.model import FrameClassifier
 from framing.classify.scores import score_table
 from framing.codebook import Codebook
-from framing.numbers import fmt_score, is_missing
+from framing.formatting import fmt_score, is_missing
 
 CARD_SCHEMA = "framing-model-card/1"
 _PACKAGES = ("scikit-learn", "skops", "numpy", "scipy", "pandas", "krippendorff")

@@ -261,5 +261,3 @@ class SentenceEmbeddings(TransformerMixin, BaseEstimator):
                                    shape=(len(texts), len(chunks))) @ vectors.astype(np.float64)
         pooled /= np.linalg.norm(pooled, axis=1, keepdims=True)
         return pooled.astype(np.float32)
-
-

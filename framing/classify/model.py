@@ -323,8 +323,6 @@ def _fold_candidates(union: FeatureUnion, texts: list[str], truth: np.ndarray, t
     return scores, probas
 
 
-
-
 def _indicator(y: Any, n_units: int) -> tuple[np.ndarray, np.ndarray]:
     """y as a units x frames 0/1 int matrix and the frame names."""
     if isinstance(y, pd.DataFrame):

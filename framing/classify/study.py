@@ -21,7 +21,7 @@ def study_labelled(spec: Pipeline, min_examples: int = 5, drop_rare: bool = Fals
     ``book`` is the study's codebook, when the caller has loaded it already.
     """
     study = Study(spec.workdir)
-    book = book or study_codebook(spec)
+    book = study_codebook(spec) if book is None else book
     if gold_file is None and study.table("gold").is_file():
         return load_gold_table(study.table("gold"), book.frame_ids, min_examples=min_examples, drop_rare=drop_rare)
     path = gold_file or spec.gold

@@ -257,4 +257,3 @@ class Crawler:
         self._last_progress = now
         done = self.frontier.count("kind = 'page' AND status != 'queued'")
         self.progress(done, self.frontier.count("kind = 'page'"))
-

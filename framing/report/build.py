@@ -17,7 +17,7 @@ from framing import __version__
 from framing.analysis import study_codebook
 from framing.config import Pipeline
 from framing.errors import FramingError
-from framing.numbers import DASH, fmt_score, is_missing
+from framing.formatting import DASH, fmt_score, is_missing
 from framing.report.charts import (
     Figure,
     corrected_share_figure,
@@ -128,5 +128,3 @@ def _env() -> jinja2.Environment:
     env.filters["num"] = fmt_score
     env.filters["pct"] = lambda x: DASH if is_missing(x) else f"{100 * x:.0f}%"
     return env
-
-

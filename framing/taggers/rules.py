@@ -47,8 +47,8 @@ Span = tuple[int, int, "_Compiled"]  # first token, token after the last, patter
 class Hit(NamedTuple):
     """One pattern match; ``start``/``end`` are character offsets into the text.
 
-    A named tuple, not a dataclass: the tagger makes one per match (hundreds of thousands per
-    corpus) and a tuple is the cheapest object to build.
+    A named tuple: immutable, and it unpacks like the plain tuples the tagger built before.
+    Building one costs about 0.5 microseconds, some 0.05 s per 100,000 hits.
     """
 
     frame: str
@@ -84,9 +84,10 @@ class LanguageMatcher:
         that lost its place is compared with the patterns again. Results never depend on it,
         only speed.
     vocab_limit
-        ``parse_many`` takes a new pipeline once the vocabulary of the one it uses has grown past
-        this many word types (see ``nlp.pipeline_for``), so memory stays bounded on an open
-        vocabulary. Tokens and results are the same either way.
+        ``parse_many`` asks ``nlp.pipeline_for`` for the language's shared pipeline with this
+        limit, and gets a new one once the vocabulary has grown past this many word types, so
+        memory stays bounded on an open vocabulary. Matchers of one language share the pipeline,
+        so the smallest limit among them decides. Tokens and results are the same either way.
     """
 
     def __init__(self, codebook: Codebook, language: str, cache_bits: int = CACHE_BITS,

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 DASH = "–"
 
 
 def is_missing(value: Any) -> bool:
     """True for None and NaN (a score undefined for lack of cases)."""
-    return value is None or (isinstance(value, float) and value != value)  # NaN is the only float != itself
+    return value is None or (isinstance(value, (float, np.floating)) and bool(np.isnan(value)))
 
 
 def fmt_score(value: Any, digits: int = 2) -> str:
