@@ -305,7 +305,8 @@ def _pool_context() -> Any:
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
 
-def _ordered_map(pool: Any, captures: Iterable[Capture], workers: int, batch: int = 16) -> Iterator[dict[str, Any]]:
+def _ordered_map(pool: Any, captures: Iterable[Capture], workers: int, batch: int = 16,
+                 per_worker: int = 2) -> Iterator[dict[str, Any]]:
     """Like ``pool.imap`` but the captures are read in this thread (the frontier's SQLite cursor
     lives here) and at most two batches per worker are in flight (32 pages), so memory stays
     bounded. Batches of 16 cut the parent's pickling and queue CPU by a third against batches
@@ -313,7 +314,7 @@ def _ordered_map(pool: Any, captures: Iterable[Capture], workers: int, batch: in
     pending: deque = deque()
     iterator = iter(captures)
     while True:
-        while len(pending) < workers * 2 and (chunk := list(islice(iterator, batch))):
+        while len(pending) < workers * per_worker and (chunk := list(islice(iterator, batch))):
             pending.append(pool.apply_async(_extract_in_worker, (chunk,)))
         if not pending:
             return
