@@ -13,6 +13,8 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from framing.iterate import chunks
+
 
 class Study:
     """A study folder: ``captures/*.warc.gz``, ``state.sqlite``, ``tables/*.parquet``, ``manifest.json``.
@@ -51,7 +53,7 @@ class Study:
     def write_rows(self, name: str, rows: Iterable[dict[str, Any]], schema: pa.Schema, batch: int = 2000) -> int:
         """Stream dict rows into ``tables/<name>.parquet`` in batches; return the row count."""
         with self.table_writer(name, schema) as writer:
-            for chunk in _chunks(rows, batch):
+            for chunk in chunks(rows, batch):
                 writer.write(chunk)
         return writer.count
 
@@ -103,17 +105,6 @@ class TableWriter:
         if rows:
             self.parquet.write_table(pa.Table.from_pylist(rows, schema=self.schema))
             self.count += len(rows)
-
-
-def _chunks(rows: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
-    chunk: list[dict[str, Any]] = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 @contextmanager

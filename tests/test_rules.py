@@ -153,3 +153,11 @@ def test_rules_tag_all_in_batches_equals_tag_article(tagger, batch):
     articles += [{"article_id": "e", "outlet": "X", "language": None, "published": None, "text": None},
                  {"article_id": "f", "outlet": "X", "language": "en", "published": None, "text": "Fraud. No fraud"}]
     assert list(tagger.tag_all(articles, batch=batch)) == [tagger.tag_article(a) for a in articles]
+
+
+def test_rules_languages_without_patterns_share_the_first_languages_matcher(tagger):
+    # one matcher (and one type cache) for all of them, not a copy per language code
+    assert tagger.matcher("fr") is tagger.matcher("es") is tagger.matcher(None) is tagger.matcher("en")
+    article = {"article_id": "a", "outlet": "X", "language": "fr", "published": None,
+               "text": "Critics call it an Orwellian nightmare of surveillance."}
+    assert tagger.tag_article(article) == tagger.tag_article({**article, "language": "en"})

@@ -25,6 +25,7 @@ from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
 from framing.codebook import Codebook
+from framing.iterate import chunks
 from framing.nlp import VOCAB_LIMIT, pipeline_for
 from framing.patterns import Pattern, Word, WordIndex, parse_word
 
@@ -97,7 +98,6 @@ class LanguageMatcher:
         self.nlp = pipeline_for(language, vocab_limit)
         self.compounds = language in codebook.compounds
         self.window = codebook.negation_window
-        self.words: list[tuple[Word, bool]] = []  # (word, compound matching allowed)
         ids: dict[tuple[Word, bool], int] = {}
 
         def word_id(word: Word, compounds: bool) -> int:
@@ -109,7 +109,7 @@ class LanguageMatcher:
             for frame, p in codebook.patterns(language)
         ]
         self.negators = {word_id(parse_word(n), False) for n in codebook.negators.get(language, [])}
-        self.words = [key for key, _ in sorted(ids.items(), key=lambda kv: kv[1])]
+        self.words: list[tuple[Word, bool]] = list(ids)  # (word, compound matching allowed), by id
         self.by_first: dict[int, list[_Compiled]] = {}
         for compiled in self.patterns:
             if compiled.pattern.near is None:
@@ -247,8 +247,7 @@ class LanguageMatcher:
 
     def analyse(self, doc: Doc, text: str | None = None) -> tuple[list[Hit], int]:
         """The document's hits, as ``match`` gives them, and its number of sentences."""
-        evidence, n_sentences = self.evidence([doc], [doc.text if text is None else text])[0]
-        return evidence, n_sentences
+        return self.evidence([doc], [doc.text if text is None else text])[0]
 
     def evidence(self, docs: list[Doc], texts: list[str]) -> list[tuple[list[Hit], int]]:
         """Hits and sentence counts for a batch of documents, with array work done once per batch.
@@ -414,11 +413,12 @@ class RuleTagger:
         self.min_hits = min_hits
         self._matchers: dict[str, LanguageMatcher] = {}
 
-    def matcher(self, language: str) -> LanguageMatcher:
-        if language not in self._matchers:
-            known = language if language in self.codebook.languages else self.codebook.languages[0]
-            self._matchers[language] = LanguageMatcher(self.codebook, known)
-        return self._matchers[language]
+    def matcher(self, language: str | None) -> LanguageMatcher:
+        """The matcher for ``language``; a language the codebook lacks gets its first language's."""
+        known = language if language in self.codebook.languages else self.codebook.languages[0]
+        if known not in self._matchers:
+            self._matchers[known] = LanguageMatcher(self.codebook, known)
+        return self._matchers[known]
 
     def parse(self, text: str, language: str) -> Doc:
         return self.matcher(language).parse(text)
@@ -447,22 +447,16 @@ class RuleTagger:
         (list of dict, list of dict)
             Per article, its hit rows and its article x frame rows.
         """
-        chunk: list[dict[str, Any]] = []
-        for article in articles:
-            chunk.append(article)
-            if len(chunk) >= batch:
-                yield from self._tag_batch(chunk)
-                chunk = []
-        if chunk:
+        for chunk in chunks(articles, batch):
             yield from self._tag_batch(chunk)
 
     def _tag_batch(self, articles: list[dict[str, Any]]) -> list[tuple[list[dict], list[dict]]]:
-        by_language: dict[str, list[int]] = {}
+        by_matcher: dict[str, list[int]] = {}  # articles in languages the codebook lacks share one batch
         for n, article in enumerate(articles):
-            by_language.setdefault(article["language"] or self.codebook.languages[0], []).append(n)
+            by_matcher.setdefault(self.matcher(article["language"]).language, []).append(n)
         rows: list[Any] = [None] * len(articles)
-        for language, members in by_language.items():
-            matcher = self.matcher(language)
+        for language, members in by_matcher.items():
+            matcher = self._matchers[language]
             texts = [articles[n]["text"] or "" for n in members]
             for n, (evidence, n_sentences) in zip(members, matcher.evidence(matcher.parse_many(texts), texts),
                                                   strict=True):
