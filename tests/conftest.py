@@ -45,8 +45,9 @@ def serve() -> Iterator[Callable[..., SiteServer]]:
     """Start a SiteServer on 127.0.0.1 with a free port; stopped after the test."""
     servers: list[SiteServer] = []
 
-    def start(routes: dict[str, Route] | None = None, address: str = "127.0.0.1") -> SiteServer:
-        server = SiteServer(address, 0, routes or {}).start()
+    def start(routes: dict[str, Route] | None = None, address: str = "127.0.0.1",
+              compression: tuple[str, ...] = ()) -> SiteServer:
+        server = SiteServer(address, 0, routes or {}, compression=compression).start()
         servers.append(server)
         return server
 
