@@ -22,7 +22,8 @@ DEFAULT_USER_AGENT = "framing/0.1 (media-framing research crawler; +https://pypi
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # .inf or .nan in a study file would hang a crawl (an infinite delay) or poison a statistic
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class Source(Strict):
@@ -72,15 +73,18 @@ class Filter(Strict):
 
 
 class Collect(Strict):
-    per_host_delay_s: float = Field(1.0, ge=0)
+    per_host_delay_s: float = Field(1.0, ge=0, le=3600, description="seconds between requests to one host")
     concurrency: int = Field(8, ge=1, le=256)
     max_pages: int | None = Field(None, ge=1)
-    timeout_s: float = Field(20.0, gt=0)
+    timeout_s: float = Field(20.0, gt=0, le=600, description="seconds for a whole request, answer and body")
     retries: int = Field(3, ge=0, le=10)
-    backoff_s: float = Field(1.0, ge=0)
-    max_retry_after_s: float = Field(120.0, ge=0)
-    max_bytes: int = Field(5_000_000, ge=1024)
+    backoff_s: float = Field(1.0, ge=0, le=600)
+    max_retry_after_s: float = Field(120.0, ge=0, le=86400)
+    max_bytes: int = Field(5_000_000, ge=1024, description="largest body, as received and as decoded")
     max_redirects: int = Field(5, ge=0, le=20)
+    max_sitemaps: int = Field(1000, ge=1, description="sitemap files fetched per source")
+    max_sitemap_depth: int = Field(2, ge=0, le=10, description="levels of sitemap indexes below the source's")
+    max_queued: int = Field(100_000, ge=1, description="URLs one source may put in the frontier")
     user_agent: str = DEFAULT_USER_AGENT
 
 

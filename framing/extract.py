@@ -24,7 +24,8 @@ import py3langid
 import trafilatura
 from trafilatura.settings import Extractor
 
-from framing.config import Extract, Filter
+from framing.codings import BodyError, decode_body, sniff_compressed
+from framing.config import Collect, Extract, Filter
 from framing.htmltext import declared_language, decode_html
 from framing.iterate import chunks
 
@@ -42,8 +43,9 @@ class Capture:
 
     url: str
     outlet: str
-    body: bytes
+    body: bytes  # as received: still in its content coding
     content_type: str = ""
+    content_encoding: str = ""
     listed_date: str | None = None
     warc_file: str | None = None
     warc_offset: int | None = None
@@ -80,7 +82,28 @@ def _date(value: str | None) -> dt.date | None:
         return None
 
 
-def extract_page(capture: Capture, options: Extract) -> dict[str, Any]:
+# Bumped when extraction reads captures differently, so that `framing run` redoes the extract
+# stage of existing studies: 2 decodes content codings (captures of older crawls were unreadable).
+EXTRACT_LOGIC = 2
+DEFAULT_MAX_BYTES = Collect.model_fields["max_bytes"].default
+
+
+def capture_bytes(capture: Capture, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """The capture's body with its content coding undone, within ``max_bytes``.
+
+    Captures without a ``Content-Encoding`` that are gzip or zlib streams all the same are
+    decoded too: framing's crawler stored compressed pages that way before it kept the header.
+
+    Raises
+    ------
+    framing.codings.BodyError
+        With ``.status`` ``too-large`` or ``decode-error``.
+    """
+    coding = capture.content_encoding or sniff_compressed(capture.body)
+    return decode_body(capture.body, coding, max_bytes) if coding else capture.body
+
+
+def extract_page(capture: Capture, options: Extract, max_bytes: int = DEFAULT_MAX_BYTES) -> dict[str, Any]:
     """Turn one capture into an Article row (status ``ok`` or the reason it is not an article)."""
     row: dict[str, Any] = {
         "article_id": article_id(capture.url), "url": capture.url, "canonical_url": capture.url,
@@ -88,9 +111,13 @@ def extract_page(capture: Capture, options: Extract) -> dict[str, Any]:
         "warc_offset": capture.warc_offset, "status": "ok", "reason": None, "n_chars": 0,
     }
     try:
-        page, _ = decode_html(capture.body, capture.content_type)
+        decoded = decode_html(capture_bytes(capture, max_bytes), capture.content_type)
+    except BodyError as exc:
+        return {**row, "status": exc.status, "reason": str(exc)[:200]}
     except (LookupError, ValueError) as exc:
         return {**row, "status": "decode-error", "reason": str(exc)[:200]}
+    page = decoded.text
+    row["encoding"] = decoded.label
     doc = trafilatura.bare_extraction(page, options=trafilatura_options(options, capture.url))
     if doc is None or not (doc.text or "").strip():
         return {**row, "status": "empty", "reason": "no main text found"}
@@ -252,15 +279,16 @@ def apply_filter(row: dict[str, Any], study_filter: Filter, topic: re.Pattern[st
 # -- parallel map -------------------------------------------------------------------------------
 
 _worker_options: Extract | None = None
+_worker_max_bytes = DEFAULT_MAX_BYTES
 
 
-def _init_worker(options: Extract) -> None:
-    global _worker_options
-    _worker_options = options
+def _init_worker(options: Extract, max_bytes: int) -> None:
+    global _worker_options, _worker_max_bytes
+    _worker_options, _worker_max_bytes = options, max_bytes
 
 
 def _extract_in_worker(batch: list[Capture]) -> list[dict[str, Any]]:
-    return [extract_page(capture, _worker_options) for capture in batch]
+    return [extract_page(capture, _worker_options, _worker_max_bytes) for capture in batch]
 
 
 def worker_count(requested: int) -> int:
@@ -268,7 +296,8 @@ def worker_count(requested: int) -> int:
 
 
 def extract_all(captures: Iterable[Capture], options: Extract, study_filter: Filter,
-                progress: Callable[[int], None] | None = None) -> Iterator[dict[str, Any]]:
+                progress: Callable[[int], None] | None = None,
+                max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[dict[str, Any]]:
     """Extract and filter captures, in order, on ``options.workers`` processes; streams rows.
 
     Parameters
@@ -279,14 +308,16 @@ def extract_all(captures: Iterable[Capture], options: Extract, study_filter: Fil
         The pipeline's ``extract`` and ``filter`` blocks.
     progress
         Called with the number of captures done so far.
+    max_bytes
+        Largest decoded page (the study's ``collect.max_bytes``); larger ones are ``too-large``.
     """
     topic = keyword_pattern(study_filter.keywords) if study_filter.keywords else None
     workers = worker_count(options.workers)
     if workers == 1:
-        rows: Iterable[dict[str, Any]] = (extract_page(c, options) for c in captures)
+        rows: Iterable[dict[str, Any]] = (extract_page(c, options, max_bytes) for c in captures)
         yield from _finish(rows, study_filter, topic, progress)
         return
-    with _pool_context().Pool(workers, initializer=_init_worker, initargs=(options,)) as pool:
+    with _pool_context().Pool(workers, initializer=_init_worker, initargs=(options, max_bytes)) as pool:
         yield from _finish(_ordered_map(pool, captures, workers), study_filter, topic, progress)
 
 

@@ -28,7 +28,7 @@ from framing.collect.seed import seed_sources
 from framing.collect.warcfile import WarcResponse, iter_responses, read_response
 from framing.config import STAGES, Pipeline
 from framing.errors import FramingError
-from framing.extract import LINK_DUPLICATES_SQL, Capture, extract_all
+from framing.extract import EXTRACT_LOGIC, LINK_DUPLICATES_SQL, Capture, extract_all
 from framing.records import ARTICLE_SCHEMA
 from framing.store import Study
 
@@ -104,7 +104,8 @@ def stage_key(stage: str, spec: Pipeline, study: Study) -> str | None:
     if stage == "extract":
         with study.connect_state() as conn:
             inputs = Frontier(conn).fingerprint()
-        return _hash([inputs, spec.extract.model_dump(), spec.filter.model_dump(mode="json"), __version__])
+        return _hash([inputs, spec.extract.model_dump(), spec.filter.model_dump(mode="json"), spec.collect.max_bytes,
+                      EXTRACT_LOGIC, __version__])
     previous = STAGES[STAGES.index(stage) - 1]
     upstream = _last_key(study, previous) or stage_key(previous, spec, study)
     params: dict[str, Any] = {"tag": spec.tag, "aggregate": spec.aggregate, "report": spec.report}
@@ -193,7 +194,8 @@ def _read_file(study: Study, name: str | None, wanted: dict[int, Any]) -> Iterat
         raise FramingError(f"capture file {path} is missing; rerun collect or restore the file")
     for row, record in _wanted_records(path, wanted):
         yield Capture(url=row["url"], outlet=row["outlet"], body=record.body,
-                      content_type=record.content_type, listed_date=row["listed_date"],
+                      content_type=record.content_type, content_encoding=record.content_encoding,
+                      listed_date=row["listed_date"],
                       warc_file=name, warc_offset=record.offset)
 
 
@@ -216,7 +218,7 @@ def run_extract(spec: Pipeline, study: Study, progress: Progress) -> dict[str, A
         frontier = Frontier(conn)
         total = frontier.count("status = 'fetched' AND kind = 'page'")
         rows = extract_all(iter_captures(study, frontier), spec.extract, spec.filter,
-                           progress=lambda done: progress("extract", done, total))
+                           progress=lambda done: progress("extract", done, total), max_bytes=spec.collect.max_bytes)
         raw = study.tables / "articles_raw.parquet"
         study.write_rows("articles_raw", rows, ARTICLE_SCHEMA)
     counts = _link_duplicates(raw, study.table("articles"))

@@ -9,15 +9,20 @@ URL_STATUSES = {
     "queued": "waiting to be fetched",
     "fetched": "stored in a WARC file",
     "robots-disallowed": "robots.txt forbids it; never requested",
+    "robots-unavailable": "the host's robots.txt could not be read (5xx, timeout, refused); retried next run",
+    "unreadable": "a feed or sitemap that was empty, broken or not one; retried next run",
     "timeout": "no answer within the timeout, after all retries",
     "connection-error": "the host refused or dropped the connection, after all retries",
-    "too-large": "body exceeded collect.max_bytes",
+    "too-large": "body exceeded collect.max_bytes, as received or as decoded",
+    "decode-error": "the body is not in the content coding its header names",
     "not-html": "content type is not a web page (PDF, image, ...)",
     "redirected": "answered with a redirect; the target was queued",
     "redirect-loop": "a redirect led back to a URL of the same chain",
     "too-many-redirects": "more than collect.max_redirects hops",
     "off-host": "a crawl link that leaves the start page's host",
-    "max-pages": "not fetched because the page budget was spent",
+    "max-pages": "not fetched because the page budget was spent (or, for a sitemap, covered); queued next run",
+    "max-sitemaps": "a sitemap over collect.max_sitemaps of its source; queued next run",
+    "sitemap-too-deep": "a sitemap nested deeper than collect.max_sitemap_depth",
     "invalid-url": "not an http(s) URL",
 }
 # plus "http-NNN" for any final HTTP error status
@@ -33,6 +38,7 @@ ARTICLE_STATUSES = {
     "out-of-range": "published outside filter.since .. filter.until",
     "off-topic": "none of filter.keywords occurs",
     "decode-error": "the capture could not be read",
+    "too-large": "the capture decodes to more than collect.max_bytes",
 }
 
 ARTICLE_SCHEMA = pa.schema(
@@ -56,6 +62,7 @@ ARTICLE_SCHEMA = pa.schema(
         ("duplicate_of", pa.string()),
         ("warc_file", pa.string()),
         ("warc_offset", pa.int64()),
+        ("encoding", pa.string()),  # codec and where it came from, e.g. "cp1252 (detected)"
     ]
 )
 

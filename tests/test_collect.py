@@ -94,13 +94,16 @@ def test_collect_robots_disallowed_urls_are_never_requested(serve, write_pipelin
     assert site.requests_for("/private/secret") == []
 
 
-def test_collect_robots_unreachable_means_nothing_is_fetched(serve, write_pipeline):
+def test_collect_robots_unreachable_skips_the_host_this_run_and_retries_next_run(serve, write_pipeline):
     site = serve({"/robots.txt": Response(500, b"oops"), "/a": page("A")})
     site.routes["/rss"] = rss(site.base_url, ["/a"])
-    spec = write_pipeline([{"feed": site.base_url + "/rss"}])
+    spec = write_pipeline([{"feed": site.base_url + "/rss"}], collect={"retries": 1})
     run(spec, ["collect"])
-    assert url_statuses(spec)[site.base_url + "/rss"] == "robots-disallowed"
-    assert [r.path for r in site.log] == ["/robots.txt"]
+    assert url_statuses(spec)[site.base_url + "/rss"] == "robots-unavailable"
+    assert [r.path for r in site.log] == ["/robots.txt", "/robots.txt"]  # one retry, then the host waits
+    site.routes["/robots.txt"] = Response(404, b"none")
+    run(spec, ["collect"])
+    assert url_statuses(spec)[site.base_url + "/a"] == "fetched"
 
 
 def test_collect_per_host_delay_holds_and_hosts_run_in_parallel(serve, write_pipeline):

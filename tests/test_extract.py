@@ -52,7 +52,7 @@ def test_extract_legacy_windows_1252_page_keeps_umlauts_and_quotes():
     html = article_html("Überwachung", GERMAN, lang="de", charset="iso-8859-1").replace(
         '<meta charset="iso-8859-1">', '<meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1">')
     body = html.encode("cp1252")
-    text, codec = decode_html(body, "text/html")
+    text, codec, _ = decode_html(body, "text/html")
     assert codec == "cp1252" and "„Das ist Kontrolle“" in text
     row = extract_page(capture(body, ctype="text/html"), Extract())
     assert "Überwachungsstaat wächst" in row["text"] and "Bürger" in row["text"] and "„Das" in row["text"]

@@ -42,8 +42,9 @@ def test_warc_read_response_matches_warcio_for_crawled_records(tmp_path):
     assert [r.status for r in direct] == [200, 200, 404] and direct[1].body == PAGE.encode("cp1252")
 
 
-def test_warc_read_response_decodes_chunked_gzipped_bodies_like_warcio(tmp_path):
-    """Files from other crawlers may keep the wire encoding; those records go through warcio."""
+def test_warc_read_response_unchunks_and_keeps_the_content_coding_for_extract(tmp_path):
+    """Files from other crawlers may keep the chunked framing; those records go through warcio, which
+    removes it. The content coding stays, named, for extract to undo within its size cap."""
     path = tmp_path / "imported.warc.gz"
     zipped = gzip.compress(PAGE.encode())
     chunked = b"%x\r\n%s\r\n0\r\n\r\n" % (len(zipped), zipped)
@@ -57,7 +58,8 @@ def test_warc_read_response_decodes_chunked_gzipped_bodies_like_warcio(tmp_path)
     ((offset, length),) = _places(path)
     with path.open("rb") as handle:
         record = read_response(handle, offset, length)
-    assert record.body == PAGE.encode() and [record] == list(iter_responses(path))
+    assert record.body == zipped and record.content_encoding == "gzip" and [record] == list(iter_responses(path))
+    assert gzip.decompress(record.body) == PAGE.encode()
 
 
 def test_warc_read_response_from_an_uncompressed_file(tmp_path):

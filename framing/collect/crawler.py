@@ -4,6 +4,11 @@ Politeness: a host is asked at most one request at a time, and the next request 
 earlier than ``delay`` after the previous answer ended (robots.txt's Crawl-delay raises the
 delay, never lowers it). Retries on 429/5xx/timeouts back off exponentially, or wait as long as
 ``Retry-After`` says, and the wait holds that host alone.
+
+No server can stop a crawl: a host whose robots.txt cannot be read is skipped for this run, a
+feed or sitemap that is empty or broken is retried and then recorded, and everything a source
+may cost is bounded (pages, sitemaps and their nesting, queued URLs), each limit recorded as
+a status with its reason.
 """
 
 from __future__ import annotations
@@ -17,9 +22,10 @@ from pathlib import Path
 import courlan
 import httpx
 
-from framing.collect.discover import crawlable, feed_links, page_links, sitemap_links
+from framing.codings import ACCEPT_ENCODING
+from framing.collect.discover import Link, ListingError, crawlable, feed_links, page_links, sitemap_links
 from framing.collect.fetcher import FetchResult, fetch
-from framing.collect.frontier import Candidate, Frontier, host_of, normalize
+from framing.collect.frontier import HELD, Candidate, Frontier, host_of, normalize
 from framing.collect.robots import Robots
 from framing.collect.warcfile import CaptureWriter, session_name, truncate_to
 from framing.config import Collect, Source
@@ -36,6 +42,7 @@ class CrawlReport:
     captures: int = 0
     retries: int = 0
     robots: dict[str, str] = field(default_factory=dict)
+    requeued: int = 0  # URLs an earlier run left for later, queued again
     truncated_bytes: int = 0
     warc_file: str | None = None
 
@@ -68,18 +75,18 @@ class Crawler:
         self._writer: CaptureWriter | None = None
         self._not_before: dict[str, float] = {}
         self._pages_by_source: dict[str, int] = {}
+        self._rows_by_source: dict[str, int] = {}
+        self._sitemaps_by_source: dict[str, int] = {}
         self._last_progress = 0.0
 
     def run(self) -> CrawlReport:
         """Crawl until nothing is queued; safe to call again after a crash."""
         self._repair_tails()
-        self.frontier.conn.execute("UPDATE urls SET status = 'queued', reason = NULL WHERE status = 'max-pages'")
-        for label, count in self.frontier.conn.execute(
-            "SELECT source, count(*) FROM urls WHERE kind = 'page' AND status NOT IN ('queued', 'robots-disallowed')"
-            " GROUP BY source"
-        ):
-            self._pages_by_source[label] = count
-        self.frontier.conn.commit()
+        self.report.requeued = self.frontier.requeue_unfinished()
+        self._pages_by_source = self.frontier.per_source(
+            "kind = 'page' AND status NOT IN ('queued', 'robots-disallowed', 'invalid-url', ?, ?, ?)", HELD)
+        self._sitemaps_by_source = self.frontier.per_source("kind = 'sitemap' AND status = 'fetched'")
+        self._rows_by_source = self.frontier.per_source()
         try:
             asyncio.run(self._crawl())
             self._report_progress(force=True)
@@ -97,7 +104,7 @@ class Crawler:
     async def _crawl(self) -> None:
         self._semaphore = asyncio.Semaphore(self.settings.concurrency)
         limits = httpx.Limits(max_connections=self.settings.concurrency * 2, max_keepalive_connections=64)
-        headers = {"User-Agent": self.settings.user_agent, "Accept-Encoding": "gzip, deflate"}
+        headers = {"User-Agent": self.settings.user_agent, "Accept-Encoding": ACCEPT_ENCODING}
         async with httpx.AsyncClient(headers=headers, limits=limits, trust_env=False) as client:
             self._client = client
             active: dict[str, asyncio.Task] = {}
@@ -113,15 +120,19 @@ class Crawler:
 
     async def _work_host(self, host: str) -> None:
         robots = await self._robots(host)
+        self.report.robots[host] = robots.summary
+        if not robots.available:
+            self.frontier.hold_host(host, "robots-unavailable", robots.summary + "; retried next run")
+            return
         delay = max(self.settings.per_host_delay_s, robots.crawl_delay() or 0.0)
         while (row := self.frontier.next_queued(host)) is not None:
             if not robots.allowed(row["url"]):
                 self.frontier.set_status(row["id"], "robots-disallowed", "robots.txt: " + robots.summary)
                 self.frontier.conn.commit()
                 continue
-            if row["kind"] == "page" and self._over_budget(row["source"]):
-                self.frontier.set_status(row["id"], "max-pages", "page budget spent")
-                self.frontier.conn.commit()
+            if row["kind"] == "page" and self._hold_over_budget(row["source"]):
+                continue
+            if row["kind"] == "sitemap" and self._hold_sitemap(row):
                 continue
             result = await self._polite_fetch(host, row["url"], row["kind"], delay)
             self._handle(row, result)
@@ -138,26 +149,73 @@ class Crawler:
         return result
 
     async def _robots(self, host: str) -> Robots:
+        """Read a host's robots.txt: redirects followed (5 hops, RFC 9309), 429/5xx and network
+        trouble retried as pages are; what still fails leaves the rules unknown."""
         scheme = self.frontier.conn.execute("SELECT url FROM urls WHERE host = ? LIMIT 1", (host,)).fetchone()[0]
-        url = f"{scheme.split('://')[0]}://{host}/robots.txt"
-        result = await self._polite_fetch(host, url, "robots", self.settings.per_host_delay_s)
-        # RFC 9309: 4xx = no rules, 5xx or no answer = unreachable (nothing allowed)
-        status = 404 if result.outcome == "redirect" else result.http_status
-        text = result.body.decode("utf-8", errors="replace") if result.outcome == "ok" else None
-        robots = Robots(self.settings.user_agent, text, status)
-        self.report.robots[host] = robots.summary
-        return robots
+        url, hops, attempts = f"{scheme.split('://')[0]}://{host}/robots.txt", 0, 0
+        agent = self.settings.user_agent
+        while True:
+            result = await self._polite_fetch(host_of(url), url, "robots", self.settings.per_host_delay_s)
+            if result.outcome == "ok":
+                return Robots(agent, result.content.decode("utf-8", errors="replace"), result.http_status)
+            if result.outcome == "redirect" and result.location:
+                hops += 1
+                if hops > ROBOTS_REDIRECTS:
+                    return Robots(agent, None, None, problem=f"too-many-redirects: over {ROBOTS_REDIRECTS}")
+                url = result.location
+                continue
+            if result.outcome == "retry":
+                attempts += 1
+                wait = self._retry_wait(result, attempts)
+                if attempts <= self.settings.retries and wait <= self.settings.max_retry_after_s:
+                    self._hold(host_of(url), wait)
+                    continue
+                return Robots(agent, None, result.http_status, problem=f"{result.reason}, {attempts} attempts")
+            if result.outcome.startswith("http-4"):
+                return Robots(agent, None, result.http_status)
+            return Robots(agent, None, None, problem=f"{result.outcome}: {result.reason}")
 
-    def _over_budget(self, source: str) -> bool:
+    def _hold_over_budget(self, source: str) -> bool:
+        """If the source's (or the study's) page budget is spent, hold all its queued pages at once."""
         spec = self.sources.get(source)
         if spec and spec.max_pages and self._pages_by_source.get(source, 0) >= spec.max_pages:
+            self.frontier.hold_pages(source, f"page budget spent (max_pages {spec.max_pages} of {source})")
             return True
         cap = self.settings.max_pages
-        return bool(cap and sum(self._pages_by_source.values()) >= cap)
+        if cap and sum(self._pages_by_source.values()) >= cap:
+            self.frontier.hold_pages(None, f"page budget spent (collect.max_pages {cap})")
+            return True
+        return False
+
+    def _hold_sitemap(self, row) -> bool:
+        """Skip a sitemap the source cannot use: too many fetched, or enough pages listed already."""
+        source = row["source"]
+        if self._sitemaps_by_source.get(source, 0) >= self.settings.max_sitemaps:
+            reason = f"collect.max_sitemaps {self.settings.max_sitemaps} sitemaps of this source fetched"
+            self.frontier.set_status(row["id"], "max-sitemaps", reason)
+        elif (room := self._page_room(source)) is not None and room <= self.frontier.count(
+                "source = ? AND kind = 'page' AND status = 'queued'", (source,)):
+            self.frontier.set_status(row["id"], "max-pages", f"page budget covered by {room}+ URLs already listed")
+        else:
+            return False
+        self.frontier.conn.commit()
+        return True
+
+    def _page_room(self, source: str) -> int | None:
+        """Pages the source may still fetch under its own and the study's budget; None: no budget."""
+        rooms = []
+        spec = self.sources.get(source)
+        if spec and spec.max_pages:
+            rooms.append(spec.max_pages - self._pages_by_source.get(source, 0))
+        if self.settings.max_pages:
+            rooms.append(self.settings.max_pages - sum(self._pages_by_source.values()))
+        return max(0, min(rooms)) if rooms else None
 
     def _handle(self, row, result: FetchResult) -> None:
         if row["kind"] == "page" and result.outcome != "retry":
             self._pages_by_source[row["source"]] = self._pages_by_source.get(row["source"], 0) + 1
+        if row["kind"] == "sitemap" and result.outcome == "ok":
+            self._sitemaps_by_source[row["source"]] = self._sitemaps_by_source.get(row["source"], 0) + 1
         if result.outcome == "ok":
             self._store(row, result)
         elif result.outcome == "redirect":
@@ -170,6 +228,7 @@ class Crawler:
         self.frontier.conn.commit()
 
     def _store(self, row, result: FetchResult) -> None:
+        """Write the capture as received, read the links of a listing, then record both at once."""
         if self._writer is None:
             self._writer = CaptureWriter(self.captures_dir / session_name())
             self.report.warc_file = self._writer.path.name
@@ -177,32 +236,58 @@ class Crawler:
             row["url"], result.http_status or 200, "OK", result.headers, result.body, result.protocol
         )
         self.report.captures += 1
-        self._discover(row, result)
+        problem, note = self._discover(row, result)
         self.frontier.record_capture(row["id"], self._writer.path.name, offset, length,
+                                     status="unreadable" if problem else "fetched",
+                                     reason="; ".join(str(p) for p in (problem, note) if p) or None,
                                      http_status=result.http_status, content_type=result.content_type)
+        if problem is not None and problem.transient:
+            self._retry(row, FetchResult("retry", result.http_status, str(problem)), final="unreadable")
 
-    def _discover(self, row, result: FetchResult) -> None:
+    def _discover(self, row, result: FetchResult) -> tuple[ListingError | None, str | None]:
+        """Queue what a feed, sitemap or crawl page links to; the listing's problem and a note, if any."""
         kind, url = row["kind"], row["url"]
-        common = {"outlet": row["outlet"], "source": row["source"], "via": url}
         try:
             if kind == "feed":
-                for link in feed_links(result.body, url):
-                    self.frontier.add(Candidate(link.url, kind="page", listed_date=link.date, **common))
-            elif kind == "sitemap":
-                for link in sitemap_links(result.body, url):
-                    self.frontier.add(Candidate(link.url, kind="sitemap" if link.is_sitemap else "page",
-                                                listed_date=link.date, **common))
-            elif self._follows_links(row):
-                self._add_crawl_links(row, result, common)
-        except ValueError as exc:
-            self.frontier.set_status(row["id"], "fetched", f"unreadable listing: {exc}")
+                return None, self._queue_links(row, feed_links(result.content, url))
+            if kind == "sitemap":
+                return None, self._queue_links(row, sitemap_links(result.content, url))
+            if self._follows_links(row):
+                self._add_crawl_links(row, result)
+        except ListingError as exc:
+            return exc, self._queue_links(row, exc.links)
+        return None, None
+
+    def _queue_links(self, row, links: list[Link]) -> str | None:
+        """Add a listing's links, up to the source's ``collect.max_queued``; nested sitemaps below
+        ``collect.max_sitemap_depth`` are recorded as ``sitemap-too-deep``, not fetched.
+        Returns a note when links were left out."""
+        source, limits = row["source"], self.settings
+        room = max(0, limits.max_queued - self._rows_by_source.get(source, 0))
+        common = {"outlet": row["outlet"], "source": source, "via": row["url"]}
+        depth = row["depth"] + 1 if row["kind"] == "sitemap" else row["depth"]
+        for link in links[:room]:
+            status, reason = "queued", None
+            if link.is_sitemap and depth > limits.max_sitemap_depth:
+                status = "sitemap-too-deep"
+                reason = f"nested {depth} levels deep; collect.max_sitemap_depth is {limits.max_sitemap_depth}"
+            added = self.frontier.add(Candidate(link.url, kind="sitemap" if link.is_sitemap else "page",
+                                                listed_date=link.date, depth=depth if link.is_sitemap else row["depth"],
+                                                status=status, reason=reason, **common))
+            self._rows_by_source[source] = self._rows_by_source.get(source, 0) + added
+        if len(links) <= room:
+            return None
+        return (f"{len(links) - room} of its {len(links)} links not queued: the source reached "
+                f"collect.max_queued {limits.max_queued}")
 
     def _follows_links(self, row) -> bool:
         spec = self.sources.get(row["source"])
         return bool(spec and spec.kind == "crawl" and row["depth"] < spec.max_depth)
 
-    def _add_crawl_links(self, row, result: FetchResult, common: dict) -> None:
-        text, _ = decode_html(result.body, result.content_type)
+    def _add_crawl_links(self, row, result: FetchResult) -> None:
+        # crawl sources are bounded by max_depth and their page budget, not by max_queued
+        text = decode_html(result.content, result.content_type).text
+        common = {"outlet": row["outlet"], "source": row["source"], "via": row["url"]}
         for link in page_links(text, row["url"]):
             if host_of(link) != row["host"] or not crawlable(link):
                 continue
@@ -232,10 +317,17 @@ class Crawler:
                 chain.add(current["url"])
         return chain
 
-    def _retry(self, row, result: FetchResult) -> None:
+    def _retry_wait(self, result: FetchResult, attempts: int) -> float:
+        return result.retry_after if result.retry_after is not None else self.settings.backoff_s * 2 ** (attempts - 1)
+
+    def _hold(self, host: str, wait: float) -> None:
+        self._not_before[host] = max(self._not_before.get(host, 0.0), time.monotonic() + wait)
+
+    def _retry(self, row, result: FetchResult, final: str | None = None) -> None:
+        """Queue the URL again after a backoff, or give up with ``final`` (default: from the reason)."""
         attempts = row["attempts"] + 1
-        final = result.reason.split(":")[0] if result.reason else "connection-error"
-        wait = result.retry_after if result.retry_after is not None else self.settings.backoff_s * 2 ** (attempts - 1)
+        final = final or (result.reason.split(":")[0] if result.reason else "connection-error")
+        wait = self._retry_wait(result, attempts)
         if attempts > self.settings.retries:
             self.frontier.set_status(row["id"], final, f"{result.reason}; gave up after {attempts} attempts",
                                      http_status=result.http_status, attempts=attempts)
@@ -246,8 +338,8 @@ class Crawler:
             self.report.retries += 1
             self.frontier.set_status(row["id"], "queued", f"retrying: {result.reason}", attempts=attempts,
                                      http_status=result.http_status)
-            host = row["host"]
-            self._not_before[host] = max(self._not_before.get(host, 0.0), time.monotonic() + wait)
+            self._hold(row["host"], wait)
+        self.frontier.conn.commit()
 
     def _report_progress(self, force: bool = False) -> None:
         # two table scans: at most a few times a second, not once per URL (a large crawl is O(n) per scan)
@@ -257,3 +349,7 @@ class Crawler:
         self._last_progress = now
         done = self.frontier.count("kind = 'page' AND status != 'queued'")
         self.progress(done, self.frontier.count("kind = 'page'"))
+
+
+ROBOTS_REDIRECTS = 5  # RFC 9309 2.3.1.2: follow at least five; past that, treat the file as absent
+

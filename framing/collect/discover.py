@@ -8,7 +8,6 @@ date is right more often than the one found in the page (DESIGN.md), so both are
 from __future__ import annotations
 
 import csv
-import gzip
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,14 +30,45 @@ def _local(tag: object) -> str:
     return etree.QName(tag).localname.lower() if isinstance(tag, str) else ""
 
 
-def _parse_xml(body: bytes) -> etree._Element:
-    if body[:2] == b"\x1f\x8b":
-        body = gzip.decompress(body)
-    parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False)
-    root = etree.fromstring(body.strip(), parser=parser)
+class ListingError(ValueError):
+    """A feed or sitemap that could not be read as one.
+
+    ``transient`` marks what a glitching server produces (an empty or broken body), worth
+    another request in the same run; ``links`` holds what a broken file yielded before the break.
+    """
+
+    def __init__(self, reason: str, transient: bool, links: list[Link] | None = None):
+        super().__init__(reason)
+        self.transient = transient
+        self.links = links or []
+
+
+_STRICT = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+_RECOVER = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False)
+
+
+def _parse_xml(body: bytes, what: str) -> tuple[etree._Element, str | None]:
+    """The document's root, and why it is broken if it is (then the root is lxml's recovered tree)."""
+    body = body.strip()
+    if not body:
+        raise ListingError("empty body (HTTP 200)", transient=True)
+    head = body[:512].lstrip().lower()
+    if head.startswith((b"<!doctype html", b"<html")):
+        raise ListingError(f"an HTML page, not a {what}", transient=False)
+    try:
+        return etree.fromstring(body, parser=_STRICT), None
+    except etree.XMLSyntaxError as exc:
+        problem = f"broken XML ({exc})"[:300]
+    root = etree.fromstring(body, parser=_RECOVER)
     if root is None:
-        raise ValueError("not XML")
-    return root
+        raise ListingError(f"not a {what}: {problem}", transient=True)
+    return root, problem
+
+
+def _checked(links: list[Link], problem: str | None) -> list[Link]:
+    if problem:
+        raise ListingError(f"{problem}; {len(links)} links read before the break", transient=True, links=links)
+    return links
 
 
 def iso_date(value: str | None) -> str | None:
@@ -59,8 +89,14 @@ def iso_date(value: str | None) -> str | None:
 
 
 def feed_links(body: bytes, base_url: str) -> list[Link]:
-    """Items of an RSS 2.0, RSS 1.0 or Atom feed, with their dates."""
-    root = _parse_xml(body)
+    """Items of an RSS 2.0, RSS 1.0 or Atom feed, with their dates.
+
+    Raises
+    ------
+    ListingError
+        For an empty body, an HTML page or broken XML (with the links read before the break).
+    """
+    root, problem = _parse_xml(body, "feed")
     links = []
     for item in root.iter():
         name = _local(item.tag)
@@ -82,12 +118,18 @@ def feed_links(body: bytes, base_url: str) -> list[Link]:
                 date = iso_date(child.text) or date
         if url:
             links.append(Link(urljoin(base_url, url), date))
-    return links
+    return _checked(links, problem)
 
 
 def sitemap_links(body: bytes, base_url: str) -> list[Link]:
-    """``<url>`` entries of a sitemap, or ``<sitemap>`` entries of a sitemap index."""
-    root = _parse_xml(body)
+    """``<url>`` entries of a sitemap, or ``<sitemap>`` entries of a sitemap index.
+
+    Raises
+    ------
+    ListingError
+        As ``feed_links`` does.
+    """
+    root, problem = _parse_xml(body, "sitemap")
     is_index = _local(root.tag) == "sitemapindex"
     links = []
     for entry in root:
@@ -96,7 +138,7 @@ def sitemap_links(body: bytes, base_url: str) -> list[Link]:
         fields = {_local(c.tag): (c.text or "").strip() for c in entry}
         if fields.get("loc"):
             links.append(Link(urljoin(base_url, fields["loc"]), iso_date(fields.get("lastmod")), is_index))
-    return links
+    return _checked(links, problem)
 
 
 def page_links(body: str, base_url: str) -> list[str]:

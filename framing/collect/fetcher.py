@@ -3,32 +3,43 @@
 Redirects are not followed here: the crawler queues the target as a URL of its own, so every
 hop waits its host's delay and is recorded. Retrying is the caller's decision (see crawler.py),
 because the wait belongs to the host's schedule.
+
+``timeout_s`` bounds the whole exchange, not each read: a server that drips a byte a second
+would otherwise hold its host for as long as it likes. Bodies are kept as they came (for the
+WARC record) and decoded beside, within ``max_bytes`` of decoded size (see framing.codings).
 """
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 import time
 from dataclasses import dataclass, field
 
 import httpx
 
+from framing.codings import BodyError, decode_body, sniff_compressed
 from framing.config import Collect
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
-XML_TYPES = ("xml", "rss", "atom", "text/plain", "gzip", "octet-stream")
 RETRYABLE = {429, 500, 502, 503, 504}
+ROBOTS_LIMIT = 500 * 1024  # RFC 9309 2.5: parse at least the first 500 KiB; we parse exactly that
 
 
 @dataclass
 class FetchResult:
-    """What came back. ``outcome`` is ``ok``, ``redirect``, ``retry`` or a final URL status."""
+    """What came back. ``outcome`` is ``ok``, ``redirect``, ``retry`` or a final URL status.
+
+    ``body`` holds the bytes as received (content codings kept, for the WARC record), ``content``
+    the same decoded: what parsers read.
+    """
 
     outcome: str
     http_status: int | None = None
     reason: str | None = None
     headers: list[tuple[str, str]] = field(default_factory=list)
     body: bytes = b""
+    content: bytes = b""
     content_type: str = ""
     location: str | None = None
     retry_after: float | None = None
@@ -36,13 +47,12 @@ class FetchResult:
 
 
 def accepts(kind: str, content_type: str) -> bool:
-    """Pages must be HTML; feeds and sitemaps may come as any XML or gzip flavour."""
+    """Pages must be HTML; feeds, sitemaps and robots.txt are judged by their parsers, since
+    real hosts serve feeds as text/html, text/plain or octet-stream as often as XML."""
     ctype = content_type.split(";")[0].strip().lower()
-    if kind == "robots":
-        return True
     if kind in ("page", "listing"):
         return ctype in HTML_TYPES or ctype == ""
-    return any(t in ctype for t in XML_TYPES) or ctype == ""
+    return True
 
 
 def retry_after_seconds(value: str | None) -> float | None:
@@ -60,12 +70,31 @@ def retry_after_seconds(value: str | None) -> float | None:
 
 
 async def fetch(client: httpx.AsyncClient, url: str, kind: str, settings: Collect) -> FetchResult:
-    """GET ``url`` and classify the answer; never raises for network trouble."""
+    """GET ``url`` and classify the answer; never raises for network trouble or a broken body.
+
+    Parameters
+    ----------
+    client
+        The crawl's shared client.
+    url
+        What to fetch.
+    kind
+        ``page``, ``listing``, ``feed``, ``sitemap`` or ``robots``: robots.txt is cut at
+        500 KiB instead of refused, and gzip files (``sitemap.xml.gz``) are unpacked for feeds
+        and sitemaps.
+    settings
+        The study's ``collect`` block: ``timeout_s`` for the whole exchange, ``max_bytes``.
+
+    Returns
+    -------
+    FetchResult
+    """
     try:
-        async with client.stream("GET", url, follow_redirects=False, timeout=settings.timeout_s) as resp:
-            return await _classify(resp, kind, settings)
-    except httpx.TimeoutException as exc:
-        return FetchResult("retry", reason=f"timeout: {type(exc).__name__}")
+        async with asyncio.timeout(settings.timeout_s):
+            async with client.stream("GET", url, follow_redirects=False) as resp:
+                return await _classify(resp, kind, settings)
+    except (TimeoutError, httpx.TimeoutException):
+        return FetchResult("retry", reason=f"timeout: no complete answer within {settings.timeout_s:g} s")
     except httpx.TransportError as exc:
         return FetchResult("retry", reason=f"connection-error: {type(exc).__name__}: {exc}"[:300])
 
@@ -85,11 +114,29 @@ async def _classify(resp: httpx.Response, kind: str, settings: Collect) -> Fetch
     if not accepts(kind, ctype):
         return FetchResult("not-html", reason=ctype.split(";")[0] or "no content type", **base)
     declared = resp.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > settings.max_bytes:
-        return FetchResult("too-large", reason=f"Content-Length {declared} > {settings.max_bytes}", **base)
+    if kind != "robots" and declared and declared.isdigit() and int(declared) > settings.max_bytes:
+        return FetchResult("too-large", reason=f"Content-Length {declared} > collect.max_bytes {settings.max_bytes}",
+                           **base)
     body = bytearray()
-    async for chunk in resp.aiter_raw():
+    async for chunk in resp.aiter_raw():  # as sent: content codings stay (chunked framing is undone)
         body.extend(chunk)
         if len(body) > settings.max_bytes:
-            return FetchResult("too-large", reason=f"body over {settings.max_bytes} bytes", **base)
-    return FetchResult("ok", body=bytes(body), **base)
+            if kind == "robots":
+                break
+            return FetchResult("too-large", reason=f"body over collect.max_bytes {settings.max_bytes} bytes", **base)
+    try:
+        content = decoded(bytes(body), resp.headers.get("content-encoding"), kind, settings.max_bytes)
+    except BodyError as exc:
+        return FetchResult(exc.status, reason=str(exc), body=bytes(body), **base)
+    return FetchResult("ok", body=bytes(body), content=content, **base)
+
+
+def decoded(body: bytes, content_encoding: str | None, kind: str, max_bytes: int) -> bytes:
+    """The body with its content codings undone; gzip files unpacked for feeds and sitemaps;
+    robots.txt cut at 500 KiB. Raises ``BodyError`` (``.status`` says which) when it cannot be."""
+    if kind == "robots":  # a long file is cut, not refused: its first 500 KiB hold the rules
+        return decode_body(body[:max_bytes], content_encoding, max_bytes)[:ROBOTS_LIMIT]
+    content = decode_body(body, content_encoding, max_bytes)
+    if kind in ("feed", "sitemap") and sniff_compressed(content) == "gzip":
+        content = decode_body(content, "gzip", max_bytes)
+    return content

@@ -36,8 +36,18 @@ CREATE TABLE IF NOT EXISTS urls (
     fetched_at TEXT
 );
 CREATE INDEX IF NOT EXISTS urls_status ON urls(status, host);
+-- the next URL of a host without sorting its whole queue (quadratic on a 100k-URL sitemap otherwise)
+CREATE INDEX IF NOT EXISTS urls_queue ON urls(host, kind = 'page', id) WHERE status = 'queued';
+CREATE INDEX IF NOT EXISTS urls_source ON urls(source, kind, status);
 CREATE TABLE IF NOT EXISTS warc_files (name TEXT PRIMARY KEY, committed_end INTEGER NOT NULL);
 """
+
+
+# statuses that mean "not now" rather than "never": the next run queues them again
+HELD = ("max-pages", "max-sitemaps", "robots-unavailable")
+# listing outcomes that a new run leaves alone: success, or a verdict that another request would not change
+LISTING_FINAL = ("queued", "fetched", "redirected", "redirect-loop", "too-many-redirects", "robots-disallowed",
+                 "invalid-url", "sitemap-too-deep")
 
 
 def normalize(url: str) -> str:
@@ -63,6 +73,8 @@ class Candidate:
     depth: int = 0
     listed_date: str | None = None
     redirect_hops: int = 0
+    status: str = "queued"  # or a verdict reached before any request (e.g. sitemap-too-deep)
+    reason: str | None = None
 
 
 class Frontier:
@@ -83,7 +95,8 @@ class Frontier:
         """Insert a URL unless known; return whether it is new. A known URL gains a listed date."""
         url = normalize(cand.url)
         scheme = urlsplit(url).scheme
-        status, reason = ("queued", None) if scheme in ("http", "https") else ("invalid-url", f"scheme {scheme!r}")
+        status, reason = ((cand.status, cand.reason) if scheme in ("http", "https")
+                          else ("invalid-url", f"scheme {scheme!r}"))
         cur = self.conn.execute(
             "INSERT OR IGNORE INTO urls (url, host, outlet, kind, source, via, depth, listed_date, status,"
             " reason, redirect_hops) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
@@ -105,20 +118,61 @@ class Frontier:
     def next_queued(self, host: str) -> sqlite3.Row | None:
         """Feeds and sitemaps first (they lead to pages), then pages in discovery order."""
         return self.conn.execute(
-            "SELECT * FROM urls WHERE host = ? AND status = 'queued' "
-            "ORDER BY CASE kind WHEN 'page' THEN 1 ELSE 0 END, id LIMIT 1",
+            "SELECT * FROM urls WHERE host = ? AND status = 'queued' ORDER BY kind = 'page', id LIMIT 1",
             (host,),
         ).fetchone()
+
+    def requeue_unfinished(self) -> int:
+        """At the start of a run: queue again what an earlier run left for later.
+
+        That is URLs held back by a spent budget or unknown robots rules, and feeds, sitemaps
+        and crawl start pages that failed (an empty or broken listing, a timeout, a 5xx): a
+        listing is one request, and a glitch must not cost a study its source for good.
+        Returns how many rows were queued again.
+        """
+        cur = self.conn.execute(
+            "UPDATE urls SET status = 'queued', attempts = 0, reason = 'again after: ' || coalesce(reason, status) "
+            "WHERE status IN (" + ", ".join("?" * len(HELD)) + ") "
+            "OR (kind != 'page' AND status NOT IN (" + ", ".join("?" * len(LISTING_FINAL)) + "))",
+            (*HELD, *LISTING_FINAL),
+        )
+        self.conn.commit()
+        return cur.rowcount
+
+    def hold_host(self, host: str, status: str, reason: str) -> int:
+        """Give every queued URL of a host ``status`` (one that the next run queues again)."""
+        cur = self.conn.execute("UPDATE urls SET status = ?, reason = ? WHERE host = ? AND status = 'queued'",
+                                (status, reason, host))
+        self.conn.commit()
+        return cur.rowcount
+
+    def hold_pages(self, source: str | None, reason: str) -> int:
+        """Mark the queued pages of one source (all sources: None) ``max-pages``, in one statement."""
+        where, params = ("AND source = ?", (source,)) if source is not None else ("", ())
+        cur = self.conn.execute(
+            f"UPDATE urls SET status = 'max-pages', reason = ? WHERE kind = 'page' AND status = 'queued' {where}",
+            (reason, *params))
+        self.conn.commit()
+        return cur.rowcount
+
+    def per_source(self, where: str = "1=1", params: tuple = ()) -> dict[str, int]:
+        """Row counts per source for a condition."""
+        return dict(self.conn.execute(f"SELECT source, count(*) FROM urls WHERE {where} GROUP BY source", params))
 
     def set_status(self, url_id: int, status: str, reason: str | None = None, **fields: object) -> None:
         cols = {"status": status, "reason": reason, **fields}
         assignments = ", ".join(f"{k} = ?" for k in cols)
         self.conn.execute(f"UPDATE urls SET {assignments} WHERE id = ?", (*cols.values(), url_id))
 
-    def record_capture(self, url_id: int, warc_file: str, offset: int, length: int, **fields: object) -> None:
-        """Mark a URL stored and advance its WARC file's committed end, in one transaction."""
+    def record_capture(self, url_id: int, warc_file: str, offset: int, length: int, status: str = "fetched",
+                       reason: str | None = None, **fields: object) -> None:
+        """Mark a URL stored and advance its WARC file's committed end, in one transaction.
+
+        ``status`` stays ``fetched`` but for a listing whose body could not be read: its
+        capture is kept as evidence all the same.
+        """
         self.set_status(
-            url_id, "fetched", None, warc_file=warc_file, warc_offset=offset, warc_length=length,
+            url_id, status, reason, warc_file=warc_file, warc_offset=offset, warc_length=length,
             fetched_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), **fields,
         )
         self.conn.execute(
@@ -135,7 +189,9 @@ class Frontier:
         return self.conn.execute(f"SELECT count(*) FROM urls WHERE {where}", params).fetchone()[0]
 
     def pages_fetched(self) -> int:
-        return self.count("kind = 'page' AND status NOT IN ('queued', 'robots-disallowed', 'max-pages')")
+        """Pages asked of their servers, whatever the answer."""
+        return self.count("kind = 'page' AND status NOT IN ('queued', 'robots-disallowed', 'invalid-url', ?, ?, ?)",
+                          HELD)
 
     def captures(self) -> Iterator[sqlite3.Row]:
         """Fetched pages in WARC order: the input of the extract stage."""

@@ -1,4 +1,12 @@
-"""Writing and reading WARC (ISO 28500) captures with warcio."""
+"""Writing and reading WARC (ISO 28500) captures with warcio.
+
+Records keep the body as the server sent it, content codings included (gzip, br, ...), with
+its ``Content-Encoding`` header: that is what the standard asks and what replay tools and
+warcio expect. The one change is the chunked transfer framing, which the HTTP client removes
+before we see the bytes, so a stored record carries ``Content-Length`` instead of
+``Transfer-Encoding: chunked``. Readers return the body still encoded, with the coding, and
+extract decodes it (framing.codings) within the study's size cap.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +19,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.bufferedreaders import ChunkedDataReader
 from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
@@ -40,9 +49,8 @@ class CaptureWriter:
     def write_response(self, url: str, status: int, reason: str, headers: list[tuple[str, str]],
                        body: bytes, protocol: str = "HTTP/1.1") -> tuple[int, int]:
         """Write one response record; return ``(offset, length)`` once it is on disk."""
-        # the body is stored decoded, so drop headers that describe the wire encoding
-        kept = [(k, v) for k, v in headers if k.lower() not in ("content-encoding", "transfer-encoding",
-                                                                  "content-length")]
+        # the body comes de-chunked (by the HTTP client), so its framing headers describe it no more
+        kept = [(k, v) for k, v in headers if k.lower() not in ("transfer-encoding", "content-length")]
         kept.append(("Content-Length", str(len(body))))
         http_headers = StatusAndHeaders(f"{status} {reason}".strip(), kept, protocol=protocol)
         record = self.writer.create_warc_record(url, "response", payload=io.BytesIO(body),
@@ -68,12 +76,15 @@ def truncate_to(path: Path, committed_end: int) -> int:
 
 @dataclass
 class WarcResponse:
+    """An HTTP response record; ``body`` as sent, still in its ``content_encoding`` (if any)."""
+
     url: str
     offset: int
     content_type: str
     status: int
     body: bytes
     date: str | None
+    content_encoding: str = ""
 
 
 def iter_responses(path: Path) -> Iterator[WarcResponse]:
@@ -89,14 +100,19 @@ def iter_responses(path: Path) -> Iterator[WarcResponse]:
 def _from_warcio(record: ArcWarcRecord, offset_of: Callable[[], int]) -> WarcResponse | None:
     if record.rec_type != "response" or record.http_headers is None:
         return None
-    body = record.content_stream().read()  # first: warcio finds the offset by reading to the record's end
+    http = record.http_headers
+    stream = record.raw_stream  # not content_stream(): that would inflate without a size cap
+    if (http.get_header("Transfer-Encoding") or "").lower() == "chunked":
+        stream = ChunkedDataReader(stream)
+    body = stream.read()  # first: warcio finds the offset by reading to the record's end
     return WarcResponse(
         url=record.rec_headers.get_header("WARC-Target-URI"),
         offset=offset_of(),
-        content_type=record.http_headers.get_header("Content-Type") or "",
-        status=int(record.http_headers.get_statuscode() or 0),
+        content_type=http.get_header("Content-Type") or "",
+        status=int(http.get_statuscode() or 0),
         body=body,
         date=record.rec_headers.get_header("WARC-Date"),
+        content_encoding=http.get_header("Content-Encoding") or "",
     )
 
 
@@ -105,8 +121,8 @@ def read_response(handle: BinaryIO, offset: int, length: int) -> WarcResponse | 
 
     What ``iter_responses`` yields for that record, at a third of its cost: one seek, one
     inflate and a split of the header blocks, where warcio streams the record through layers of
-    buffered readers. A record whose body is chunked or compressed on the wire (``CaptureWriter``
-    stores neither; imported files may), or anything else unusual, is handed to warcio.
+    buffered readers. A record whose body keeps its chunked framing (``CaptureWriter`` never
+    stores one; imported files may), or anything else unusual, is handed to warcio.
 
     Parameters
     ----------
@@ -134,10 +150,11 @@ def _split_response(record: bytes, offset: int) -> WarcResponse | None:
         return None
     http_head, found, body = block[:int(warc["content-length"])].partition(b"\r\n\r\n")
     http = _headers(http_head)
-    if not found or "content-encoding" in http or "transfer-encoding" in http:
+    if not found or "transfer-encoding" in http:
         return None
     return WarcResponse(url=warc.get("warc-target-uri", ""), offset=offset, content_type=http.get("content-type", ""),
-                        status=int(http_head.split(b"\r\n", 1)[0].split()[1]), body=body, date=warc.get("warc-date"))
+                        status=int(http_head.split(b"\r\n", 1)[0].split()[1]), body=body, date=warc.get("warc-date"),
+                        content_encoding=http.get("content-encoding", ""))
 
 
 def _headers(block: bytes) -> dict[str, str]:
