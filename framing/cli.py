@@ -16,6 +16,7 @@ from framing.analysis import study_codebook
 from framing.cli_annotate import agree_cmd, annotate_app
 from framing.cli_model import train_cmd
 from framing.codebook import check_codebook, load_codebook, resolve
+from framing.collect.outcome import SourceOutcome
 from framing.config import STAGES, load_pipeline
 from framing.errors import ConfigError, FramingError
 from framing.evaluate import compare, load_gold
@@ -278,14 +279,33 @@ def stage_progress():
 
 
 def print_stage_results(results: list[StageResult]) -> None:
+    print_sources(next((r.counts.get("sources") for r in results if r.stage == "collect" and not r.skipped), None))
     table = Table("stage", "result", "seconds", title="Stages")
     for result in results:
         if result.skipped:
             table.add_row(result.stage, "up to date (inputs and parameters unchanged; --force to redo)", "-")
             continue
         shown = {k: f"{v:.3g}" if isinstance(v, float) else v for k, v in result.counts.items()
-                 if k not in ("key", "robots", "warc_file", "association", "report")}
+                 if k not in ("key", "robots", "warc_file", "association", "report", "sources")}
         table.add_row(result.stage, escape(", ".join(f"{k} {v}" for k, v in shown.items())), f"{result.seconds:.1f}")
+    console.print(table)
+
+
+def print_sources(outcomes: list[dict] | None) -> None:
+    """Per source: pages found, fetched and failed with the commonest reasons, and broken listings.
+
+    ``outcomes`` are the collect stage's ``sources`` (``framing.collect.outcome.SourceOutcome`` as dicts).
+    """
+    if not outcomes:
+        return
+    table = Table("source", "pages\nfound", "fetched", "failed / waiting (top statuses)", "feeds and sitemaps",
+                  title="Sources")
+    for o in (SourceOutcome(**item) for item in outcomes):
+        reasons = ", ".join(f"{n} {status}" for status, n in o.reasons)
+        failed = f"{o.failed} failed, {o.waiting} waiting" if o.waiting else f"{o.failed} failed"
+        table.add_row(escape(o.source), str(o.found), str(o.fetched), escape(f"{failed}: {reasons}" if reasons
+                                                                             else failed),
+                      escape("\n".join(o.problems)) or "ok")
     console.print(table)
 
 

@@ -12,7 +12,7 @@ import json
 import platform
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from framing import __version__
 from framing.analysis import aggregate_study, codebook_digest, tag_articles
 from framing.collect.crawler import Crawler
 from framing.collect.frontier import Frontier
+from framing.collect.outcome import source_outcomes
 from framing.collect.seed import seed_sources
 from framing.collect.warcfile import WarcResponse, iter_responses, read_response
 from framing.config import STAGES, Pipeline
@@ -162,9 +163,10 @@ def run_collect(spec: Pipeline, study: Study, progress: Progress) -> dict[str, A
                           progress=lambda done, total: progress("collect", done, total))
         report = crawler.run()
         export_urls(study, conn)
-        return {"new_source_urls": new, "requests": report.requests, "captures": report.captures,
-                "retries": report.retries, "truncated_bytes": report.truncated_bytes,
-                "warc_file": report.warc_file, "robots": report.robots}
+        return {"new_source_urls": new, "requeued": report.requeued, "requests": report.requests,
+                "captures": report.captures, "retries": report.retries, "truncated_bytes": report.truncated_bytes,
+                "warc_file": report.warc_file, "robots": report.robots,
+                "sources": [asdict(o) for o in source_outcomes(conn)]}
 
 
 def export_urls(study: Study, conn) -> int:

@@ -4,19 +4,31 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gzip
 import re
 from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
 
+import brotli
+import httpx
 import pytest
+import yaml
+from lxml import etree
+from protego import Protego
 
-from framing.demo.runner import run_demo
-from framing.demo.site import CORPUS, intent_csv, load_corpus
+from framing.demo.runner import DemoSite, robots_disallows, run_demo, serve_demo
+from framing.demo.server import SiteServer
+from framing.demo.site import CORPUS, ROBOTS_MOVED, Outlet, intent_csv, listed_entries, load_corpus
 from framing.store import Study
 
 MICRO_F1_FLOOR = 0.6
 LEANING_FLOOR = 8
 MACRO_RECALL_FLOOR = 0.5
 TOPIC = re.compile(r"social credit|sozialkredit|soziale[sn]? kredit", re.IGNORECASE)
+DEMO_PIPELINE = Path(__file__).resolve().parents[1] / "pipelines" / "demo.yml"
+OUTLET_IDS = [o.id for o in load_corpus()[0]]
 
 
 def intent() -> list[dict[str, str]]:
@@ -45,6 +57,155 @@ def test_demo_corpus_has_the_promised_shape():
     for outlet in outlets:
         dominant = Counter(a.dominant for a in outlet.articles if a.topic)
         assert dominant.most_common(1)[0][0] == leanings[outlet.id], outlet.id
+
+
+def test_demo_hosts_split_between_br_and_gzip_only():
+    outlets, _ = load_corpus()
+    codings = Counter(tuple(o.compression) for o in outlets)
+    assert codings == {("br", "gzip"): len(outlets) // 2, ("gzip",): len(outlets) - len(outlets) // 2}
+
+
+def test_demo_pipeline_reads_the_sitemaps_that_robots_txt_announces():
+    outlets, _ = load_corpus()
+    by_address = {o.address: o for o in outlets}
+    sources = yaml.safe_load(DEMO_PIPELINE.read_text(encoding="utf-8"))["sources"]
+    sitemaps = [urlsplit(s["sitemap"]) for s in sources if "sitemap" in s]
+    assert sitemaps and all(u.path == by_address[u.hostname].sitemap_path for u in sitemaps)
+    assert "/sitemap.xml.gz" in {u.path for u in sitemaps}
+
+
+# -- the robots.txt oracle --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("rule", "path", "disallowed"), [
+    ("/members/", "/members/2019/inside", True),
+    ("/members/", "/member", False),
+    ("/search", "/search?q=laolai", True),
+    ("/*?print=", "/stories/2025/06/16/a-story?print=1", True),
+    ("/*?print=", "/?print=1", True),  # '*' may match nothing
+    ("/*?print=", "/stories/2025/06/16/a-story", False),
+    ("/*?print=", "/a-story?page=2&print=1", False),  # '?' is literal, not "any character"
+    ("/*.pdf$", "/files/survey.pdf", True),
+    ("/*.pdf$", "/files/survey.pdf?download=1", False),  # '$' ends path and query together
+    ("/*.pdf$", "/files/survey.pdfx", False),
+    ("/*.pdf", "/files/survey.pdf?download=1", True),
+    ("/fish$", "/fish", True),
+    ("/fish$", "/fish/", False),
+    ("/a.b", "/aXb", False),  # '.' is literal
+    ("/x$y", "/x$y/z", True),  # '$' before the end is literal
+    ("/a**b", "/a/x/b", True),
+    ("", "/anything", False),  # "Disallow:" with no value disallows nothing
+])
+def test_robots_oracle_matches_rfc9309_wildcards(rule, path, disallowed):
+    assert robots_disallows([rule], path) is disallowed
+    # the crawler reads robots.txt with protego: the oracle and it must agree on the demo's kinds of rule
+    rules = Protego.parse(f"User-agent: *\nDisallow: {rule}\n")
+    assert (not rules.can_fetch(f"http://127.0.0.1{path}", "framing")) is disallowed
+
+
+def test_robots_oracle_agrees_with_the_intended_statuses():
+    outlets = {o.name: o for o in load_corpus()[0]}
+    rows = intent()
+    disagree = [f"{r['outlet']} {r['path']} ({r['expected_status']})" for r in rows
+                if robots_disallows(outlets[r["outlet"]].robots_rules, r["path"])
+                != (r["expected_status"] == "robots-disallowed")]
+    assert disagree == []
+    wildcard = [r for r in rows if r["expected_status"] == "robots-disallowed" and "?print=" in r["path"]]
+    assert wildcard, "the wildcard rule must forbid pages the site links"
+
+
+# -- the demo site as a crawler meets it ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[DemoSite]:
+    with serve_demo(loopback_only=True) as served:
+        yield served
+
+
+@pytest.fixture
+def client() -> Iterator[httpx.Client]:
+    with httpx.Client(follow_redirects=False, trust_env=False, timeout=10) as plain:
+        del plain.headers["Accept-Encoding"]  # httpx offers gzip, br, zstd by default; these tests choose
+        yield plain
+
+
+def _host(site: DemoSite, outlet_id: str) -> tuple[Outlet, SiteServer]:
+    return next((o, s) for o, s in zip(site.outlets, site.servers, strict=True) if o.id == outlet_id)
+
+
+def _wire(client: httpx.Client, url: str, accept_encoding: str | None = None) -> tuple[httpx.Response, bytes]:
+    """One GET: the response (for its headers) and its body as sent, content coding not undone."""
+    headers = {"Accept-Encoding": accept_encoding} if accept_encoding is not None else {}
+    with client.stream("GET", url, headers=headers) as response:
+        return response, b"".join(response.iter_raw())
+
+
+@pytest.mark.parametrize("outlet_id", OUTLET_IDS)
+def test_demo_host_gzips_and_chunks_for_clients_that_ask(site, client, outlet_id):
+    outlet, server = _host(site, outlet_id)
+    url = server.base_url + "/"
+    plain, plain_body = _wire(client, url)
+    assert plain.status_code == 200 and "content-encoding" not in plain.headers
+    assert plain.headers["content-length"] == str(len(plain_body)) and b"</html>" in plain_body
+    packed, packed_body = _wire(client, url, "gzip")
+    assert packed.headers["content-encoding"] == "gzip" and packed.headers["vary"] == "Accept-Encoding"
+    assert packed.headers["transfer-encoding"] == "chunked" and "content-length" not in packed.headers
+    assert gzip.decompress(packed_body) == plain_body
+
+
+@pytest.mark.parametrize("outlet_id", OUTLET_IDS)
+def test_demo_host_answers_in_its_preferred_coding(site, client, outlet_id):
+    outlet, server = _host(site, outlet_id)
+    url = server.base_url + outlet.articles[-1].path  # the oldest story: never the 503 trap's, once the legacy page
+    _, plain_body = _wire(client, url)
+    response, body = _wire(client, url, "gzip, br")
+    coding = response.headers["content-encoding"]
+    assert coding == outlet.compression[0]
+    assert (brotli.decompress(body) if coding == "br" else gzip.decompress(body)) == plain_body
+
+
+def test_demo_robots_txt_redirects_to_rules_with_a_wildcard_that_matters(site, client):
+    outlet, server = _host(site, "eastbridge-observer")
+    moved = client.get(server.base_url + "/robots.txt")
+    assert moved.status_code == 301 and moved.headers["location"] == server.base_url + ROBOTS_MOVED
+    rules = client.get(moved.headers["location"])
+    assert rules.status_code == 200 and rules.headers["content-type"].startswith("text/plain")
+    assert "Disallow: /*?print=" in rules.text.splitlines()
+    home = client.get(server.base_url + "/").text
+    linked = set(re.findall(r'href="([^"]+)"', home))
+    forbidden = {p for p in linked if robots_disallows(["/*?print="], p)}
+    assert forbidden and all(client.get(server.base_url + p).status_code == 200 for p in forbidden), \
+        "the homepage links print views that only the wildcard rule keeps a crawler from"
+    _, direct = _host(site, "lattice-review")
+    assert client.get(direct.base_url + "/robots.txt").status_code == 200  # the other hosts answer directly
+
+
+def test_demo_sitemap_gz_is_a_gzip_file_not_a_content_coding(site, client):
+    outlet, server = _host(site, "rheinisches-wirtschaftsblatt")
+    assert outlet.sitemap_path == "/sitemap.xml.gz"
+    robots = client.get(server.base_url + "/robots.txt").text
+    assert f"Sitemap: {server.base_url}/sitemap.xml.gz" in robots.splitlines()
+    response, body = _wire(client, server.base_url + "/sitemap.xml.gz", "gzip, br")
+    assert response.status_code == 200 and response.headers["content-type"] == "application/x-gzip"
+    assert "content-encoding" not in response.headers and body[:2] == b"\x1f\x8b"
+    urlset = etree.fromstring(gzip.decompress(body))
+    locs = [e.text for e in urlset.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    assert locs == [server.base_url + path for path, _ in listed_entries(outlet)]
+    assert client.get(server.base_url + "/sitemap.xml").status_code == 404
+
+
+def test_demo_glitching_feed_is_empty_once_then_whole(site, client):
+    outlet, server = _host(site, "circuit-review")
+    url = server.base_url + "/feeds/all.rss"
+    assert server.requests_for("/feeds/all.rss") == []  # the glitch belongs to this test's first request
+    first = client.get(url)
+    assert first.status_code == 200 and first.content == b"" and first.headers["content-length"] == "0"
+    second = client.get(url)
+    assert second.status_code == 200
+    items = etree.fromstring(second.content).findall("channel/item")
+    assert len(items) == len(listed_entries(outlet))
+    assert [r.status for r in server.requests_for("/feeds/all.rss")] == [200, 200]
 
 
 @pytest.fixture(scope="module")

@@ -59,7 +59,10 @@ def _parse_xml(body: bytes, what: str) -> tuple[etree._Element, str | None]:
         return etree.fromstring(body, parser=_STRICT), None
     except etree.XMLSyntaxError as exc:
         problem = f"broken XML ({exc})"[:300]
-    root = etree.fromstring(body, parser=_RECOVER)
+    try:
+        root = etree.fromstring(body, parser=_RECOVER)
+    except etree.XMLSyntaxError:
+        root = None
     if root is None:
         raise ListingError(f"not a {what}: {problem}", transient=True)
     return root, problem

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from framing.config import load_pipeline
@@ -31,9 +33,41 @@ class DemoSite:
         """Logged requests for paths that the outlet's robots.txt disallows."""
         bad = []
         for outlet, server in zip(self.outlets, self.servers, strict=True):
-            bad += [f"{server.netloc}{r.path}" for r in server.log
-                    if any(r.path.startswith(p) for p in outlet.robots_disallow)]
+            bad += [f"{server.netloc}{r.path}" for r in server.log if robots_disallows(outlet.robots_rules, r.path)]
         return bad
+
+
+def robots_disallows(rules: Iterable[str], path: str) -> bool:
+    """Whether any ``Disallow`` rule of a robots.txt matches a request target.
+
+    The politeness oracle of the demo: written apart from the crawler's robots.txt parser so
+    that the two check each other. Only ``Disallow`` rules: the demo's robots.txt has no
+    ``Allow`` lines, so RFC 9309's longest-match precedence never comes into play.
+
+    Parameters
+    ----------
+    rules
+        ``Disallow`` values as written in robots.txt, e.g. ``/members/``, ``/*?print=``,
+        ``/*.pdf$``; an empty value disallows nothing.
+    path
+        The request target as the server saw it: path and query, e.g. ``/a/b?print=1``.
+
+    Returns
+    -------
+    bool
+        True when a rule matches from the start of ``path`` (RFC 9309 section 2.2.2).
+    """
+    return any(rule and _rule_regex(rule).match(path) for rule in rules)
+
+
+@lru_cache(maxsize=256)
+def _rule_regex(rule: str) -> re.Pattern[str]:
+    """RFC 9309 pattern -> regex: ``*`` is any run of characters, a final ``$`` the end of path+query."""
+    anchored = rule.endswith("$")
+    literal_parts = (rule[:-1] if anchored else rule).split("*")
+    # everything else is literal, including '?', '.' and a '$' that is not last
+    pattern = ".*".join(re.escape(part) for part in literal_parts)
+    return re.compile(pattern + (r"\Z" if anchored else ""), re.DOTALL)
 
 
 @contextmanager
@@ -46,6 +80,10 @@ def serve_demo(port: int | None = None, loopback_only: bool = False, corpus: Pat
         Port for all outlets (default: the corpus's, 8411); 0 picks free ports.
     loopback_only
         Bind every outlet to 127.0.0.1 on its own free port instead of 127.0.0.11-18.
+
+    Each host compresses text by the request's ``Accept-Encoding`` with the codings its
+    ``compression`` entry in outlets.yml lists (in that order of preference), sent chunked;
+    a request without ``Accept-Encoding`` gets the plain body with a Content-Length.
     """
     outlets, default_port = load_corpus(corpus)
     with ExitStack() as stack:
@@ -53,7 +91,8 @@ def serve_demo(port: int | None = None, loopback_only: bool = False, corpus: Pat
         for outlet in outlets:
             address = "127.0.0.1" if loopback_only else outlet.address
             try:
-                server = SiteServer(address, 0 if loopback_only else (default_port if port is None else port))
+                server = SiteServer(address, 0 if loopback_only else (default_port if port is None else port),
+                                    compression=tuple(outlet.compression))
             except OSError as exc:
                 raise FramingError(f"cannot serve {outlet.name} on {address}: {exc.strerror}. Is another "
                                    "`framing demo` running? Stop it, or free the port.") from exc

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import email.utils
+import gzip
 import io
 import json
 from dataclasses import dataclass, field
@@ -35,7 +36,7 @@ UI = {
            "paywall": "Subscribe to continue reading. This premium article is for subscribers only.",
            "subscribe": "Already a subscriber? Log in", "newer": "Newer stories", "older": "Older stories",
            "about_text": "is an independent publication. Our journalists report without fear or favour.",
-           "latest": "Latest stories", "page": "Page"},
+           "latest": "Latest stories", "page": "Page", "print": "Print edition"},
     "de": {"home": "Startseite", "about": "Über uns", "privacy": "Datenschutz", "accept": "Alle akzeptieren",
            "settings": "Einstellungen", "search": "Suche", "ad": "Anzeige", "by": "Von",
            "cookies": "Wir und unsere 214 Partner verwenden Cookies, um Inhalte zu personalisieren.",
@@ -46,8 +47,10 @@ UI = {
            "paywall": "Weiterlesen mit Abo. Dieser Artikel ist nur für Abonnenten.",
            "subscribe": "Bereits Abonnent? Anmelden", "newer": "Neuere Artikel", "older": "Ältere Artikel",
            "about_text": "ist eine unabhängige Zeitung. Unsere Redaktion berichtet ohne Rücksicht auf Interessen.",
-           "latest": "Aktuelle Artikel", "page": "Seite"},
+           "latest": "Aktuelle Artikel", "page": "Seite", "print": "Druckausgabe"},
 }
+ROBOTS_MOVED = "/robots/robots.txt"  # where hosts with the robots-redirect trap keep their rules
+PRINT_QUERY = "?print=1"  # an article's printer-friendly view, on outlets with the print-view trap
 PDF_BYTES = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
              b"trailer<</Root 1 0 R>>\n%%EOF\n")
 
@@ -88,7 +91,25 @@ class Outlet:
     metadata: str
     traps: list[str]
     robots_disallow: list[str] = field(default_factory=list)
+    compression: list[str] = field(default_factory=list)  # content codings the host may use, preferred first
     articles: list[Article] = field(default_factory=list)
+
+    @property
+    def robots_rules(self) -> list[str]:
+        """Every ``Disallow`` value of the outlet's robots.txt (RFC 9309 patterns), in file order."""
+        return [*self.robots_disallow, "/search"]
+
+    @property
+    def urlset_path(self) -> str:
+        """Where a ``sitemap`` outlet serves its one sitemap: gzip-compressed with the sitemap-gz trap."""
+        return "/sitemap.xml.gz" if "sitemap-gz" in self.traps else "/sitemap.xml"
+
+    @property
+    def sitemap_path(self) -> str | None:
+        """The sitemap (or sitemap index) that robots.txt announces; None for outlets without one."""
+        if "sitemap-index" in self.discovery:
+            return "/sitemap_index.xml"
+        return self.urlset_path if "sitemap" in self.discovery else None
 
 
 def load_corpus(corpus: Path = CORPUS) -> tuple[list[Outlet], int]:
@@ -161,7 +182,7 @@ def render_site(outlet: Outlet, base_url: str, corpus: Path = CORPUS) -> dict[st
     routes.update(_listing_routes(env, context, outlet))
     routes["/about"] = Response(body=env.get_template("about.html").render(**context).encode())
     routes["/privacy"] = Response(body=env.get_template("about.html").render(**context).encode())
-    routes["/robots.txt"] = Response(body=_robots(outlet, base_url).encode(), content_type="text/plain")
+    routes.update(_robots_routes(outlet, base_url))
     routes.update(_discovery_routes(outlet, base_url))
     routes.update(_trap_routes(outlet, routes))
     return routes
@@ -194,14 +215,30 @@ def _human_date(date: dt.date, language: str) -> str:
     return f"{date.day} {date:%B %Y}"
 
 
-def _listing_routes(env: jinja2.Environment, context: dict, outlet: Outlet) -> dict[str, Route]:
+def _listing_pages(outlet: Outlet) -> list[list[Article]]:
+    """The teasers of each listing page (home, /page/2/, ...), newest first."""
     visible = [a for a in outlet.articles if not a.paywalled]
-    pages = [visible[i:i + PER_PAGE] for i in range(0, len(visible), PER_PAGE)] or [[]]
+    return [visible[i:i + PER_PAGE] for i in range(0, len(visible), PER_PAGE)] or [[]]
+
+
+def print_links(outlet: Outlet) -> list[str]:
+    """Paths of the print views that the listing pages link (each page's lead story), with print-view."""
+    if "print-view" not in outlet.traps:
+        return []
+    return [teasers[0].path + PRINT_QUERY for teasers in _listing_pages(outlet) if teasers]
+
+
+def _listing_routes(env: jinja2.Environment, context: dict, outlet: Outlet) -> dict[str, Route]:
+    pages = _listing_pages(outlet)
+    prints = print_links(outlet)
     routes: dict[str, Route] = {}
     for number, teasers in enumerate(pages, 1):
         path = "/" if number == 1 else f"/page/{number}/"
+        # the lead story's print view sits in the navigation, where a crawl of the listings finds it
+        nav = context["extra_nav"] + ([{"href": prints[number - 1], "text": context["ui"]["print"]}] if prints else [])
         html = env.get_template("listing.html").render(
-            **context, heading=context["ui"]["latest"] if number == 1 else f"{context['ui']['page']} {number}",
+            **{**context, "extra_nav": nav},
+            heading=context["ui"]["latest"] if number == 1 else f"{context['ui']['page']} {number}",
             teasers=teasers, prev_page=("/" if number == 2 else f"/page/{number - 1}/") if number > 1 else None,
             next_page=f"/page/{number + 1}/" if number < len(pages) else None)
         routes[path] = Response(body=html.encode("utf-8"))
@@ -209,11 +246,18 @@ def _listing_routes(env: jinja2.Environment, context: dict, outlet: Outlet) -> d
 
 
 def _robots(outlet: Outlet, base_url: str) -> str:
-    lines = ["User-agent: *"] + [f"Disallow: {p}" for p in outlet.robots_disallow] + ["Disallow: /search", ""]
-    if {"sitemap", "sitemap-index"} & set(outlet.discovery):
-        name = "sitemap_index.xml" if "sitemap-index" in outlet.discovery else "sitemap.xml"
-        lines.append(f"Sitemap: {base_url}/{name}")
+    lines = ["User-agent: *"] + [f"Disallow: {p}" for p in outlet.robots_rules] + [""]
+    if outlet.sitemap_path:
+        lines.append(f"Sitemap: {base_url}{outlet.sitemap_path}")
     return "\n".join(lines) + "\n"
+
+
+def _robots_routes(outlet: Outlet, base_url: str) -> dict[str, Route]:
+    """robots.txt, or with the robots-redirect trap a 301 to where the rules moved (RFC 9309 says follow it)."""
+    rules = Response(body=_robots(outlet, base_url).encode(), content_type="text/plain")
+    if "robots-redirect" not in outlet.traps:
+        return {"/robots.txt": rules}
+    return {"/robots.txt": Response(301, b"", headers={"Location": base_url + ROBOTS_MOVED}), ROBOTS_MOVED: rules}
 
 
 def listed_entries(outlet: Outlet) -> list[tuple[str, Article | None]]:
@@ -234,13 +278,13 @@ def _discovery_routes(outlet: Outlet, base_url: str) -> dict[str, Route]:
     entries = listed_entries(outlet)
     routes: dict[str, Route] = {}
     if "rss" in outlet.discovery:
-        routes["/feeds/all.rss"] = Response(body=_rss(outlet, base_url, entries).encode(),
-                                            content_type="application/rss+xml; charset=utf-8")
+        routes["/feeds/all.rss"] = _feed_route(outlet, Response(body=_rss(outlet, base_url, entries).encode(),
+                                                                content_type="application/rss+xml; charset=utf-8"))
     if "atom" in outlet.discovery:
-        routes["/atom.xml"] = Response(body=_atom(outlet, base_url, entries).encode(),
-                                       content_type="application/atom+xml; charset=utf-8")
+        routes["/atom.xml"] = _feed_route(outlet, Response(body=_atom(outlet, base_url, entries).encode(),
+                                                           content_type="application/atom+xml; charset=utf-8"))
     if "sitemap" in outlet.discovery:
-        routes["/sitemap.xml"] = Response(body=_urlset(base_url, entries).encode(), content_type="application/xml")
+        routes[outlet.urlset_path] = _sitemap_route(outlet, _urlset(base_url, entries).encode())
     if "sitemap-index" in outlet.discovery:
         half = len(entries) // 2
         parts = {"/sitemaps/analysis-1.xml": entries[:half], "/sitemaps/analysis-2.xml": entries[half:]}
@@ -251,6 +295,22 @@ def _discovery_routes(outlet: Outlet, base_url: str) -> dict[str, Route]:
         for path, part in parts.items():
             routes[path] = Response(body=_urlset(base_url, part).encode(), content_type="application/xml")
     return routes
+
+
+def _feed_route(outlet: Outlet, feed: Response) -> Route:
+    """The feed; with the feed-glitch trap its first request gets an empty 200, as a CMS mid-publish does."""
+    if "feed-glitch" not in outlet.traps:
+        return feed
+    empty = Response(body=b"", content_type=feed.content_type)
+    return lambda nth: empty if nth == 1 else feed
+
+
+def _sitemap_route(outlet: Outlet, xml: bytes) -> Response:
+    """The sitemap as XML, or with the sitemap-gz trap as a gzip file (a file, not a content coding)."""
+    if "sitemap-gz" not in outlet.traps:
+        return Response(body=xml, content_type="application/xml")
+    # mtime=0: the same bytes on every run; compress=False: the server must not gzip the gzip again
+    return Response(body=gzip.compress(xml, 6, mtime=0), content_type="application/x-gzip", compress=False)
 
 
 def _feed_path(outlet: Outlet, path: str, article: Article | None) -> str:
@@ -306,6 +366,10 @@ def _trap_routes(outlet: Outlet, routes: dict[str, Route]) -> dict[str, Route]:
     if "pdf" in outlet.traps:
         for path in ("/reports/patchwork-report-2020.pdf", "/files/survey-results-2019.pdf"):
             traps[path] = Response(body=PDF_BYTES, content_type="application/pdf")
+    if "print-view" in outlet.traps:
+        # served like the article itself, so a crawler that ignores the wildcard rule gets a page, not a hint
+        for article in outlet.articles:
+            traps[article.path + PRINT_QUERY] = routes[article.path]
     if "retry-after" in outlet.traps:
         target = next(a for a in outlet.articles if a.topic and not a.paywalled)
         page = routes[target.path]
@@ -332,11 +396,23 @@ def intent_rows(outlets: list[Outlet]) -> list[dict[str, Any]]:
                          "dominant": article.dominant or "", "expected_status": article.expected_status,
                          "syndicated": str(article.syndicated).lower(), "title": article.title,
                          "date": article.date.isoformat()})
-        if "pdf" in outlet.traps and "homepage" in outlet.discovery:
-            rows.append({"outlet": outlet.name, "path": "/files/survey-results-2019.pdf", "language": "",
-                         "topic": "", "frames": "", "dominant": "", "expected_status": "not-html",
-                         "syndicated": "", "title": "", "date": ""})
+        rows += [_link_row(outlet, path, status) for path, status in _linked_only(outlet)]
     return rows
+
+
+def _linked_only(outlet: Outlet) -> list[tuple[str, str]]:
+    """``(path, expected status)`` of pages that only the site's own links lead to, not its feeds or sitemaps."""
+    linked = []
+    if "pdf" in outlet.traps and "homepage" in outlet.discovery:
+        linked.append(("/files/survey-results-2019.pdf", "not-html"))
+    # robots.txt's wildcard rule /*?print= forbids them; print_links puts them where a crawl of the listings looks
+    linked += [(path, "robots-disallowed") for path in print_links(outlet)]
+    return linked
+
+
+def _link_row(outlet: Outlet, path: str, status: str) -> dict[str, Any]:
+    return {"outlet": outlet.name, "path": path, "language": "", "topic": "", "frames": "", "dominant": "",
+            "expected_status": status, "syndicated": "", "title": "", "date": ""}
 
 
 def intent_csv(outlets: list[Outlet]) -> str:
