@@ -105,7 +105,7 @@ class Tag(Strict):
 
 class Train(Strict):
     folds: int = Field(5, ge=2, le=20)
-    seed: int = 0
+    seed: int = Field(0, ge=0)
     decoding: Literal["auto", "thresholds", "at_least_one"] = Field(
         "auto", description="at_least_one: every relevant article carries a frame, so the likeliest is "
                             "assigned when none passes its threshold; auto decides from the gold labels")
@@ -138,7 +138,7 @@ class Annotate(Strict):
     highlights: bool = Field(False, description="mark rule-tagger hits in the text (biases coders; for training)")
     training_highlights: bool = Field(True, description="mark rule-tagger hits in training rounds")
     stratify: list[Literal["outlet", "year", "language"]] = ["outlet"]
-    seed: int = 1
+    seed: int = Field(1, ge=0)
 
 
 class Pipeline(Strict):
