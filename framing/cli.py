@@ -16,6 +16,7 @@ from framing.analysis import study_codebook
 from framing.cli_annotate import agree_cmd, annotate_app
 from framing.cli_model import train_cmd
 from framing.codebook import check_codebook, load_codebook, resolve
+from framing.collect.frontier import HELD
 from framing.collect.outcome import SourceOutcome
 from framing.config import STAGES, load_pipeline
 from framing.errors import ConfigError, FramingError
@@ -298,14 +299,14 @@ def print_sources(outcomes: list[dict] | None) -> None:
     """
     if not outcomes:
         return
-    table = Table("source", "pages\nfound", "fetched", "failed / waiting (top statuses)", "feeds and sitemaps",
+    table = Table("source", "pages\nfound", "fetched", "not fetched (top statuses)", "feeds and sitemaps",
                   title="Sources")
+    table.columns[0].overflow = "fold"
     for o in (SourceOutcome(**item) for item in outcomes):
-        reasons = ", ".join(f"{n} {status}" for status, n in o.reasons)
-        failed = f"{o.failed} failed, {o.waiting} waiting" if o.waiting else f"{o.failed} failed"
-        table.add_row(escape(o.source), str(o.found), str(o.fetched), escape(f"{failed}: {reasons}" if reasons
-                                                                             else failed),
-                      escape("\n".join(o.problems)) or "ok")
+        reasons = ", ".join(f"{n} {status}" + (" (next run)" if status in HELD else "") for status, n in o.reasons)
+        kind, _, where = o.source.partition(":")
+        table.add_row(escape(f"{kind} {where.split('://', 1)[-1]}"), str(o.found), str(o.fetched),
+                      escape(reasons) or "-", escape("\n".join(o.problems)) or "ok")
     console.print(table)
 
 

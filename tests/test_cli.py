@@ -68,3 +68,19 @@ def test_cli_codebook_test_explains_negation_and_check_reports_lines(tmp_path):
     assert "did you mean 'negation_window'" in checked.stdout
     shown = framing("codebook", "show", "policy-frames")
     assert shown.returncode == 0 and "Capacity and resources" in shown.stdout
+
+
+def test_cli_run_names_each_source_and_the_feed_that_broke_instead_of_an_error(serve, write_pipeline):
+    from framing.demo.server import Response
+
+    broken = serve({"/feed.xml": Response(body=b"", content_type="application/rss+xml")})
+    good = serve({"/a": page("Alpha"), "/b": page("Beta")})
+    good.routes["/rss"] = rss(good.base_url, ["/a", "/b", "/missing"])
+    spec = write_pipeline([{"feed": broken.base_url + "/feed.xml"}, {"feed": good.base_url + "/rss"}],
+                          collect={"retries": 1})
+    result = framing("run", str(spec.path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Unexpected error" not in result.stdout
+    assert "feed.xml: empty body (HTTP 200), will retry" in result.stdout
+    good_line = next(line for line in result.stdout.splitlines() if f"{good.netloc}/rss" in line)
+    assert "1 http-404" in good_line and "│ 3 " in good_line and "│ 2 " in good_line  # found 3, fetched 2

@@ -13,9 +13,10 @@ from framing.collect.frontier import HELD, LISTING_FINAL
 class SourceOutcome:
     """One source's crawl, in numbers and in words.
 
-    ``failed`` counts pages asked for that did not come back as a capture; ``waiting`` counts
-    pages held for the next run (unknown robots rules, a spent budget); ``reasons`` are the
-    commonest statuses of both, and ``problems`` name each feed or sitemap that failed.
+    ``failed`` counts pages that did not become a capture (a redirect is not a failure: its
+    target is a page of its own); ``waiting`` counts pages held for the next run (unknown
+    robots rules, a spent budget); ``reasons`` are the commonest statuses of both, and
+    ``problems`` name each feed or sitemap that failed.
     """
 
     source: str
@@ -45,7 +46,8 @@ def source_outcomes(conn: sqlite3.Connection, top: int = 3) -> list[SourceOutcom
     ):
         outcomes[source] = SourceOutcome(source, found, fetched, waiting=waiting)
     for source, status, count in conn.execute(
-        "SELECT source, status, count(*) AS n FROM urls WHERE kind = 'page' AND status NOT IN ('fetched', 'queued') "
+        "SELECT source, status, count(*) AS n FROM urls WHERE kind = 'page' "
+        "AND status NOT IN ('fetched', 'queued', 'redirected') "
         "GROUP BY source, status ORDER BY source, n DESC, status"
     ):
         outcome = outcomes[source]
