@@ -140,18 +140,6 @@ def test_farm_decoding_memory_stays_near_the_cap_whatever_the_ratio():
     assert peak < 3 * 2_000_000
 
 
-def test_farm_a_gzip_sitemap_bomb_is_refused_and_other_sources_go_on(serve, write_pipeline):
-    site = serve({"/sitemap.xml.gz": Response(body=bomb("gzip"), content_type="application/x-gzip", compress=False)})
-    with_good(site)
-    other = good_site(serve)
-    spec = write_pipeline([{"sitemap": site.base_url + "/sitemap.xml.gz"}, *sources(site, other)],
-                          collect={"max_bytes": 1_000_000})
-    run(spec, ["collect", "extract"])
-    status, reason = urls(spec)[site.base_url + "/sitemap.xml.gz"]
-    assert status == "too-large" and "1000000" in reason
-    assert_good_stored(spec, site, other)
-
-
 def test_farm_captures_of_older_crawls_stored_compressed_without_header_are_read_by_extract(tmp_path):
     from framing.config import Extract
     from framing.extract import Capture, extract_page
@@ -284,19 +272,25 @@ def test_farm_a_feed_that_glitches_once_is_retried_within_the_run(serve, write_p
     assert results[0].counts["retries"] >= 1
 
 
-def test_farm_an_oversized_feed_is_too_large_and_retried_next_run(serve, write_pipeline):
-    huge = rss("http://x.example", [f"/item-{n}-{'y' * 40}" for n in range(20_000)])
-    site = serve({"/huge.xml": huge})
+def oversized_listing(kind: str) -> Response:
+    if kind == "sitemap":  # a gzip file of 60 KB that inflates to 60 MB
+        return Response(body=bomb("gzip"), content_type="application/x-gzip", compress=False)
+    return rss("http://x.example", [f"/item-{n}-{'y' * 40}" for n in range(20_000)])  # 2 MB of feed
+
+
+@pytest.mark.parametrize("kind", ["sitemap", "feed"])
+def test_farm_an_oversized_or_bombing_listing_is_too_large_and_retried_next_run(serve, write_pipeline, kind):
+    site = serve({"/listing": oversized_listing(kind)})
     with_good(site)
     other = good_site(serve)
-    spec = write_pipeline([{"feed": site.base_url + "/huge.xml"}, *sources(site, other)],
-                          collect={"max_bytes": 100_000})
+    spec = write_pipeline([{kind: site.base_url + "/listing"}, *sources(site, other)],
+                          collect={"max_bytes": 1_000_000 if kind == "sitemap" else 100_000})
     run(spec, ["collect", "extract"])
-    status, reason = urls(spec)[site.base_url + "/huge.xml"]
-    assert status == "too-large" and "100000" in reason
+    status, reason = urls(spec)[site.base_url + "/listing"]
+    assert status == "too-large" and ("1000000" if kind == "sitemap" else "100000") in reason
     assert_good_stored(spec, site, other)
     run(spec, ["collect"])
-    assert len(site.requests_for("/huge.xml")) == 2
+    assert len(site.requests_for("/listing")) == 2
 
 
 # -- hostile servers, bounded ---------------------------------------------------------------------
