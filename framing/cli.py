@@ -49,7 +49,7 @@ def run_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML file."),
     """Run a study's stages in order; a rerun resumes and skips what is up to date."""
     spec = load_pipeline(pipeline)
     with stage_progress() as progress:
-        results = run(spec, [stage] if stage else None, progress=progress, force=force)
+        results = run(spec, [stage] if stage else None, progress=progress, force=force, on_stage=print_sources)
     print_stage_results(results)
     print_funnel(Study(spec.workdir))
     report = spec.workdir / "report" / "index.html"
@@ -241,7 +241,7 @@ def demo_cmd(workdir: Path | None = typer.Option(None, help="Study folder (defau
     from framing.demo.runner import run_demo
 
     with stage_progress() as progress:
-        outcome = run_demo(workdir=workdir, fresh=fresh, progress=progress)
+        outcome = run_demo(workdir=workdir, fresh=fresh, progress=progress, on_stage=print_sources)
     print_stage_results(outcome.results)
     print_funnel(Study(outcome.workdir))
     checks = Table("politeness check (server's own request log)", "result")
@@ -280,7 +280,6 @@ def stage_progress():
 
 
 def print_stage_results(results: list[StageResult]) -> None:
-    print_sources(next((r.counts.get("sources") for r in results if r.stage == "collect" and not r.skipped), None))
     table = Table("stage", "result", "seconds", title="Stages")
     for result in results:
         if result.skipped:
@@ -292,11 +291,10 @@ def print_stage_results(results: list[StageResult]) -> None:
     console.print(table)
 
 
-def print_sources(outcomes: list[dict] | None) -> None:
-    """Per source: pages found, fetched and failed with the commonest reasons, and broken listings.
-
-    ``outcomes`` are the collect stage's ``sources`` (``framing.collect.outcome.SourceOutcome`` as dicts).
-    """
+def print_sources(result: StageResult) -> None:
+    """After collect, as soon as it ends (a later stage may fail): per source, pages found, fetched
+    and not fetched with the commonest statuses, and the feeds or sitemaps that broke."""
+    outcomes = result.counts.get("sources") if result.stage == "collect" else None
     if not outcomes:
         return
     table = Table("source", "pages\nfound", "fetched", "not fetched (top statuses)", "feeds and sitemaps",

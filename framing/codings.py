@@ -29,8 +29,11 @@ class BodyTooLargeError(BodyError):
     status = "too-large"
 
 
-def decode_body(body: bytes, content_encoding: str | None, limit: int) -> bytes:
+def decode_body(body: bytes, content_encoding: str | None, limit: int, truncate: bool = False) -> bytes:
     """Undo the content codings named in a ``Content-Encoding`` header, last applied first.
+
+    A coding this module does not know (servers send ``Content-Encoding: UTF-8`` and the like)
+    is passed over, as browsers do: the bytes are what they are.
 
     Parameters
     ----------
@@ -40,6 +43,9 @@ def decode_body(body: bytes, content_encoding: str | None, limit: int) -> bytes:
         The header's value, e.g. ``"gzip"`` or ``"deflate, br"``; empty or None for none.
     limit
         Most decoded bytes to accept.
+    truncate
+        Return the first ``limit`` decoded bytes instead of refusing a longer body (robots.txt
+        is read up to 500 KiB, whatever its length).
 
     Returns
     -------
@@ -51,7 +57,7 @@ def decode_body(body: bytes, content_encoding: str | None, limit: int) -> bytes:
     BodyTooLargeError
         The decoded body would pass ``limit`` (a decompression bomb, or just a huge page).
     BodyError
-        An unknown coding, or bytes that are not what the header says.
+        Bytes that are not in the coding the header names.
 
     Examples
     --------
@@ -65,12 +71,11 @@ def decode_body(body: bytes, content_encoding: str | None, limit: int) -> bytes:
     """
     codings = [c.strip().lower() for c in (content_encoding or "").split(",") if c.strip()]
     for coding in reversed(codings):
-        decoder = _DECODERS.get(coding)
-        if decoder is None:
-            raise BodyError(f"unsupported content coding {coding!r}; supported: {ACCEPT_ENCODING}")
-        body = decoder(body, limit)
+        body = _DECODERS.get(coding, _identity)(body, limit + 1)  # one byte over tells "too large"
     if len(body) > limit:
-        raise BodyTooLargeError(f"body over {limit} bytes")
+        if truncate:
+            return body[:limit]
+        raise BodyTooLargeError(f"decodes to more than {limit} bytes ({', '.join(codings) or 'identity'})")
     return body
 
 
@@ -89,70 +94,69 @@ def sniff_compressed(body: bytes) -> str | None:
     return None
 
 
-def _too_large(limit: int, coding: str) -> BodyTooLargeError:
-    return BodyTooLargeError(f"decodes to more than {limit} bytes ({coding})")
+# Each decoder returns at most ``cap`` bytes, never more, whatever the body would inflate to.
 
-
-def _inflate(body: bytes, limit: int, wbits: int, coding: str) -> bytes:
-    """zlib, gzip (every member of a multi-member file) or raw deflate, asking for at most limit + 1 bytes."""
-    out = bytearray()
-    data = body
-    while data:
+def _inflate(body: bytes, cap: int, wbits: int, coding: str) -> bytes:
+    """zlib, gzip (every member of a multi-member file) or raw deflate."""
+    pieces: list[bytes] = []
+    size, data = 0, body
+    while data and size < cap:
         decoder = zlib.decompressobj(wbits)
         try:
-            out += decoder.decompress(data, limit + 1 - len(out))
+            piece = decoder.decompress(data, cap - size)
         except zlib.error as exc:
-            if out:  # garbage after a complete member, as some servers append: keep what decoded
+            if pieces:  # garbage after a complete member, as some servers append: keep what decoded
                 break
             raise BodyError(f"not valid {coding} data: {exc}") from None
-        if len(out) > limit:
-            raise _too_large(limit, coding)
-        if not decoder.eof:  # cut off mid-stream: keep what decoded
+        pieces.append(piece)
+        size += len(piece)
+        if not decoder.eof:  # cut off mid-stream, or the cap reached: keep what decoded
             break
         data = decoder.unused_data
-    return bytes(out)
+    return _joined(pieces)
 
 
-def _gzip(body: bytes, limit: int) -> bytes:
-    return _inflate(body, limit, 31, "gzip")
+def _joined(pieces: list[bytes]) -> bytes:
+    # a body is nearly always one piece: handing it back as it is saves a copy of up to the cap
+    return pieces[0] if len(pieces) == 1 else b"".join(pieces)
 
 
-def _deflate(body: bytes, limit: int) -> bytes:
+def _gzip(body: bytes, cap: int) -> bytes:
+    return _inflate(body, cap, 31, "gzip")
+
+
+def _deflate(body: bytes, cap: int) -> bytes:
     # RFC 9110 means zlib-wrapped deflate; some servers send raw deflate, which browsers accept too
     try:
-        return _inflate(body, limit, 15, "deflate")
-    except BodyTooLargeError:
-        raise
+        return _inflate(body, cap, 15, "deflate")
     except BodyError:
-        return _inflate(body, limit, -15, "deflate")
+        return _inflate(body, cap, -15, "deflate")
 
 
-def _brotli(body: bytes, limit: int) -> bytes:
+def _brotli(body: bytes, cap: int) -> bytes:
     decoder = brotli.Decompressor()
     try:
-        out = decoder.process(body, output_buffer_limit=limit + 1)
+        out = decoder.process(body, output_buffer_limit=cap)
     except brotli.error as exc:
         raise BodyError(f"not valid br data: {exc}") from None
-    if len(out) > limit or not decoder.can_accept_more_data():
-        raise _too_large(limit, "br")
-    return out
+    return out[:cap]
 
 
-def _zstd(body: bytes, limit: int) -> bytes:
+def _zstd(body: bytes, cap: int) -> bytes:
     reader = zstandard.ZstdDecompressor().stream_reader(io.BytesIO(body), read_across_frames=True)
-    out = bytearray()
+    pieces: list[bytes] = []
+    size = 0
     try:
-        while len(out) <= limit and (piece := reader.read(limit + 1 - len(out))):
-            out += piece
+        while size < cap and (piece := reader.read(cap - size)):
+            pieces.append(piece)
+            size += len(piece)
     except zstandard.ZstdError as exc:
-        if not out:
+        if not pieces:
             raise BodyError(f"not valid zstd data: {exc}") from None
-    if len(out) > limit:
-        raise _too_large(limit, "zstd")
-    return bytes(out)
+    return _joined(pieces)
 
 
-def _identity(body: bytes, limit: int) -> bytes:
+def _identity(body: bytes, cap: int) -> bytes:
     return body
 
 

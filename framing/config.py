@@ -74,6 +74,8 @@ class Filter(Strict):
 
 class Collect(Strict):
     per_host_delay_s: float = Field(1.0, ge=0, le=3600, description="seconds between requests to one host")
+    max_crawl_delay_s: float = Field(60.0, ge=0, le=3600, description="hosts whose robots.txt Crawl-delay is "
+                                                                     "longer are skipped (crawl-delay-too-long)")
     concurrency: int = Field(8, ge=1, le=256)
     max_pages: int | None = Field(None, ge=1)
     timeout_s: float = Field(20.0, gt=0, le=600, description="seconds for a whole request, answer and body")

@@ -93,15 +93,33 @@ def looks_central_european(text: str) -> bool:
     return len(_CENTRAL_IN_1252.findall(text, 0, 100_000)) >= 2
 
 
+# Latin-script single-byte codecs that a detector confuses with one another on short pages;
+# between these, Western pages are far the commonest in news studies, and browsers assume 1252
+_LATIN_FAMILY = {"cp1252", "latin_1", "iso8859_15", "cp1250", "iso8859_2", "iso8859_16", "iso8859_14", "cp1254",
+                 "iso8859_9", "iso8859_3", "iso8859_4", "iso8859_10", "iso8859_13", "cp1257", "mac_roman",
+                 "mac_latin2", "mac_iceland", "mac_turkish", "hp_roman8", "cp437", "cp775", "cp850", "cp852",
+                 "cp857", "cp858", "cp860", "cp861", "cp863", "cp865"}
+
+
+# Western text read as 1252 has its non-ASCII letters alone or in pairs (naïve, Grüße); Cyrillic,
+# Greek, Arabic or CJK bytes read as 1252 make runs of them, whole words long
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]{4,}")
+
+
 def _detect_single_byte(body: bytes) -> str:
+    """cp1252 for text shaped like Western text, else charset_normalizer's guess, except that a
+    Latin-script guess still becomes cp1252 unless the text shows Central European letters."""
     try:
         western = body.decode("cp1252")  # strict: five bytes are undefined in 1252
     except UnicodeDecodeError:
         western = None
-    if western is not None and not looks_central_european(western):
+    if western is not None and not looks_central_european(western) and not _NON_ASCII_RUN.search(western):
         return "cp1252"
     guess = from_bytes(body).best()
-    return guess.encoding if guess else "cp1252"
+    codec = guess.encoding if guess else "cp1252"
+    if western is None or codec not in _LATIN_FAMILY or looks_central_european(western):
+        return codec
+    return "cp1252"
 
 
 def declared_language(page: str) -> str | None:

@@ -53,7 +53,7 @@ class StageResult:
 
 
 def run(spec: Pipeline, stages: list[str] | None = None, progress: Progress | None = None,
-        force: bool = False) -> list[StageResult]:
+        force: bool = False, on_stage: Callable[[StageResult], None] | None = None) -> list[StageResult]:
     """Run the named stages (default: all) of a study in order.
 
     A stage whose inputs, parameters and code version are unchanged since its last run is
@@ -70,6 +70,9 @@ def run(spec: Pipeline, stages: list[str] | None = None, progress: Progress | No
         Called as ``progress(stage, done, total)``.
     force
         Rerun stages even when unchanged.
+    on_stage
+        Called with each stage's result as soon as it is recorded, so a caller can report a
+        stage's outcome even when a later stage fails.
     """
     chosen = stages or default_stages(spec)
     unknown = [s for s in chosen if s not in STAGES]
@@ -90,6 +93,8 @@ def run(spec: Pipeline, stages: list[str] | None = None, progress: Progress | No
         result = StageResult(stage, counts={"key": key, **counts}, seconds=round(time.perf_counter() - started, 2))
         results.append(result)
         _record(study, spec, result)
+        if on_stage:
+            on_stage(result)
     return results
 
 

@@ -10,6 +10,7 @@ URL_STATUSES = {
     "fetched": "stored in a WARC file",
     "robots-disallowed": "robots.txt forbids it; never requested",
     "robots-unavailable": "the host's robots.txt could not be read (5xx, timeout, refused); retried next run",
+    "crawl-delay-too-long": "robots.txt asks for a Crawl-delay over collect.max_crawl_delay_s; retried next run",
     "unreadable": "a feed or sitemap that was empty, broken or not one; retried next run",
     "timeout": "no answer within the timeout, after all retries",
     "connection-error": "the host refused or dropped the connection, after all retries",

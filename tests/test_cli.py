@@ -83,4 +83,15 @@ def test_cli_run_names_each_source_and_the_feed_that_broke_instead_of_an_error(s
     assert "Unexpected error" not in result.stdout
     assert "feed.xml: empty body (HTTP 200), will retry" in result.stdout
     good_line = next(line for line in result.stdout.splitlines() if f"{good.netloc}/rss" in line)
-    assert "1 http-404" in good_line and "│ 3 " in good_line and "│ 2 " in good_line  # found 3, fetched 2
+    cells = [cell.strip() for cell in good_line.split("│")[1:-1]]
+    assert cells[1:4] == ["3", "2", "1 http-404"]  # found, fetched, not fetched
+
+
+def test_cli_run_shows_the_sources_even_when_a_later_stage_fails(serve, write_pipeline):
+    from framing.demo.server import Response
+
+    broken = serve({"/feed.xml": Response(body=b"", content_type="application/rss+xml")})
+    spec = write_pipeline([{"feed": broken.base_url + "/feed.xml"}], codebook="social-credit", collect={"retries": 0})
+    result = framing("run", str(spec.path))
+    assert result.returncode == 1 and "Traceback" not in result.stdout + result.stderr
+    assert "feed.xml: empty body (HTTP 200), will retry" in result.stdout

@@ -184,3 +184,23 @@ def test_extract_reports_undecodable_or_non_article_pages_without_dropping(serve
     statuses = dict(Study(spec.workdir).query("SELECT url, status FROM articles").fetchall())
     assert statuses[site.base_url + "/ok"] == "ok"
     assert statuses[site.base_url + "/junk"] in ("empty", "too-short")
+
+
+UNDECLARED = {
+    "cp1252": "A naïve faith in the café, said the régime's critics, and „Grüße“ from Köln — über alles.",
+    "cp1250": "Zażółć gęślą jaźń, łódka może być taka; příliš žlutý kůň úpěl ódy, město věc.",
+    "cp1251": "Система социального кредита снова обсуждалась на этой неделе чиновниками и исследователями.",
+    "koi8_r": "Система социального кредита снова обсуждалась на этой неделе чиновниками и исследователями.",
+    "cp1253": "Το σύστημα κοινωνικής πίστωσης συζητήθηκε ξανά αυτή την εβδομάδα από αξιωματούχους.",
+    "cp1256": "ناقش المسؤولون والباحثون نظام الائتمان الاجتماعي مرة أخرى هذا الأسبوع في بكين.",
+    "gbk": "社会信用体系本周再次受到官员和研究人员的讨论，地方试点差异很大。",
+    "big5": "社會信用體系本週再次受到官員和研究人員的討論，地方試點差異很大。",
+}
+
+
+@pytest.mark.parametrize("codec", list(UNDECLARED))
+def test_extract_undeclared_pages_decode_right_and_cp1252_wins_only_for_western_text(codec):
+    text = " ".join([UNDECLARED[codec]] * 3)
+    decoded = decode_html(f"<html><body><p>{text}</p></body></html>".encode(codec), "text/html")
+    assert text in decoded.text, (codec, decoded.encoding)
+    assert (decoded.encoding == "cp1252") == (codec == "cp1252") and decoded.source == "detected"

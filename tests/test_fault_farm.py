@@ -8,6 +8,7 @@ pages on another host are stored too. No fault may end a run with an error.
 from __future__ import annotations
 
 import gzip
+import html
 import socket
 import time
 import tracemalloc
@@ -20,7 +21,7 @@ from framing.codings import BodyTooLargeError, decode_body
 from framing.collect.crawler import Crawler
 from framing.collect.frontier import Frontier
 from framing.collect.seed import seed_sources
-from framing.demo.server import Response, compress
+from framing.demo.server import Response, SiteServer, compress
 from framing.errors import ConfigError
 from framing.pipeline import run
 from framing.store import Study
@@ -130,11 +131,12 @@ def test_farm_a_decompression_bomb_page_ends_too_large_and_the_crawl_goes_on(ser
     assert_good_stored(spec, site, other)
 
 
-def test_farm_decoding_memory_stays_near_the_cap_whatever_the_ratio():
-    body = bomb("gzip", 200_000_000)  # 200 MB of zeros in ~200 KB
+@pytest.mark.parametrize("coding", ["gzip", "deflate", "br", "zstd"])
+def test_farm_decoding_memory_stays_near_the_cap_whatever_the_ratio(coding):
+    body = bomb(coding, 200_000_000)  # 200 MB of zeros in a few hundred KB or less
     tracemalloc.start()
     with pytest.raises(BodyTooLargeError):
-        decode_body(body, "gzip", 2_000_000)
+        decode_body(body, coding, 2_000_000)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert peak < 3 * 2_000_000
@@ -185,43 +187,92 @@ def test_farm_robots_redirect_chain_over_five_hops_means_no_rules(serve, write_p
     assert_good_stored(spec, site)
 
 
-def test_farm_robots_file_over_500_kib_is_read_up_to_500_kib(serve, write_pipeline):
-    filler = b"# " + b"x" * 100 + b"\n"
-    text = b"User-agent: *\nDisallow: /early\n" + filler * 6000 + b"Disallow: /good-1\n"  # past 600 KB
-    site = serve({"/robots.txt": Response(body=text, content_type="text/plain"), "/early": page("Early")})
+@pytest.mark.parametrize("coding", [None, "gzip"])
+def test_farm_robots_file_over_500_kib_is_read_up_to_500_kib_whatever_max_bytes(serve, write_pipeline, coding):
+    """A rule that ends just before byte 512,000 counts, one that starts after it does not; max_bytes
+    (here far smaller) does not cut robots.txt short, and a gzip file over it is read all the same."""
+    head = b"User-agent: *\nDisallow: /early\n"
+    last_in = b"Disallow: /inside\n"
+    filler = b"#" * (500 * 1024 - len(head) - len(last_in) - 1) + b"\n"
+    text = head + filler + last_in + b"Disallow: /good-1\n" + b"#" * 100_000 + b"\n"
+    body = compress(text, "gzip") if coding else text
+    site = serve({"/robots.txt": Response(body=body, content_type="text/plain", compress=False,
+                                          headers={"Content-Encoding": coding} if coding else {}),
+                  "/early": page("Early"), "/inside": page("Inside")})
     with_good(site)
-    site.routes["/feed.xml"] = rss(site.base_url, ["/early", *GOOD])
-    spec = write_pipeline(sources(site))
+    site.routes["/feed.xml"] = rss(site.base_url, ["/early", "/inside", *GOOD])
+    spec = write_pipeline(sources(site), collect={"max_bytes": 100_000})
     run(spec, ["collect", "extract"])
     recorded = urls(spec)
     assert recorded[site.base_url + "/early"][0] == "robots-disallowed"
-    assert recorded[site.base_url + "/good-1"][0] == "fetched"  # the rule past 500 KiB is not read
+    assert recorded[site.base_url + "/inside"][0] == "robots-disallowed"  # ends at byte 512,000
+    assert recorded[site.base_url + "/good-1"][0] == "fetched"  # starts after it: not read
+    assert not {r.path for r in site.log} & {"/early", "/inside"}
+
+
+def test_farm_a_robots_crawl_delay_past_the_cap_skips_the_host_with_a_reason(serve, write_pipeline):
+    site = serve({"/robots.txt": Response(body=b"User-agent: *\nCrawl-delay: 100000\n", content_type="text/plain")})
+    with_good(site)
+    other = good_site(serve)
+    spec = write_pipeline(sources(site, other), collect={"max_crawl_delay_s": 5})
+    run(spec, ["collect", "extract"])
+    status, reason = urls(spec)[site.base_url + "/feed.xml"]
+    assert status == "crawl-delay-too-long" and "Crawl-delay 100000 s" in reason and "max_crawl_delay_s 5" in reason
+    assert [r.path for r in site.log] == ["/robots.txt"]
+    assert_good_stored(spec, other)
+
+
+def test_farm_malformed_urls_in_listings_are_recorded_and_never_stop_the_crawl(serve, write_pipeline, tmp_path):
+    site = serve({})
+    with_good(site)
+    bad = ["http://[::1/x", "http://xn--zz-/", "http://a\x7fb.com/y", "http://host:99999/p"]
+    items = "".join(f"<item><link>{html.escape(u)}</link></item>" for u in bad)
+    items += "".join(f"<item><link>{site.base_url}{p}</link></item>" for p in GOOD)
+    site.routes["/feed.xml"] = Response(body=f"<rss><channel>{items}</channel></rss>".encode(),
+                                        content_type="application/rss+xml")
+    site.routes["/moved"] = Response(301, b"", headers={"Location": "http://[::1/broken"})
+    other = good_site(serve)
+    (tmp_path / "urls.txt").write_text(site.base_url + "/moved\n", encoding="utf-8")
+    spec = write_pipeline([*sources(site, other), {"urls": "urls.txt"}])
+    run(spec, ["collect", "extract"])
+    recorded = urls(spec)
+    for url in bad:
+        status, reason = recorded[url]
+        assert status == "invalid-url" and reason, (url, status, reason)
+    assert recorded[site.base_url + "/moved"] == ("invalid-url", recorded[site.base_url + "/moved"][1])
+    assert "redirect to a broken URL" in recorded[site.base_url + "/moved"][1]
+    assert_good_stored(spec, site, other)
 
 
 @pytest.mark.parametrize("fault", ["503", "timeout", "refused"])
 def test_farm_robots_unavailable_is_not_a_disallow_and_the_next_run_retries(serve, write_pipeline, fault):
     other = good_site(serve)
-    if fault == "refused":
-        base = f"http://127.0.0.1:{free_port()}"
-        spec = write_pipeline([{"feed": base + "/feed.xml"}, *sources(other)], collect={"retries": 1})
+    port = free_port()
+    if fault == "refused":  # nothing listens on the port in the first run
+        site = None
+        base = f"http://127.0.0.1:{port}"
     else:
-        robots = Response(503, b"busy") if fault == "503" else Response(body=b"", delay_s=1.5)
-        site = serve({"/robots.txt": robots})
+        site = serve({"/robots.txt": Response(503, b"busy") if fault == "503" else Response(body=b"", delay_s=1.5)})
         with_good(site)
         base = site.base_url
-        spec = write_pipeline(sources(site, other), collect={"retries": 1, "timeout_s": 0.5})
+    spec = write_pipeline([{"feed": base + "/feed.xml"}, *sources(other)], collect={"retries": 1, "timeout_s": 0.5})
     run(spec, ["collect", "extract"])
     status, reason = urls(spec)[base + "/feed.xml"]
     expected = {"503": "http-503", "timeout": "timeout", "refused": "connection-error"}[fault]
     assert status == "robots-unavailable" and expected in reason and "retried next run" in reason
     assert_good_stored(spec, other)
-    if fault == "refused":
-        return
-    requested = [r.path for r in site.log]
-    assert "/feed.xml" not in requested and set(requested) == {"/robots.txt"}
-    site.routes["/robots.txt"] = Response(body=b"User-agent: *\nDisallow:\n", content_type="text/plain")
-    run(spec, ["collect", "extract"])
-    assert_good_stored(spec, site, other)
+    if site is None:  # the host comes up on the same port before the next run
+        site = SiteServer("127.0.0.1", port).start()
+        with_good(site)
+    else:
+        assert {r.path for r in site.log} == {"/robots.txt"} and len(site.log) == 2  # one retry, nothing else
+    try:
+        site.routes["/robots.txt"] = Response(body=b"User-agent: *\nDisallow:\n", content_type="text/plain")
+        run(spec, ["collect", "extract"])
+        assert_good_stored(spec, site, other)
+    finally:
+        if fault == "refused":
+            site.stop()
 
 
 # -- feeds and sitemaps that fail ----------------------------------------------------------------

@@ -25,13 +25,14 @@ import httpx
 from framing.codings import ACCEPT_ENCODING
 from framing.collect.discover import Link, ListingError, crawlable, feed_links, page_links, sitemap_links
 from framing.collect.fetcher import FetchResult, fetch
-from framing.collect.frontier import HELD, Candidate, Frontier, host_of, normalize
+from framing.collect.frontier import UNSPENT, Candidate, Frontier, host_of, normalize
 from framing.collect.robots import Robots
 from framing.collect.warcfile import CaptureWriter, session_name, truncate_to
 from framing.config import Collect, Source
 from framing.htmltext import decode_html
 
 ProgressFn = Callable[[int, int], None]
+ROBOTS_REDIRECTS = 5  # RFC 9309 2.3.1.2: follow at least five; past that, treat the file as absent
 
 
 @dataclass
@@ -74,6 +75,8 @@ class Crawler:
         self.report = CrawlReport()
         self._writer: CaptureWriter | None = None
         self._not_before: dict[str, float] = {}
+        self._host_locks: dict[str, asyncio.Lock] = {}
+        self._robots_known: dict[str, Robots] = {}
         self._pages_by_source: dict[str, int] = {}
         self._rows_by_source: dict[str, int] = {}
         self._sitemaps_by_source: dict[str, int] = {}
@@ -84,7 +87,7 @@ class Crawler:
         self._repair_tails()
         self.report.requeued = self.frontier.requeue_unfinished()
         self._pages_by_source = self.frontier.per_source(
-            "kind = 'page' AND status NOT IN ('queued', 'robots-disallowed', 'invalid-url', ?, ?, ?)", HELD)
+            f"kind = 'page' AND status NOT IN ({', '.join('?' * len(UNSPENT))})", UNSPENT)
         self._sitemaps_by_source = self.frontier.per_source("kind = 'sitemap' AND status = 'fetched'")
         self._rows_by_source = self.frontier.per_source()
         try:
@@ -119,12 +122,22 @@ class Crawler:
                     active.pop(host).result()  # re-raise a worker's bug instead of hiding it
 
     async def _work_host(self, host: str) -> None:
-        robots = await self._robots(host)
-        self.report.robots[host] = robots.summary
+        # read once per run: a host's worker restarts when another host's links queue it again
+        if host not in self._robots_known:
+            self._robots_known[host] = await self._robots(host)
+            self.report.robots[host] = self._robots_known[host].summary
+        robots = self._robots_known[host]
+        if robots.host_invalid:
+            self.frontier.hold_host(host, "invalid-url", f"host cannot be asked: {robots.problem}")
+            return
         if not robots.available:
             self.frontier.hold_host(host, "robots-unavailable", robots.summary + "; retried next run")
             return
         delay = max(self.settings.per_host_delay_s, robots.crawl_delay() or 0.0)
+        if delay > self.settings.max_crawl_delay_s:
+            self.frontier.hold_host(host, "crawl-delay-too-long", f"robots.txt asks for Crawl-delay {delay:g} s, over "
+                                    f"collect.max_crawl_delay_s {self.settings.max_crawl_delay_s:g}; retried next run")
+            return
         while (row := self.frontier.next_queued(host)) is not None:
             if not robots.allowed(row["url"]):
                 self.frontier.set_status(row["id"], "robots-disallowed", "robots.txt: " + robots.summary)
@@ -134,18 +147,30 @@ class Crawler:
                 continue
             if row["kind"] == "sitemap" and self._hold_sitemap(row):
                 continue
-            result = await self._polite_fetch(host, row["url"], row["kind"], delay)
-            self._handle(row, result)
+            await self._fetch_row(host, row, delay)
             self._report_progress()
 
+    async def _fetch_row(self, host: str, row, delay: float) -> None:
+        """Fetch one queued URL. A page takes its share of the budget before the request, so that
+        hosts fetching at the same time cannot overshoot it; a retry or a redirect gives it back."""
+        source, is_page = row["source"], row["kind"] == "page"
+        if is_page:
+            self._pages_by_source[source] = self._pages_by_source.get(source, 0) + 1
+        result = await self._polite_fetch(host, row["url"], row["kind"], delay)
+        settled = self._handle(row, result)
+        if is_page and not settled:
+            self._pages_by_source[source] -= 1
+
     async def _polite_fetch(self, host: str, url: str, kind: str, delay: float) -> FetchResult:
-        wait = self._not_before.get(host, 0.0) - time.monotonic()
-        if wait > 0:
-            await asyncio.sleep(wait)
-        async with self._semaphore:
-            result = await fetch(self._client, url, kind, self.settings)
-        self.report.requests += 1
-        self._not_before[host] = max(self._not_before.get(host, 0.0), time.monotonic() + delay)
+        """One request, never two at a time to a host (robots.txt redirects reach other hosts)."""
+        async with self._host_locks.setdefault(host, asyncio.Lock()):
+            wait = self._not_before.get(host, 0.0) - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            async with self._semaphore:
+                result = await fetch(self._client, url, kind, self.settings)
+            self.report.requests += 1
+            self._not_before[host] = max(self._not_before.get(host, 0.0), time.monotonic() + delay)
         return result
 
     async def _robots(self, host: str) -> Robots:
@@ -194,7 +219,8 @@ class Crawler:
             reason = f"collect.max_sitemaps {self.settings.max_sitemaps} sitemaps of this source fetched"
             self.frontier.set_status(row["id"], "max-sitemaps", reason)
         elif (room := self._page_room(source)) is not None and room <= self.frontier.count(
-                "source = ? AND kind = 'page' AND status = 'queued'", (source,)):
+                "id IN (SELECT id FROM urls WHERE source = ? AND kind = 'page' AND status = 'queued' LIMIT ?)",
+                (source, room)):
             self.frontier.set_status(row["id"], "max-pages", f"page budget covered by {room}+ URLs already listed")
         else:
             return False
@@ -211,21 +237,21 @@ class Crawler:
             rooms.append(self.settings.max_pages - sum(self._pages_by_source.values()))
         return max(0, min(rooms)) if rooms else None
 
-    def _handle(self, row, result: FetchResult) -> None:
-        if row["kind"] == "page" and result.outcome != "retry":
-            self._pages_by_source[row["source"]] = self._pages_by_source.get(row["source"], 0) + 1
-        if row["kind"] == "sitemap" and result.outcome == "ok":
-            self._sitemaps_by_source[row["source"]] = self._sitemaps_by_source.get(row["source"], 0) + 1
+    def _handle(self, row, result: FetchResult) -> bool:
+        """Record what a fetch gave; True when the URL is settled (not queued again, not a redirect)."""
+        settled = True
         if result.outcome == "ok":
             self._store(row, result)
         elif result.outcome == "redirect":
             self._redirect(row, result)
+            settled = False
         elif result.outcome == "retry":
-            self._retry(row, result)
+            settled = not self._retry(row, result)
         else:
             self.frontier.set_status(row["id"], result.outcome, result.reason, http_status=result.http_status,
                                      content_type=result.content_type or None)
         self.frontier.conn.commit()
+        return settled
 
     def _store(self, row, result: FetchResult) -> None:
         """Write the capture as received, read the links of a listing, then record both at once."""
@@ -236,6 +262,8 @@ class Crawler:
             row["url"], result.http_status or 200, "OK", result.headers, result.body, result.protocol
         )
         self.report.captures += 1
+        if row["kind"] == "sitemap":
+            self._sitemaps_by_source[row["source"]] = self._sitemaps_by_source.get(row["source"], 0) + 1
         problem, note = self._discover(row, result)
         self.frontier.record_capture(row["id"], self._writer.path.name, offset, length,
                                      status="unreadable" if problem else "fetched",
@@ -263,10 +291,13 @@ class Crawler:
         ``collect.max_sitemap_depth`` are recorded as ``sitemap-too-deep``, not fetched.
         Returns a note when links were left out."""
         source, limits = row["source"], self.settings
-        room = max(0, limits.max_queued - self._rows_by_source.get(source, 0))
         common = {"outlet": row["outlet"], "source": source, "via": row["url"]}
         depth = row["depth"] + 1 if row["kind"] == "sitemap" else row["depth"]
-        for link in links[:room]:
+        left_out = 0
+        for link in links:
+            if self._rows_by_source.get(source, 0) >= limits.max_queued:
+                left_out += self.frontier.get(link.url) is None  # a link already known costs nothing
+                continue
             status, reason = "queued", None
             if link.is_sitemap and depth > limits.max_sitemap_depth:
                 status = "sitemap-too-deep"
@@ -275,9 +306,9 @@ class Crawler:
                                                 listed_date=link.date, depth=depth if link.is_sitemap else row["depth"],
                                                 status=status, reason=reason, **common))
             self._rows_by_source[source] = self._rows_by_source.get(source, 0) + added
-        if len(links) <= room:
+        if not left_out:
             return None
-        return (f"{len(links) - room} of its {len(links)} links not queued: the source reached "
+        return (f"{left_out} of its {len(links)} links not queued: the source reached "
                 f"collect.max_queued {limits.max_queued}")
 
     def _follows_links(self, row) -> bool:
@@ -295,7 +326,12 @@ class Crawler:
             self.frontier.add(Candidate(link, kind=kind, depth=row["depth"] + 1, **common))
 
     def _redirect(self, row, result: FetchResult) -> None:
-        target = normalize(result.location or "")
+        try:
+            target = normalize(result.location or "")
+        except ValueError as exc:
+            self.frontier.set_status(row["id"], "invalid-url", f"redirect to a broken URL: {exc}"[:200],
+                                     http_status=result.http_status)
+            return
         hops = row["redirect_hops"] + 1
         if target in self._chain(row):
             self.frontier.set_status(row["id"], "redirect-loop", f"{result.http_status} → {target}",
@@ -305,9 +341,10 @@ class Crawler:
         else:
             self.frontier.set_status(row["id"], "redirected", f"{result.http_status} → {target}",
                                      http_status=result.http_status)
-            self.frontier.add(Candidate(target, outlet=row["outlet"], kind=row["kind"], source=row["source"],
-                                        via=row["url"], depth=row["depth"], listed_date=row["listed_date"],
-                                        redirect_hops=hops))
+            added = self.frontier.add(Candidate(target, outlet=row["outlet"], kind=row["kind"], source=row["source"],
+                                                via=row["url"], depth=row["depth"], listed_date=row["listed_date"],
+                                                redirect_hops=hops))
+            self._rows_by_source[row["source"]] = self._rows_by_source.get(row["source"], 0) + added
 
     def _chain(self, row) -> set[str]:
         chain, current = {row["url"]}, row
@@ -323,11 +360,13 @@ class Crawler:
     def _hold(self, host: str, wait: float) -> None:
         self._not_before[host] = max(self._not_before.get(host, 0.0), time.monotonic() + wait)
 
-    def _retry(self, row, result: FetchResult, final: str | None = None) -> None:
-        """Queue the URL again after a backoff, or give up with ``final`` (default: from the reason)."""
+    def _retry(self, row, result: FetchResult, final: str | None = None) -> bool:
+        """Queue the URL again after a backoff, or give up with ``final`` (default: from the reason).
+        Returns whether it was queued again."""
         attempts = row["attempts"] + 1
         final = final or (result.reason.split(":")[0] if result.reason else "connection-error")
         wait = self._retry_wait(result, attempts)
+        queued = False
         if attempts > self.settings.retries:
             self.frontier.set_status(row["id"], final, f"{result.reason}; gave up after {attempts} attempts",
                                      http_status=result.http_status, attempts=attempts)
@@ -339,7 +378,9 @@ class Crawler:
             self.frontier.set_status(row["id"], "queued", f"retrying: {result.reason}", attempts=attempts,
                                      http_status=result.http_status)
             self._hold(row["host"], wait)
+            queued = True
         self.frontier.conn.commit()
+        return queued
 
     def _report_progress(self, force: bool = False) -> None:
         # two table scans: at most a few times a second, not once per URL (a large crawl is O(n) per scan)
@@ -351,5 +392,4 @@ class Crawler:
         self.progress(done, self.frontier.count("kind = 'page'"))
 
 
-ROBOTS_REDIRECTS = 5  # RFC 9309 2.3.1.2: follow at least five; past that, treat the file as absent
 

@@ -11,7 +11,7 @@ import csv
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import courlan
 from lxml import etree, html
@@ -24,6 +24,15 @@ class Link:
     url: str
     date: str | None = None  # ISO date, when the listing gives one
     is_sitemap: bool = False  # an entry of a sitemap index
+
+
+def absolute(base_url: str, href: str) -> str:
+    """``href`` resolved against the page's URL; as written when it is too broken to resolve
+    (the frontier then records it as ``invalid-url``, with the reason)."""
+    try:
+        return urljoin(base_url, href.strip())
+    except ValueError:  # e.g. "http://[::1/x", an unclosed IPv6 literal
+        return href.strip()
 
 
 def _local(tag: object) -> str:
@@ -120,7 +129,7 @@ def feed_links(body: bytes, base_url: str) -> list[Link]:
             elif field in ("pubdate", "published", "date", "issued") or (field == "updated" and date is None):
                 date = iso_date(child.text) or date
         if url:
-            links.append(Link(urljoin(base_url, url), date))
+            links.append(Link(absolute(base_url, url), date))
     return _checked(links, problem)
 
 
@@ -140,7 +149,7 @@ def sitemap_links(body: bytes, base_url: str) -> list[Link]:
             continue
         fields = {_local(c.tag): (c.text or "").strip() for c in entry}
         if fields.get("loc"):
-            links.append(Link(urljoin(base_url, fields["loc"]), iso_date(fields.get("lastmod")), is_index))
+            links.append(Link(absolute(base_url, fields["loc"]), iso_date(fields.get("lastmod")), is_index))
     return _checked(links, problem)
 
 
@@ -155,8 +164,8 @@ def page_links(body: str, base_url: str) -> list[str]:
         href = anchor.get("href")
         if not href or href.startswith(("mailto:", "javascript:", "#", "tel:")):
             continue
-        url = urljoin(base_url, href.strip())
-        if urlsplit(url).scheme in ("http", "https"):
+        url = absolute(base_url, href)
+        if url.lower().startswith(("http://", "https://")):
             seen.setdefault(url.split("#")[0], None)
     return list(seen)
 

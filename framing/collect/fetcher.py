@@ -95,8 +95,14 @@ async def fetch(client: httpx.AsyncClient, url: str, kind: str, settings: Collec
                 return await _classify(resp, kind, settings)
     except (TimeoutError, httpx.TimeoutException):
         return FetchResult("retry", reason=f"timeout: no complete answer within {settings.timeout_s:g} s")
+    except httpx.RemoteProtocolError as exc:
+        if str(exc).startswith("Invalid URL in location header"):  # httpx reads Location before we do
+            return FetchResult("invalid-url", reason=f"redirect to a broken URL: {exc}"[:300])
+        return FetchResult("retry", reason=f"connection-error: {type(exc).__name__}: {exc}"[:300])
     except httpx.TransportError as exc:
         return FetchResult("retry", reason=f"connection-error: {type(exc).__name__}: {exc}"[:300])
+    except (httpx.InvalidURL, ValueError) as exc:  # what the URL check let through, e.g. a bad IDNA label
+        return FetchResult("invalid-url", reason=f"{type(exc).__name__}: {exc}"[:300])
 
 
 async def _classify(resp: httpx.Response, kind: str, settings: Collect) -> FetchResult:
@@ -117,25 +123,28 @@ async def _classify(resp: httpx.Response, kind: str, settings: Collect) -> Fetch
     if kind != "robots" and declared and declared.isdigit() and int(declared) > settings.max_bytes:
         return FetchResult("too-large", reason=f"Content-Length {declared} > collect.max_bytes {settings.max_bytes}",
                            **base)
-    body = bytearray()
+    # robots.txt is read to 500 KiB whatever max_bytes says: its rules are not ours to cut short
+    cap = max(settings.max_bytes, ROBOTS_LIMIT) if kind == "robots" else settings.max_bytes
+    received = bytearray()
     async for chunk in resp.aiter_raw():  # as sent: content codings stay (chunked framing is undone)
-        body.extend(chunk)
-        if len(body) > settings.max_bytes:
-            if kind == "robots":
+        received.extend(chunk)
+        if len(received) > cap:
+            if kind == "robots":  # a long file is cut, not refused
                 break
             return FetchResult("too-large", reason=f"body over collect.max_bytes {settings.max_bytes} bytes", **base)
+    body = bytes(received)
     try:
-        content = decoded(bytes(body), resp.headers.get("content-encoding"), kind, settings.max_bytes)
+        content = decode_for(kind, body, resp.headers.get("content-encoding"), settings.max_bytes)
     except BodyError as exc:
-        return FetchResult(exc.status, reason=str(exc), body=bytes(body), **base)
-    return FetchResult("ok", body=bytes(body), content=content, **base)
+        return FetchResult(exc.status, reason=str(exc), body=body, **base)
+    return FetchResult("ok", body=body, content=content, **base)
 
 
-def decoded(body: bytes, content_encoding: str | None, kind: str, max_bytes: int) -> bytes:
+def decode_for(kind: str, body: bytes, content_encoding: str | None, max_bytes: int) -> bytes:
     """The body with its content codings undone; gzip files unpacked for feeds and sitemaps;
     robots.txt cut at 500 KiB. Raises ``BodyError`` (``.status`` says which) when it cannot be."""
-    if kind == "robots":  # a long file is cut, not refused: its first 500 KiB hold the rules
-        return decode_body(body[:max_bytes], content_encoding, max_bytes)[:ROBOTS_LIMIT]
+    if kind == "robots":
+        return decode_body(body, content_encoding, ROBOTS_LIMIT, truncate=True)
     content = decode_body(body, content_encoding, max_bytes)
     if kind in ("feed", "sitemap") and sniff_compressed(content) == "gzip":
         content = decode_body(content, "gzip", max_bytes)

@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import urldefrag, urlsplit
 
+import httpx
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS urls (
     id INTEGER PRIMARY KEY,
@@ -44,7 +46,9 @@ CREATE TABLE IF NOT EXISTS warc_files (name TEXT PRIMARY KEY, committed_end INTE
 
 
 # statuses that mean "not now" rather than "never": the next run queues them again
-HELD = ("max-pages", "max-sitemaps", "robots-unavailable")
+HELD = ("max-pages", "max-sitemaps", "robots-unavailable", "crawl-delay-too-long")
+# page statuses that spent nothing of a page budget: never asked, held, or a hop to another URL
+UNSPENT = ("queued", "robots-disallowed", "invalid-url", "redirected", "redirect-loop", "too-many-redirects", *HELD)
 # listing outcomes that a new run leaves alone: success, or a verdict that another request would not change
 LISTING_FINAL = ("queued", "fetched", "redirected", "redirect-loop", "too-many-redirects", "robots-disallowed",
                  "invalid-url", "sitemap-too-deep")
@@ -59,6 +63,20 @@ def normalize(url: str) -> str:
 
 def host_of(url: str) -> str:
     return urlsplit(url).netloc.lower()
+
+
+def _checked_url(raw: str) -> tuple[str, str, str | None]:
+    """``(url, host, problem)``: the normalized URL, or the raw one with why it cannot be fetched."""
+    try:
+        url = normalize(raw)
+        scheme = urlsplit(url).scheme
+        if scheme not in ("http", "https"):
+            return url, host_of(url), f"scheme {scheme!r}"
+        urlsplit(url).port  # noqa: B018 - raises for a port out of range
+        httpx.URL(url)
+        return url, host_of(url), None
+    except (ValueError, httpx.InvalidURL) as exc:
+        return raw.strip(), "", f"{type(exc).__name__}: {exc}"[:200]
 
 
 @dataclass
@@ -92,15 +110,17 @@ class Frontier:
         conn.commit()
 
     def add(self, cand: Candidate) -> bool:
-        """Insert a URL unless known; return whether it is new. A known URL gains a listed date."""
-        url = normalize(cand.url)
-        scheme = urlsplit(url).scheme
-        status, reason = ((cand.status, cand.reason) if scheme in ("http", "https")
-                          else ("invalid-url", f"scheme {scheme!r}"))
+        """Insert a URL unless known; return whether it is new. A known URL gains a listed date.
+
+        A URL that cannot be requested (another scheme, a broken host or port, control
+        characters: servers list such things) is kept with status ``invalid-url`` and the reason.
+        """
+        url, host, problem = _checked_url(cand.url)
+        status, reason = ("invalid-url", problem) if problem else (cand.status, cand.reason)
         cur = self.conn.execute(
             "INSERT OR IGNORE INTO urls (url, host, outlet, kind, source, via, depth, listed_date, status,"
             " reason, redirect_hops) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            (url, host_of(url), cand.outlet, cand.kind, cand.source, cand.via, cand.depth,
+            (url, host, cand.outlet, cand.kind, cand.source, cand.via, cand.depth,
              cand.listed_date, status, reason, cand.redirect_hops),
         )
         if cur.rowcount == 0 and cand.listed_date:
@@ -110,7 +130,11 @@ class Frontier:
         return cur.rowcount > 0
 
     def get(self, url: str) -> sqlite3.Row | None:
-        return self.conn.execute("SELECT * FROM urls WHERE url = ?", (normalize(url),)).fetchone()
+        try:
+            url = normalize(url)
+        except ValueError:
+            url = url.strip()
+        return self.conn.execute("SELECT * FROM urls WHERE url = ?", (url,)).fetchone()
 
     def queued_hosts(self) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT DISTINCT host FROM urls WHERE status = 'queued'")]
@@ -127,13 +151,15 @@ class Frontier:
 
         That is URLs held back by a spent budget or unknown robots rules, and feeds, sitemaps
         and crawl start pages that failed (an empty or broken listing, a timeout, a 5xx): a
-        listing is one request, and a glitch must not cost a study its source for good.
+        listing is one request, and a glitch must not cost a study its source for good. Navigation
+        pages found by a crawl are pages like any other: their failures are verdicts.
         Returns how many rows were queued again.
         """
         cur = self.conn.execute(
             "UPDATE urls SET status = 'queued', attempts = 0, reason = 'again after: ' || coalesce(reason, status) "
             "WHERE status IN (" + ", ".join("?" * len(HELD)) + ") "
-            "OR (kind != 'page' AND status NOT IN (" + ", ".join("?" * len(LISTING_FINAL)) + "))",
+            "OR ((kind IN ('feed', 'sitemap') OR (kind = 'listing' AND depth = 0)) "
+            "AND status NOT IN (" + ", ".join("?" * len(LISTING_FINAL)) + "))",
             (*HELD, *LISTING_FINAL),
         )
         self.conn.commit()
@@ -190,8 +216,7 @@ class Frontier:
 
     def pages_fetched(self) -> int:
         """Pages asked of their servers, whatever the answer."""
-        return self.count("kind = 'page' AND status NOT IN ('queued', 'robots-disallowed', 'invalid-url', ?, ?, ?)",
-                          HELD)
+        return self.count(f"kind = 'page' AND status NOT IN ({', '.join('?' * len(UNSPENT))})", UNSPENT)
 
     def captures(self) -> Iterator[sqlite3.Row]:
         """Fetched pages in WARC order: the input of the extract stage."""

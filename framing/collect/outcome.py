@@ -41,7 +41,8 @@ def source_outcomes(conn: sqlite3.Connection, top: int = 3) -> list[SourceOutcom
     outcomes: dict[str, SourceOutcome] = {}
     for source, found, fetched, waiting in conn.execute(
         "SELECT source, count(*) FILTER (WHERE kind = 'page'), count(*) FILTER (WHERE kind = 'page' AND status = "
-        "'fetched'), count(*) FILTER (WHERE kind = 'page' AND status IN (?, ?, ?)) FROM urls GROUP BY source "
+        f"'fetched'), count(*) FILTER (WHERE kind = 'page' AND status IN ({', '.join('?' * len(HELD))})) "
+        "FROM urls GROUP BY source "
         "ORDER BY min(id)", HELD,
     ):
         outcomes[source] = SourceOutcome(source, found, fetched, waiting=waiting)

@@ -30,6 +30,7 @@ class Robots:
     def __init__(self, user_agent: str, text: str | None, status: int | None, problem: str | None = None):
         self.user_agent = user_agent
         self.status = status
+        self.problem = problem
         self.available = True
         self._rules: Protego | None = None
         if text is not None and status is not None and 200 <= status < 300:
@@ -42,6 +43,8 @@ class Robots:
         else:
             self.available = False
             self.summary = f"robots.txt unavailable ({problem or status or 'no answer'}): host skipped this run"
+        # a host name that cannot be asked at all (a bad IDNA label) is a verdict on its URLs, not a delay
+        self.host_invalid = bool(problem and problem.startswith("invalid-url"))
 
     def allowed(self, url: str) -> bool:
         """Whether the rules let us fetch ``url`` (always False while the rules are unknown)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -114,7 +114,7 @@ class DemoOutcome:
 
 
 def run_demo(workdir: Path | None = None, fresh: bool = False, progress: Progress | None = None,
-             pipeline: Path = DEMO_PIPELINE) -> DemoOutcome:
+             pipeline: Path = DEMO_PIPELINE, on_stage: Callable[[StageResult], None] | None = None) -> DemoOutcome:
     """Crawl the demo site with the demo pipeline and check the servers' logs for politeness."""
     spec = load_pipeline(pipeline)
     if workdir is not None:
@@ -122,7 +122,7 @@ def run_demo(workdir: Path | None = None, fresh: bool = False, progress: Progres
     if fresh and spec.workdir.exists():
         shutil.rmtree(spec.workdir)
     with serve_demo() as site:
-        results = run(spec, progress=progress)
+        results = run(spec, progress=progress, on_stage=on_stage)
     log_path = spec.workdir / "demo-requests.jsonl"
     with log_path.open("a", encoding="utf-8") as handle:
         for r in site.log:
