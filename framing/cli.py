@@ -236,12 +236,17 @@ def _evaluate_rules(spec, study: Study, book, gold: Path | None) -> None:
 
 @app.command("demo")
 def demo_cmd(workdir: Path | None = typer.Option(None, help="Study folder (default: studies/demo)."),
-             fresh: bool = typer.Option(False, "--fresh", help="Delete the demo study folder first.")) -> None:
+             fresh: bool = typer.Option(False, "--fresh", help="Redo the machine's work: remove captures, crawl "
+                                        "state, tables and report first. Coders' work, models, gold, agreement "
+                                        "and validation tables are kept.")) -> None:
     """Serve the bundled demo news site on loopback and run pipelines/demo.yml against it."""
     from framing.demo.runner import run_demo
 
-    with stage_progress() as progress:
+    resume = "Run `framing demo` (without --fresh) to resume where it stopped." if fresh else RESUME
+    with stage_progress(resume) as progress:
         outcome = run_demo(workdir=workdir, fresh=fresh, progress=progress, on_stage=print_sources)
+    if outcome.kept:
+        console.print(f"--fresh redid the machine's work and kept what people made: {escape(', '.join(outcome.kept))}")
     print_stage_results(outcome.results)
     print_funnel(Study(outcome.workdir))
     checks = Table("politeness check (server's own request log)", "result")
@@ -259,9 +264,12 @@ def _verdict(problems: list[str]) -> str:
     return "[green]none[/]" if not problems else f"[red]{len(problems)}: {escape(', '.join(problems[:5]))}[/]"
 
 
+RESUME = "Run the same command again to resume where it stopped."
+
+
 @contextmanager
-def stage_progress():
-    """A rich progress bar per stage; Ctrl-C ends with a note that a rerun resumes."""
+def stage_progress(resume: str = RESUME):
+    """A rich progress bar per stage; Ctrl-C ends with ``resume``: how to go on from there."""
     columns = (TextColumn("{task.description:<8}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=False) as bar:
         tasks: dict[str, int] = {}
@@ -275,7 +283,7 @@ def stage_progress():
             yield update
         except KeyboardInterrupt:
             bar.stop()
-            console.print("[yellow]Interrupted.[/] Run the same command again to resume where it stopped.")
+            console.print(f"[yellow]Interrupted.[/] {resume}")
             raise typer.Exit(130) from None
 
 

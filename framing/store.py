@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -14,6 +15,15 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from framing.iterate import chunks
+
+# What people made, and what is made from it alone: never removed by any command. The coding
+# database (judgements, adjudications, coders), trained models, and the tables of gold labels,
+# coder agreement and validation against gold.
+HUMAN_WORK = ("annotation.sqlite", "models")
+HUMAN_TABLES = ("gold", "agreement_", "validation_")
+# What the pipeline makes and can make again: `--fresh` removes these and nothing else
+MACHINE_OUTPUTS = ("captures", "state.sqlite", "state.sqlite-wal", "state.sqlite-shm", "report", "manifest.json",
+                   "demo-requests.jsonl")
 
 
 class Study:
@@ -42,6 +52,37 @@ class Study:
 
     def table(self, name: str) -> Path:
         return self.tables / f"{name}.parquet"
+
+    def remove_machine_outputs(self) -> tuple[list[str], list[str]]:
+        """Delete what the pipeline can make again; keep what people made.
+
+        Removes captures, crawl state, the report, the manifest and every table except gold,
+        agreement and validation tables. ``annotation.sqlite``, ``models/`` and any file this
+        module does not know are left alone.
+
+        Returns
+        -------
+        removed, kept
+            Names (relative to the study folder) of what was removed and of the human work kept.
+        """
+        removed = []
+        for name in MACHINE_OUTPUTS:
+            path = self.workdir / name
+            if path.is_dir():
+                shutil.rmtree(path)
+            elif path.exists():
+                path.unlink()
+            else:
+                continue
+            removed.append(name)
+        for path in sorted(self.tables.iterdir()):
+            if path.is_file() and not path.name.startswith(HUMAN_TABLES):
+                path.unlink()
+                removed.append(f"tables/{path.name}")
+        kept = [name for name in HUMAN_WORK if (self.workdir / name).exists()]
+        kept += [f"tables/{p.name}" for p in sorted(self.tables.iterdir()) if p.name.startswith(HUMAN_TABLES)]
+        self.captures.mkdir(exist_ok=True)
+        return removed, kept
 
     def connect_state(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.state_db, timeout=30)

@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 
 import brotli
 import httpx
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 import yaml
 from lxml import etree
@@ -208,9 +210,33 @@ def test_demo_glitching_feed_is_empty_once_then_whole(site, client):
     assert [r.status for r in server.requests_for("/feeds/all.rss")] == [200, 200]
 
 
+HUMAN_WORK = {"annotation.sqlite": b"SQLite format 3\0 coders' judgements", "models/frames-1/model.skops": b"model",
+              "tables/agreement_per_variable.csv": b"variable,alpha\n", "notes.txt": b"the teacher's own file"}
+STALE_MACHINE_WORK = ("captures/crawl-old.warc.gz", "tables/evaluation.csv", "report/index.html")
+
+
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    return run_demo(workdir=tmp_path_factory.mktemp("demo") / "study", fresh=True)
+    """The demo run with --fresh over a study folder that holds a class's work and stale machine output."""
+    workdir = tmp_path_factory.mktemp("demo") / "study"
+    for name, content in HUMAN_WORK.items():
+        (workdir / name).parent.mkdir(parents=True, exist_ok=True)
+        (workdir / name).write_bytes(content)
+    pq.write_table(pa.table({"unit": ["u1"], "frames": ["surveillance"]}), workdir / "tables" / "gold.parquet")
+    for name in STALE_MACHINE_WORK:
+        (workdir / name).parent.mkdir(parents=True, exist_ok=True)
+        (workdir / name).write_bytes(b"stale")
+    return run_demo(workdir=workdir, fresh=True)
+
+
+def test_demo_fresh_redoes_the_machines_work_and_keeps_what_people_made(demo):
+    for name, content in HUMAN_WORK.items():
+        assert (demo.workdir / name).read_bytes() == content
+    assert pq.read_table(demo.workdir / "tables" / "gold.parquet").num_rows == 1
+    assert {"annotation.sqlite", "models", "tables/gold.parquet"} <= set(demo.kept)
+    assert not (demo.workdir / "captures" / "crawl-old.warc.gz").exists()
+    assert (demo.workdir / "report" / "index.html").read_bytes() != b"stale"
+    assert not (demo.workdir / "tables" / "evaluation.csv").exists()
 
 
 def test_demo_crawl_is_polite_by_the_servers_own_log(demo):

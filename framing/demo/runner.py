@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ from framing.demo.server import LoggedRequest, SiteServer, politeness_problems
 from framing.demo.site import CORPUS, Outlet, load_corpus, render_site
 from framing.errors import FramingError
 from framing.pipeline import Progress, StageResult, run
+from framing.store import Study
 
 DEMO_PIPELINE = Path(__file__).resolve().parents[2] / "pipelines" / "demo.yml"
 
@@ -111,16 +111,22 @@ class DemoOutcome:
     requests: int = 0
     disallowed_requested: list[str] = field(default_factory=list)
     too_close: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)  # machine outputs --fresh removed
+    kept: list[str] = field(default_factory=list)  # human work --fresh found and kept
 
 
 def run_demo(workdir: Path | None = None, fresh: bool = False, progress: Progress | None = None,
              pipeline: Path = DEMO_PIPELINE, on_stage: Callable[[StageResult], None] | None = None) -> DemoOutcome:
-    """Crawl the demo site with the demo pipeline and check the servers' logs for politeness."""
+    """Crawl the demo site with the demo pipeline and check the servers' logs for politeness.
+
+    ``fresh`` removes the study's machine outputs first (captures, state, tables, report) and
+    keeps what people made there: the coding database, trained models, gold, agreement and
+    validation tables (see ``Study.remove_machine_outputs``).
+    """
     spec = load_pipeline(pipeline)
     if workdir is not None:
         spec.workdir = Path(workdir).resolve()
-    if fresh and spec.workdir.exists():
-        shutil.rmtree(spec.workdir)
+    removed, kept = Study(spec.workdir).remove_machine_outputs() if fresh and spec.workdir.exists() else ([], [])
     with serve_demo() as site:
         results = run(spec, progress=progress, on_stage=on_stage)
     log_path = spec.workdir / "demo-requests.jsonl"
@@ -129,4 +135,4 @@ def run_demo(workdir: Path | None = None, fresh: bool = False, progress: Progres
             handle.write(json.dumps({"t": round(r.t, 4), "host": r.host, "path": r.path, "status": r.status}) + "\n")
     delay = spec.collect.per_host_delay_s
     return DemoOutcome(results, spec.workdir, log_path, delay, len(site.log), site.disallowed_requests(),
-                       politeness_problems(site.log, delay))
+                       politeness_problems(site.log, delay), removed, kept)
