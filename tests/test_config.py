@@ -61,3 +61,35 @@ def test_config_valid_file_resolves_paths_against_its_folder(tmp_path):
 def test_config_bundled_demo_pipeline_is_valid():
     spec = load_pipeline(Path(__file__).parents[1] / "pipelines" / "demo.yml")
     assert len(spec.sources) == 9 and spec.filter.keywords
+
+
+STUDY = "title: t\nworkdir: w\nsources:\n  - feed: http://x/rss\n"
+
+
+def billion_laughs() -> str:
+    text = STUDY + 'a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]\n'
+    for previous, name in zip("abcdefgh", "bcdefghi", strict=True):
+        text += f"{name}: &{name} [" + ", ".join([f"*{previous}"] * 9) + "]\n"
+    return text
+
+
+@pytest.mark.parametrize("content, expected", [
+    (billion_laughs().encode(), "line 5: aliases (*name) expand to more than 200,000 values"),
+    ("title: Café\nworkdir: w\n".encode("latin-1"), "line 1: not UTF-8 text (byte 0xe9)"),
+    (b"\x00\x01\x02\x03 a binary file", "a binary file, not YAML text"),
+    ((STUDY + "x: " + "[" * 20_000 + "]" * 20_000 + "\n").encode(), "line 5: nested more than 64 levels deep"),
+    ((STUDY + "workdir: elsewhere\n").encode(), "line 5: workdir: duplicate key; first given on line 2"),
+    ((STUDY + "collect:\n  retries: 1\n  retries: 2\n").encode(), "line 7: collect.retries: duplicate key; first"),
+])
+def test_config_hostile_or_broken_files_give_one_clear_error_fast(tmp_path, content, expected):
+    path = tmp_path / "study.yml"
+    path.write_bytes(content)
+    (message,) = problems(path)
+    assert message.startswith(expected), message
+
+
+def test_config_anchors_and_merge_keys_within_bounds_still_work(tmp_path):
+    path = write(tmp_path, "title: t\nworkdir: w\nsources:\n  - &base {feed: 'http://x/a', outlet: A}\n"
+                           "  - <<: *base\n    feed: http://x/b\n")
+    spec = load_pipeline(path)
+    assert [(s.feed, s.outlet) for s in spec.sources] == [("http://x/a", "A"), ("http://x/b", "A")]
