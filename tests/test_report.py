@@ -6,9 +6,13 @@ import html
 import shutil
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
+from framing.config import load_pipeline
 from framing.pipeline import run
+from framing.store import Study
 
 from conftest import page, rss
 
@@ -87,3 +91,17 @@ def test_report_opens_offline_in_chromium_with_charts_and_inert_scraped_html(ser
         tab.screenshot(path=str(folder / "screenshot.png"), full_page=False)
         browser.close()
     assert outside == []
+
+
+def test_report_links_only_http_urls_even_when_a_table_holds_a_script_url(serve, write_pipeline):
+    folder = build_study(serve, write_pipeline)
+    spec = load_pipeline(folder.parent.parent / "study.yml")
+    articles = Study(spec.workdir).table("articles")
+    table = pq.read_table(articles).to_pandas()
+    table["url"] = table["url"].where(table["outlet"] != "Watchdog Daily", "javascript:window.__pwned=4")
+    pq.write_table(pa.Table.from_pandas(table, preserve_index=False), articles)
+    run(spec, ["report"], force=True)
+    index = (folder / "index.html").read_text(encoding="utf-8")
+    assert "Watchdog Daily story" in index
+    assert 'href="javascript:' not in index.replace(" ", "").lower()
+    assert "javascript:window.__pwned=4" in index  # shown as text, so the reader sees where it came from

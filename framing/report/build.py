@@ -122,9 +122,23 @@ def methods(spec: Pipeline, study: Study, manifest: dict[str, Any], codebook: An
     }
 
 
+def web_link(url: object) -> str | None:
+    """The URL if it is an http(s) link, else None: scraped URLs are untrusted, and a
+    ``javascript:`` or ``data:`` link in the report would run in the reader's browser.
+
+    Examples
+    --------
+    >>> web_link("https://example.org/a"), web_link("javascript:alert(1)"), web_link(" JaVaScRiPt:x")
+    ('https://example.org/a', None, None)
+    """
+    text = str(url or "").strip()
+    return text if text.lower().startswith(("http://", "https://")) else None
+
+
 def _env() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["num"] = fmt_score
+    env.filters["web_link"] = web_link
     env.filters["pct"] = lambda x: DASH if is_missing(x) else f"{100 * x:.0f}%"
     return env
