@@ -14,6 +14,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from framing.errors import FramingError
 from framing.iterate import chunks
 
 # What people made, and what is made from it alone: never removed by any command. The coding
@@ -24,6 +25,23 @@ HUMAN_TABLES = ("gold", "agreement_", "validation_")
 # What the pipeline makes and can make again: `--fresh` removes these and nothing else
 MACHINE_OUTPUTS = ("captures", "state.sqlite", "state.sqlite-wal", "state.sqlite-shm", "report", "manifest.json",
                    "demo-requests.jsonl")
+
+
+# any of these in a folder marks it as a framing study (an older one may lack some)
+STUDY_MARKERS = ("manifest.json", "state.sqlite", "captures", "tables", "annotation.sqlite", "models")
+
+
+def _check_workdir(workdir: Path) -> None:
+    """Refuse a workdir that is a file, or a folder that holds other things and is no study:
+    framing would write captures/, tables/ and state.sqlite among someone's files (or /etc)."""
+    if workdir.exists() and not workdir.is_dir():
+        raise FramingError(f"workdir {workdir} is a file, not a folder; set `workdir:` in the study file to a "
+                           "new or empty folder")
+    if workdir.is_dir() and not any((workdir / name).exists() for name in STUDY_MARKERS) \
+            and next(workdir.iterdir(), None) is not None:
+        raise FramingError(f"workdir {workdir} holds other files and is not a framing study; framing would write "
+                           "captures/, tables/ and state.sqlite into it. Set `workdir:` in the study file to a new "
+                           "or empty folder")
 
 
 class Study:
@@ -37,6 +55,7 @@ class Study:
 
     def __init__(self, workdir: Path):
         self.workdir = Path(workdir)
+        _check_workdir(self.workdir)
         self.captures = self.workdir / "captures"
         self.tables = self.workdir / "tables"
         for folder in (self.workdir, self.captures, self.tables):

@@ -93,3 +93,24 @@ def test_config_anchors_and_merge_keys_within_bounds_still_work(tmp_path):
                            "  - <<: *base\n    feed: http://x/b\n")
     spec = load_pipeline(path)
     assert [(s.feed, s.outlet) for s in spec.sources] == [("http://x/a", "A"), ("http://x/b", "A")]
+
+
+@pytest.mark.parametrize("setup, expected", [
+    ("file", "is a file, not a folder"),
+    ("foreign", "holds other files and is not a framing study"),
+])
+def test_config_a_workdir_that_is_a_file_or_someone_elses_folder_is_refused_untouched(tmp_path, setup, expected):
+    from framing.errors import FramingError
+    from framing.pipeline import run
+
+    target = tmp_path / "elsewhere"
+    if setup == "file":
+        target.write_text("a file")
+    else:
+        target.mkdir()
+        (target / "passwd").write_text("someone's file")
+    before = sorted(p.name for p in target.iterdir()) if target.is_dir() else None
+    path = write(tmp_path, f"title: t\nworkdir: {target}\nsources:\n  - feed: http://127.0.0.1:9/rss\n")
+    with pytest.raises(FramingError, match=expected):
+        run(load_pipeline(path), ["collect"])
+    assert (sorted(p.name for p in target.iterdir()) if target.is_dir() else None) == before
