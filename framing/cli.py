@@ -5,41 +5,39 @@ from __future__ import annotations
 import sys
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from framing import __version__
-from framing.analysis import study_codebook
 from framing.cli_annotate import agree_cmd, annotate_app
 from framing.cli_model import train_cmd
-from framing.codebook import check_codebook, load_codebook, resolve
-from framing.collect.frontier import HELD
-from framing.collect.outcome import SourceOutcome
-from framing.config import STAGES, load_pipeline
 from framing.errors import ConfigError, FramingError
-from framing.evaluate import compare, load_gold
-from framing.extract import keyword_pattern
-from framing.pipeline import StageResult, run
-from framing.store import Study
-from framing.summary import funnel, keyword_in_context, status_counts
-from framing.taggers.rules import RuleTagger
+from framing.stages import STAGES
 from framing.ui import console
+
+if TYPE_CHECKING:  # the commands import their modules when they run, so --help and --version answer at once
+    from framing.pipeline import StageResult
+    from framing.store import Study
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, rich_markup_mode=None,
                   help="framing: collect news, extract articles, tag their frames and chart how outlets differ.")
 _state = {"debug": False}
 
 
-@app.callback()
-def _options(debug: bool = typer.Option(False, "--debug", help="Show full tracebacks on errors."),
-             version: bool = typer.Option(False, "--version", help="Print the version and exit.")) -> None:
-    _state["debug"] = debug
-    if version:
+def _print_version(value: bool) -> None:
+    if value:
         console.print(f"framing {__version__}")
         raise typer.Exit()
+
+
+@app.callback()
+def _options(debug: bool = typer.Option(False, "--debug", help="Show full tracebacks on errors."),
+             version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                          help="Print the version and exit.")) -> None:
+    _state["debug"] = debug
 
 
 @app.command("run")
@@ -47,6 +45,9 @@ def run_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML file."),
             stage: str | None = typer.Argument(None, help=f"One stage ({', '.join(STAGES)}); default all."),
             force: bool = typer.Option(False, "--force", help="Rerun stages whose inputs did not change.")) -> None:
     """Run a study's stages in order; a rerun resumes and skips what is up to date."""
+    from framing.config import load_pipeline
+    from framing.pipeline import run
+    from framing.store import Study
     spec = load_pipeline(pipeline)
     with stage_progress() as progress:
         results = run(spec, [stage] if stage else None, progress=progress, force=force, on_stage=print_sources)
@@ -66,6 +67,10 @@ def articles_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML fil
                  all_statuses: bool = typer.Option(False, "--all", help="Search duplicates and excluded pages too.")
                  ) -> None:
     """Counts per outlet and status, or keyword-in-context lines with --search."""
+    from framing.config import load_pipeline
+    from framing.extract import keyword_pattern
+    from framing.store import Study
+    from framing.summary import keyword_in_context, status_counts
     spec = load_pipeline(pipeline)
     study = Study(spec.workdir)
     if not study.table("articles").is_file():
@@ -98,6 +103,7 @@ app.command("train")(train_cmd)
 @codebook_app.command("check")
 def codebook_check_cmd(file: Path = typer.Argument(..., help="A codebook YAML file.")) -> None:
     """Validate a codebook: keys, ids, languages, patterns; warn about weak spots."""
+    from framing.codebook import check_codebook, resolve
     report = check_codebook(resolve(str(file)))
     for warning in report.warnings:
         console.print(f"[yellow]warning:[/] {escape(warning)}")
@@ -112,6 +118,7 @@ def codebook_check_cmd(file: Path = typer.Argument(..., help="A codebook YAML fi
 @codebook_app.command("show")
 def codebook_show_cmd(name: str = typer.Argument(..., help="Bundled name or path.")) -> None:
     """Print a codebook as coders read it: frames, guidance, patterns, examples."""
+    from framing.codebook import load_codebook
     book = load_codebook(name)
     console.print(f"[bold]{escape(book.title or book.name)}[/] ({escape(book.label)}, languages "
                   f"{', '.join(book.languages)}, unit: {book.unit})")
@@ -136,6 +143,8 @@ def codebook_test_cmd(name: str = typer.Argument(..., help="Bundled name or path
                       text: str = typer.Argument(..., help="A sentence or passage to tag."),
                       language: str = typer.Option("en", "--lang", "-l", help="Language of the text.")) -> None:
     """Show which patterns fire on a text, which were negated, and why."""
+    from framing.codebook import load_codebook
+    from framing.taggers.rules import RuleTagger
     book = load_codebook(name)
     hits = RuleTagger(book).hits(text, language)
     table = Table("frame", "pattern", "matched", "counted", title=f"{len(hits)} match(es) in {language}")
@@ -159,6 +168,9 @@ def evaluate_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML fil
                                                                      "the trained model when there is one).")
                  ) -> None:
     """Machine vs gold: the rule tagger, and by k-fold cross-validation the classifier and the ensemble."""
+    from framing.analysis import study_codebook
+    from framing.config import load_pipeline
+    from framing.store import Study
     spec = load_pipeline(pipeline)
     study = Study(spec.workdir)
     book = study_codebook(spec)
@@ -209,6 +221,7 @@ def evaluate_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML fil
 
 
 def _evaluate_rules(spec, study: Study, book, gold: Path | None) -> None:
+    from framing.evaluate import compare, load_gold
     gold_file = gold or (Path(spec.gold) if spec.gold else None)
     if gold_file is None:
         raise FramingError("no gold labels: pass --gold FILE or set `gold:` in the study")
@@ -241,6 +254,7 @@ def demo_cmd(workdir: Path | None = typer.Option(None, help="Study folder (defau
                                         "and validation tables are kept.")) -> None:
     """Serve the bundled demo news site on loopback and run pipelines/demo.yml against it."""
     from framing.demo.runner import run_demo
+    from framing.store import Study
 
     resume = "Run `framing demo` (without --fresh) to resume where it stopped." if fresh else RESUME
     with stage_progress(resume) as progress:
@@ -270,6 +284,8 @@ RESUME = "Run the same command again to resume where it stopped."
 @contextmanager
 def stage_progress(resume: str = RESUME):
     """A rich progress bar per stage; Ctrl-C ends with ``resume``: how to go on from there."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     columns = (TextColumn("{task.description:<8}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=False) as bar:
         tasks: dict[str, int] = {}
@@ -302,6 +318,8 @@ def print_stage_results(results: list[StageResult]) -> None:
 def print_sources(result: StageResult) -> None:
     """After collect, as soon as it ends (a later stage may fail): per source, pages found, fetched
     and not fetched with the commonest statuses, and the feeds or sitemaps that broke."""
+    from framing.collect.frontier import HELD
+    from framing.collect.outcome import SourceOutcome
     outcomes = result.counts.get("sources") if result.stage == "collect" else None
     if not outcomes:
         return
@@ -317,6 +335,7 @@ def print_sources(result: StageResult) -> None:
 
 
 def print_funnel(study: Study) -> None:
+    from framing.summary import funnel
     rows = funnel(study)
     if not rows:
         return

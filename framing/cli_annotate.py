@@ -9,8 +9,6 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from framing.annotate.project import annotation_db, new_assignment, write_gold
-from framing.config import load_pipeline
 from framing.errors import FramingError
 from framing.ui import console
 
@@ -39,6 +37,8 @@ def new_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML file."),
                                                         "classifier is least sure about (active learning).")
             ) -> None:
     """Draw a stratified sample and put it in the coders' queues."""
+    from framing.annotate.project import new_assignment
+    from framing.config import load_pipeline
     spec = load_pipeline(pipeline)
     result = new_assignment(spec, n, _names(coders), overlap=overlap, per_unit=per_unit,
                             stratify=_names(stratify) if stratify is not None else None, seed=seed,
@@ -60,6 +60,8 @@ def new_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML file."),
 def links_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML file."),
               base_url: str = typer.Option("http://127.0.0.1:8765", help="Where the app is reachable.")) -> None:
     """Print each coder's personal link (send each coder only their own)."""
+    from framing.annotate.project import annotation_db
+    from framing.config import load_pipeline
     db = annotation_db(load_pipeline(pipeline))
     _print_links(db.coders(), base_url)
 
@@ -80,6 +82,8 @@ def serve_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML file."
     import uvicorn
 
     from framing.annotate.app import create_app, is_loopback
+    from framing.annotate.project import annotation_db
+    from framing.config import load_pipeline
 
     spec = load_pipeline(pipeline)
     db = annotation_db(spec)
@@ -102,6 +106,8 @@ def serve_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML file."
 @annotate_app.command("status")
 def status_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML file.")) -> None:
     """How far each coder is, and what the coding database holds."""
+    from framing.annotate.project import annotation_db
+    from framing.config import load_pipeline
     db = annotation_db(load_pipeline(pipeline))
     table = Table("coder", "assigned", "complete", "drafts", title="Coding progress")
     for coder in db.coders():
@@ -117,6 +123,8 @@ def status_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML file.
 @annotate_app.command("gold")
 def gold_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML file.")) -> None:
     """Write tables/gold.parquet (and gold.csv): adjudicated labels, else labels all coders agree on."""
+    from framing.annotate.project import write_gold
+    from framing.config import load_pipeline
     spec = load_pipeline(pipeline)
     path, count, open_counts = write_gold(spec)
     console.print(f"Gold table: {escape(str(path))} ({count} units). Still open: "
@@ -132,7 +140,8 @@ def agree_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML file."
     """Inter-coder agreement: Krippendorff's alpha, Cohen's and Fleiss' kappa, and each coder against the rest."""
     from framing.analysis import study_codebook
     from framing.annotate.agreement import FRAME, compute_agreement, render
-    from framing.annotate.project import coder_judgements
+    from framing.annotate.project import annotation_db, coder_judgements
+    from framing.config import load_pipeline
     from framing.store import Study
 
     spec = load_pipeline(pipeline)
@@ -170,6 +179,8 @@ def export_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML file.
 
     from framing.annotate.formats import UnitText, export_annotations
     from framing.annotate.model import GOLD_CODER
+    from framing.annotate.project import annotation_db
+    from framing.config import load_pipeline
 
     db = annotation_db(load_pipeline(pipeline))
     judgements = db.judgements(round=None)
@@ -189,6 +200,7 @@ def import_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML file.
     """Bring existing annotations in: their units join the coding database, coded by the coders they name."""
     from framing.annotate.formats import import_annotations
     from framing.annotate.project import import_judgements
+    from framing.config import load_pipeline
 
     spec = load_pipeline(pipeline)
     from framing.analysis import study_codebook

@@ -9,7 +9,6 @@ from rich.markup import escape
 from rich.table import Table
 
 from framing.errors import FramingError
-from framing.formatting import fmt_score
 from framing.ui import console
 
 
@@ -75,6 +74,7 @@ def train_cmd(pipeline: Path | None = typer.Argument(None, help="The study's YAM
 
 def print_training(card: dict) -> None:
     """Label counts, thresholds and cross-validated scores per label, the chosen model and the decoding."""
+    from framing.formatting import fmt_score
     scores = {row["frame"]: row for row in card["cv_scores"]}
     table = Table("label", "examples", "threshold", "precision (95% CI)", "recall (95% CI)", "F1", "alpha",
                   title=f"Cross-validated scores ({card['selection']['folds']} folds, out-of-fold)")
@@ -101,6 +101,7 @@ def print_training(card: dict) -> None:
 
 
 def _interval(row: dict, name: str) -> str:
+    from framing.formatting import fmt_score
     if row[name] is None:
         return "–"
     return f"{row[name]:.2f} ({fmt_score(row[name + '_low'])}–{fmt_score(row[name + '_high'])})"
@@ -126,6 +127,7 @@ def print_validation(result, names: dict[str, str] | None = None, human_alpha: d
     dict
         Per method, the frames whose machine-gold alpha is below ``threshold``.
     """
+    from framing.formatting import fmt_score
     names = names or {}
     scores = result.scores
     methods = list(dict.fromkeys(scores["method"]))

@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from framing import stages
 from framing.errors import ConfigError
 from framing.validation import at, validate
 from framing.yamlio import KeyPath, load_with_lines
@@ -217,4 +218,4 @@ def _resolve_files(spec: Pipeline, base: Path, lines: dict[KeyPath, int], name: 
         raise ConfigError(name, problems)
 
 
-STAGES: tuple[str, ...] = ("collect", "extract", "tag", "aggregate", "report")
+STAGES = stages.STAGES

@@ -95,3 +95,15 @@ def test_cli_run_shows_the_sources_even_when_a_later_stage_fails(serve, write_pi
     result = framing("run", str(spec.path))
     assert result.returncode == 1 and "Traceback" not in result.stdout + result.stderr
     assert "feed.xml: empty body (HTTP 200), will retry" in result.stdout
+
+
+def test_cli_version_and_help_answer_without_loading_the_pipeline():
+    version = framing("--version")
+    assert version.returncode == 0 and version.stdout.startswith("framing ")
+    helped = framing("--help")
+    assert helped.returncode == 0 and "run" in helped.stdout and "--version" in helped.stdout
+    # what made --help take 5 s: spaCy (and torch through thinc), pandas, pydantic, DuckDB at start-up
+    heavy = ("spacy", "torch", "pandas", "pydantic", "duckdb", "numpy", "httpx", "pyarrow")
+    probe = subprocess.run([sys.executable, "-c", "import sys, framing.cli; "
+                            f"print([m for m in {heavy!r} if m in sys.modules])"], capture_output=True, text=True)
+    assert probe.stdout.strip() == "[]", probe.stdout + probe.stderr
