@@ -14,7 +14,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from framing import stages
-from framing.errors import ConfigError
+from framing.codebook import resolve
+from framing.errors import ConfigError, FramingError
 from framing.validation import at, validate
 from framing.yamlio import KeyPath, load_with_lines
 
@@ -209,6 +210,11 @@ def _resolve_files(spec: Pipeline, base: Path, lines: dict[KeyPath, int], name: 
             if not glob.glob(pattern):
                 problems.append(at(lines, ("sources", index, "warc"), f"no file matches {pattern}"))
             source.warc = pattern
+    if spec.codebook is not None:
+        try:
+            resolve(spec.codebook, base)
+        except FramingError as exc:
+            problems.append(at(lines, ("codebook",), str(exc)))
     if spec.gold is not None:
         gold = base / spec.gold
         if not gold.is_file():

@@ -21,7 +21,7 @@ import duckdb
 import pyarrow as pa
 
 from framing import __version__
-from framing.analysis import aggregate_study, codebook_digest, tag_articles
+from framing.analysis import aggregate_study, codebook_digest, study_codebook, tag_articles
 from framing.collect.crawler import Crawler
 from framing.collect.frontier import Frontier
 from framing.collect.outcome import source_outcomes
@@ -78,6 +78,8 @@ def run(spec: Pipeline, stages: list[str] | None = None, progress: Progress | No
     unknown = [s for s in chosen if s not in STAGES]
     if unknown:
         raise FramingError(f"unknown stage {unknown[0]!r}; stages are: {', '.join(STAGES)}")
+    if spec.codebook and set(chosen) & {"tag", "aggregate", "report"}:
+        study_codebook(spec)  # a broken codebook stops the run now, not after an hour of crawling
     study = Study(spec.workdir)
     report = progress or (lambda stage, done, total: None)
     results = []

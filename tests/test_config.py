@@ -114,3 +114,22 @@ def test_config_a_workdir_that_is_a_file_or_someone_elses_folder_is_refused_unto
     with pytest.raises(FramingError, match=expected):
         run(load_pipeline(path), ["collect"])
     assert (sorted(p.name for p in target.iterdir()) if target.is_dir() else None) == before
+
+
+def test_config_a_codebook_typo_is_reported_before_anything_runs(tmp_path):
+    path = write(tmp_path, STUDY + "codebook: social-credti\n")
+    (message,) = problems(path)
+    assert message.startswith("line 5: codebook: no codebook 'social-credti'") and "social-credit" in message
+
+
+def test_config_a_broken_codebook_stops_the_run_before_collecting(serve, tmp_path):
+    from framing.pipeline import run
+
+    site = serve({})
+    (tmp_path / "book.yml").write_text("name: b\nversion: 1\nlanguages: [en]\nframes:\n  - id: x\n    labl: X\n",
+                                       encoding="utf-8")
+    path = write(tmp_path, f"title: t\nworkdir: w\nsources:\n  - feed: {site.base_url}/rss\ncodebook: book.yml\n")
+    with pytest.raises(ConfigError) as info:
+        run(load_pipeline(path))
+    assert any("line 6" in p and "labl" in p for p in info.value.problems)
+    assert site.log == []  # nothing was fetched
