@@ -76,13 +76,21 @@ def _print_links(coders, base_url: str) -> None:
 
 @annotate_app.command("serve")
 def serve_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML file."),
-              host: str = typer.Option("127.0.0.1", help="Interface to listen on (127.0.0.1: this machine only)."),
-              port: int = typer.Option(8765, help="TCP port.")) -> None:
+              host: str = typer.Option("127.0.0.1", help="Interface to listen on (127.0.0.1: this machine only; "
+                                                         "0.0.0.0: every interface, for a classroom)."),
+              port: int = typer.Option(8765, help="TCP port."),
+              public_url: str | None = typer.Option(None, help="The address coders open, when it differs from "
+                                                               "this machine's (a proxy or tunnel), e.g. "
+                                                               "https://coding.example.edu"),
+              allow_host: list[str] = typer.Option([], help="Another host name the app may be reached by "
+                                                            "(repeatable); any other Host header is refused.")
+              ) -> None:
     """Start the coding app (FastAPI under uvicorn) for the study's coders."""
     import uvicorn
 
     from framing.annotate.app import create_app, is_loopback
     from framing.annotate.project import annotation_db
+    from framing.annotate.serving import allowed_hosts, base_url
     from framing.config import load_pipeline
 
     spec = load_pipeline(pipeline)
@@ -90,17 +98,21 @@ def serve_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML file."
     if not db.coders():
         raise FramingError(f"no coders yet: run `framing annotate new {pipeline} --n 60 --coders ana,ben` first")
     public = not is_loopback(host)
-    app = create_app(spec, public=public)
-    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-    _print_links(db.coders(), f"http://{shown}:{port}")
+    url = base_url(host, port, public_url)
+    hosts = allowed_hosts(host, public_url, allow_host)
+    app = create_app(spec, public=public, allowed_hosts=hosts)
+    _print_links(db.coders(), url)
     if public:
-        console.print(f"[yellow]Listening on {escape(host)}, reachable from the network:[/] every page needs a "
-                      "personal token link, and the index of links is disabled. Share each link only with its coder.")
+        console.print(f"[yellow]Listening on {escape(host)}, reachable from the network at {escape(url)}:[/] every "
+                      "page needs a personal token link, and the index of links is disabled. Share each link only "
+                      f"with its coder. Host names accepted: {escape(', '.join(hosts))}.")
     else:
-        console.print(f"Listening on {escape(host)} (this machine only). Index of links: http://{shown}:{port}/")
+        console.print(f"Listening on {escape(host)} (this machine only). Index of links: {escape(url)}/")
     console.print("Every click is saved at once. Stop with Ctrl-C.")
     uvicorn.run(app, host=host, port=port, log_level="warning")
-    console.print(f"Stopped. Judgements are in {escape(str(db.path))}: {db.counts()}")
+    counts = db.counts()
+    console.print(f"Stopped. Judgements are in {escape(str(db.path))}: "
+                  + ", ".join(f"{value} {name.replace('_', ' ')}" for name, value in counts.items()))
 
 
 @annotate_app.command("status")

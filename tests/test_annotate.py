@@ -225,6 +225,36 @@ def test_public_server_lists_no_links(coded, coding_server):
     assert coding_page.headers["referrer-policy"] == "no-referrer"
 
 
+def test_app_answers_only_its_own_host_names_and_never_lists_links_to_others(coded):
+    spec, base, tokens = coded
+    rebinding = httpx.get(base + "/", headers={"Host": "evil.example"})
+    assert rebinding.status_code == 400 and tokens["ana"] not in rebinding.text
+    assert httpx.get(f"{base}/api/{tokens['ana']}/state", headers={"Host": "evil.example:80"}).status_code == 400
+    assert tokens["ana"] in httpx.get(base + "/", headers={"Host": "localhost"}).text
+
+
+def test_app_refuses_large_bodies_before_parsing_them(coded):
+    spec, base, tokens = coded
+    huge = b'{"note": "' + b"x" * 5_000_000 + b'"}'
+    declared = httpx.put(f"{base}/api/nobody/units/u1", content=huge, headers={"Content-Type": "application/json"})
+    assert declared.status_code == 413
+    chunked = httpx.put(f"{base}/api/nobody/units/u1", content=iter([huge[:40_000], huge[40_000:80_000]]),
+                        headers={"Content-Type": "application/json"})
+    assert chunked.status_code == 413
+    small = httpx.put(f"{base}/api/nobody/units/u1", json={"note": "hi"})
+    assert small.status_code == 404  # a normal body gets as far as the token check
+
+
+def test_serving_addresses_for_a_classroom_and_behind_a_proxy():
+    from framing.annotate.serving import allowed_hosts, base_url, machine_address
+
+    assert base_url("0.0.0.0", 8765) == f"http://{machine_address()}:8765"
+    assert "0.0.0.0" not in base_url("0.0.0.0", 8765)
+    hosts = allowed_hosts("0.0.0.0", "https://coding.example.edu/app", ["lab-pc"])
+    assert {"127.0.0.1", machine_address(), "coding.example.edu", "lab-pc"} <= set(hosts)
+    assert "evil.example" not in hosts
+
+
 def test_agree_export_and_import_from_the_command_line(coding_study, write_pipeline, tmp_path):
     from framing.annotate.model import Judgement
 

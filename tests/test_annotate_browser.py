@@ -187,3 +187,29 @@ def test_coding_screen_works_on_a_phone(coding_study, coding_server, browser):
     first = annotation_db(coding_study).queue("ana")[0]["unit_id"]
     judgement, complete = annotation_db(coding_study).judgement("ana", first)
     assert judgement.frames == (FRAMES[1],) and complete
+
+
+def test_a_note_typed_just_before_moving_on_is_kept_and_untouched_units_are_never_saved(
+        coding_study, coding_server, browser):
+    new_assignment(coding_study, 4, ["ana"], overlap=0.0, seed=3)
+    db = annotation_db(coding_study)
+    token = next(c.token for c in db.coders() if c.name == "ana")
+    queue = [q["unit_id"] for q in db.queue("ana")]
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    page.goto(f"{coding_server(coding_study)}/code/{token}")
+    wait_text(page, "#unit-meta", r"1 of 4$")
+    page.fill("#note", "ironic quote in paragraph 2")   # then "Next" at once, well within the 400 ms
+    page.click("#next")
+    wait_text(page, "#unit-meta", r"2 of 4$")
+    page.fill("#note", "check the dateline")
+    page.keyboard.press("Tab")                           # out of the note, then the arrow key at once
+    page.keyboard.press("ArrowRight")
+    wait_text(page, "#unit-meta", r"3 of 4$")
+    page.close()                                          # unit 3 was only looked at
+    notes = {}
+    for unit_id in queue:
+        saved = db.judgement("ana", unit_id)
+        notes[unit_id] = saved[0].note if saved else None
+    assert notes[queue[0]] == "ironic quote in paragraph 2"
+    assert notes[queue[1]] == "check the dateline"
+    assert notes[queue[2]] is None and notes[queue[3]] is None   # no empty drafts on untouched units

@@ -24,6 +24,8 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import BaseModel, Field
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.responses import PlainTextResponse
 
 from framing.analysis import study_codebook
 from framing.annotate.model import Judgement
@@ -44,6 +46,10 @@ SECURITY_HEADERS = {
 }
 
 
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1", "[::1]")
+MAX_BODY_BYTES = 64 * 1024  # a judgement with a 5,000-character note is under 25 KB
+
+
 class JudgementIn(BaseModel):
     frames: list[str] = []
     dominant: str | None = None
@@ -62,7 +68,7 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def create_app(spec: Pipeline, public: bool = False) -> FastAPI:
+def create_app(spec: Pipeline, public: bool = False, allowed_hosts: list[str] | None = None) -> FastAPI:
     """Build the app for a study.
 
     Parameters
@@ -72,6 +78,10 @@ def create_app(spec: Pipeline, public: bool = False) -> FastAPI:
     public
         True when served on a non-loopback interface: the index of coder links is then disabled,
         so every page needs a personal token.
+    allowed_hosts
+        Host names and addresses the app answers to (the ``Host`` header, port aside); any other
+        gets 400. Default: loopback names only. This stops a page the teacher visits from reading
+        the index of everyone's links by pointing its own name at 127.0.0.1 (DNS rebinding).
     """
     db = annotation_db(spec)
     book = study_codebook(spec)
@@ -80,6 +90,9 @@ def create_app(spec: Pipeline, public: bool = False) -> FastAPI:
     gold_lock = threading.Lock()
     tagger = RuleTagger(book, min_hits=spec.tag.min_hits)
     tag_lock = threading.Lock()   # the rule tagger's caches are not thread-safe
+
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts or LOOPBACK_NAMES))
+    app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):
@@ -195,6 +208,38 @@ def create_app(spec: Pipeline, public: bool = False) -> FastAPI:
         return spec.annotate.training_highlights if unit.round == "training" else spec.annotate.highlights
 
     return app
+
+
+class BodyLimit:
+    """ASGI middleware: refuse request bodies over ``limit`` bytes with 413 before anything parses
+    them: a declared Content-Length at once, a chunked body as soon as it passes the limit."""
+
+    def __init__(self, app: Any, limit: int):
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers", [])).get(b"content-length", b"0")
+        if not declared.isdigit() or int(declared) > self.limit:
+            response = PlainTextResponse(self._message(), status_code=413, headers={"Connection": "close"})
+            await response(scope, receive, send)
+            return
+        received = 0
+
+        async def counted_receive() -> dict:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.limit:  # the route's body reading turns this into the 413 answer
+                raise HTTPException(413, self._message())
+            return message
+
+        await self.app(scope, counted_receive, send)
+
+    def _message(self) -> str:
+        return f"request body over {self.limit} bytes"
 
 
 def checked(payload: JudgementIn, book: Codebook, unit_id: str, coder: str) -> Judgement:

@@ -16,6 +16,7 @@ async function start() {
 
 // Key presses can outrun the network: only the latest navigation may paint the screen.
 async function show(position, finished) {
+  flushNote();   // a note typed just before moving on belongs to the unit it was typed on
   const ticket = ++state.ticket;
   state.loading = true;   // answers typed before the next article is on screen would land on the old one
   state.target = Math.min(Math.max(position, 0), Math.max(0, state.queue.length - 1));
@@ -62,6 +63,8 @@ function updateProgress() {
 // Saves run one after another, so an older save can never land after a newer one.
 function save(complete, options) {
   if (!state.unit) return Promise.resolve();
+  clearTimeout(state.noteTimer);   // this save carries the note: a timer left running would fire on the next unit
+  state.noteTimer = null;
   const unitId = state.unit.unit_id;
   const body = {...readForm(form), complete: complete || state.complete};
   state.pending += 1;
@@ -138,10 +141,15 @@ form.addEventListener("change", event => {
   save(false);
 });
 
+// Notes save 400 ms after the last key; moving on or leaving the page saves at once instead.
 form.querySelector("#note").addEventListener("input", () => {
   clearTimeout(state.noteTimer);
-  state.noteTimer = setTimeout(() => save(false), 400);
+  state.noteTimer = setTimeout(() => { state.noteTimer = null; save(false); }, 400);
 });
+
+function flushNote(options) {
+  if (state.noteTimer !== null) save(false, options);   // else nothing typed since the last save
+}
 
 form.addEventListener("submit", event => { event.preventDefault(); saveAndNext(); });
 document.getElementById("prev").addEventListener("click", () => show(state.target - 1));
@@ -152,9 +160,11 @@ document.getElementById("highlights").addEventListener("change", event => {
                   state.highlights ? state.unit.highlights : [], state.labels);
 });
 
-// A note typed in the last moments before the tab closes still reaches the server.
-window.addEventListener("pagehide", () => {
-  if (state.noteTimer) { clearTimeout(state.noteTimer); save(false, {keepalive: true}); }
+// A note typed in the last moments before the tab closes still reaches the server; a unit nobody
+// touched is not saved at all (no empty drafts).
+window.addEventListener("pagehide", () => flushNote({keepalive: true}));
+document.addEventListener("visibilitychange", () => {
+  if (document.visibilityState === "hidden") flushNote({keepalive: true});
 });
 
 document.addEventListener("keydown", event => {
