@@ -17,6 +17,13 @@ annotate_app = typer.Typer(no_args_is_help=True,
 log = logging.getLogger("framing.annotate")
 
 
+def _count(n: int, what: str) -> str:
+    """``3 need adjudication``, ``1 needs adjudication``, ``2 incomplete``."""
+    if what.startswith("needs ") and n != 1:
+        what = "need " + what[len("needs "):]
+    return f"{n} {what}"
+
+
 def _names(value: str) -> list[str]:
     return [name.strip() for name in value.split(",") if name.strip()]
 
@@ -43,8 +50,9 @@ def new_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML file."),
     result = new_assignment(spec, n, _names(coders), overlap=overlap, per_unit=per_unit,
                             stratify=_names(stratify) if stratify is not None else None, seed=seed,
                             training=training, reviewers=_names(reviewer), strategy=strategy)
+    coders_per_unit = "double-coded" if per_unit == 2 else f"coded by {per_unit} coders each"
     console.print(f"Batch {result.batch} ({result.round} round): {result.units} units, "
-                  f"{result.double_coded} double-coded")
+                  f"{result.double_coded} {coders_per_unit}")
     table = Table("coder", "units in this batch", title="Units per coder")
     for coder, count in result.per_coder.items():
         table.add_row(escape(coder), str(count))
@@ -140,7 +148,7 @@ def gold_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML file.")
     spec = load_pipeline(pipeline)
     path, count, open_counts = write_gold(spec)
     console.print(f"Gold table: {escape(str(path))} ({count} units). Still open: "
-                  + ", ".join(f"{v} {k}" for k, v in open_counts.items()))
+                  + ", ".join(_count(v, k) for k, v in open_counts.items()))
 
 
 def agree_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML file."),
