@@ -169,18 +169,23 @@ def agree_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML file."
     result = compute_agreement(coder_judgements(annotation_db(spec)), book.frame_ids, n_boot=boot, seed=seed)
     for table in render(result):
         console.print(table)
-    for note in result.notes:
+    for note in dict.fromkeys(result.notes):
         console.print(f"[dim]{escape(note)}[/]")
     study = Study(spec.workdir)
     for name, frame in result.to_frames().items():
         study.write_frame(f"agreement_{name}", frame)
         frame.to_csv(study.tables / f"agreement_{name}.csv", index=False)
     frames = result.per_variable[result.per_variable["kind"] == FRAME]
-    weak = frames[~(frames["alpha"] >= threshold)]["variable"].tolist()
+    weak = frames[frames["alpha"] < threshold]["variable"].tolist()
+    unknown = frames[frames["alpha"].isna()]["variable"].tolist()
     if weak:
         console.print(f"[yellow]Below alpha {threshold}:[/] {escape(', '.join(weak))}: retrain coders or "
                       "sharpen the codebook before reporting these frames.")
-    else:
+    if unknown:
+        console.print(f"Not estimable (no variation: the coders gave every unit the same answer, so there is "
+                      f"nothing to agree or disagree on): {escape(', '.join(unknown))}. Code more units, with "
+                      "some where the frame is present and some where it is not.")
+    if not weak and not unknown:
         console.print(f"Every frame reaches alpha {threshold}.")
     flagged = result.flagged_coders()
     if flagged:

@@ -271,6 +271,11 @@ def test_agree_export_and_import_from_the_command_line(coding_study, write_pipel
     result = framing("agree", str(coding_study.path), "--boot", "200")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Krippendorff" in result.stdout and "Cohen" in result.stdout
+    # nobody ever coded western_scoring: that is no disagreement to retrain for, it is not estimable
+    below = next((line for line in result.stdout.splitlines() if line.startswith("Below alpha")), "")
+    assert "western_scoring" not in below
+    assert "Not estimable (no variation" in result.stdout and "western_scoring" in result.stdout
+    assert result.stdout.count("unit(s) judged by one coder only") <= 1
     per_variable = pd.read_csv(coding_study.workdir / "tables" / "agreement_per_variable.csv")
     dominant = per_variable.set_index("variable").loc["dominant"]
     assert dominant["units"] == 12 and 0 < dominant["alpha"] < 1

@@ -161,3 +161,26 @@ def test_rules_languages_without_patterns_share_the_first_languages_matcher(tagg
     article = {"article_id": "a", "outlet": "X", "language": "fr", "published": None,
                "text": "Critics call it an Orwellian nightmare of surveillance."}
     assert tagger.tag_article(article) == tagger.tag_article({**article, "language": "en"})
+
+
+SENTENCE_CASES = {
+    "en": ("Beware the Orwellian Shortcut\nCritics see surveillance everywhere. One said: \"It is a police state.\" "
+           "Another disagreed. \"Big Brother is a myth,\" she said.",
+           ["Beware the Orwellian Shortcut", "Critics see surveillance everywhere.",
+            "One said: \"It is a police state.\"", "Another disagreed.", "\"Big Brother is a myth,\" she said."]),
+    "de": ("Der gläserne Bürger\nKritiker sprechen von Überwachung. Er sagte. „Das ist Überwachung.“ "
+           "Sie widersprach. »Überwachung gibt es nicht«, sagte sie.",
+           ["Der gläserne Bürger", "Kritiker sprechen von Überwachung.", "Er sagte.", "„Das ist Überwachung.“",
+            "Sie widersprach.", "»Überwachung gibt es nicht«, sagte sie."]),
+}
+
+
+@pytest.mark.parametrize("language", list(SENTENCE_CASES))
+def test_rules_sentences_break_at_line_ends_and_keep_quotes_with_their_sentence(language):
+    from framing.annotate.project import sentences
+
+    text, expected = SENTENCE_CASES[language]
+    assert [text[s:e].strip() for s, e in sentences(text, language)] == expected  # what coders read
+    book = load_codebook("social-credit")
+    evidence = {text[h.sentence_start:h.sentence_end] for h in RuleTagger(book).hits(text, language)}
+    assert evidence and evidence <= set(expected)  # what the report quotes: the same sentences

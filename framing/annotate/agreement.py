@@ -356,7 +356,9 @@ def _bootstrap(units: np.ndarray, n_boot: int, seed: int, level: float) -> tuple
         return np.nan, np.nan, "no bootstrap resample had variation"
     low, high = np.quantile(defined, [(1 - level) / 2, (1 + level) / 2])
     dropped = n_boot - len(defined)
-    return float(low), float(high), (f"{dropped} of {n_boot} resamples without variation left out" if dropped else "")
+    note = (f"interval from {len(defined)} of {n_boot} resamples: in {dropped} every coder gave the same answer "
+            "everywhere, which has no alpha (common for rare frames)") if dropped else ""
+    return float(low), float(high), note
 
 
 def _percent(counts: np.ndarray) -> float:
@@ -405,11 +407,17 @@ def _pairs(var: ReliabilityData, codes: np.ndarray) -> list[dict]:
         if not both.any():
             continue
         kappa, note = _cohen(codes[a, both].astype(int), codes[b, both].astype(int), var.categories)
+        shared = int(both.sum()) // var.width
+        if shared < FEW_SHARED:
+            note = "; ".join(n for n in (f"only {shared} shared unit(s): kappa is not to be trusted", note) if n)
         rows.append({"variable": var.name, "kind": var.kind, "coder_a": coders[a], "coder_b": coders[b],
-                     "units": int(both.sum()) // var.width,
+                     "units": shared,
                      "percent_agreement": float((codes[a, both] == codes[b, both]).mean()),
                      "cohen_kappa": kappa, "note": note})
     return rows
+
+
+FEW_SHARED = 10  # coder pairs sharing fewer units get a warning beside their kappa
 
 
 def _cohen(a: np.ndarray, b: np.ndarray, categories: Sequence[str]) -> tuple[float, str]:
@@ -478,18 +486,21 @@ def render(result: Agreement, kinds: Sequence[str] = SUMMARY_KINDS) -> list[Tabl
     ci = f"{result.level:.0%} CI"
     variables = Table("variable", "kind", "units", "values", "alpha", ci, "agreement", "Fleiss kappa", "note",
                       title="Agreement per variable (Krippendorff's alpha, nominal)", title_justify="left")
+    variables.columns[0].no_wrap = True  # frame ids are what people look up: never cut them
     for r in result.per_variable.itertuples():
         interval = "—" if np.isnan(r.alpha_low) else f"[{r.alpha_low:.3f}, {r.alpha_high:.3f}]"
         variables.add_row(escape(r.variable), r.kind, str(r.units), str(r.values), _fmt(r.alpha), interval,
                           _fmt(r.percent_agreement, True), _fmt(r.fleiss_kappa), escape(r.note))
     pairs = Table("variable", "coder A", "coder B", "units", "agreement", "Cohen kappa", "note",
                   title="Coder pairs", title_justify="left")
+    pairs.columns[0].no_wrap = True
     for r in result.pairs[result.pairs["kind"].isin(kinds)].itertuples():
         pairs.add_row(escape(r.variable), escape(r.coder_a), escape(r.coder_b), str(r.units),
                       _fmt(r.percent_agreement, True), _fmt(r.cohen_kappa), escape(r.note))
     coders = Table("variable", "coder", "units", "agreement", "mean kappa", "alpha with rest", "alpha of rest",
                    "flag", "note", title=f"Each coder against the rest (flag: more than {result.flag_margin} below "
                                          "the rest's alpha)", title_justify="left")
+    coders.columns[0].no_wrap = True
     for r in result.coders[result.coders["kind"].isin(kinds)].itertuples():
         coders.add_row(escape(r.variable), escape(r.coder), str(r.units), _fmt(r.percent_agreement, True),
                        _fmt(r.mean_kappa), _fmt(r.alpha_with_rest), _fmt(r.alpha_of_rest),

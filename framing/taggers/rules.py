@@ -26,7 +26,7 @@ from spacy.vocab import Vocab
 
 from framing.codebook import Codebook
 from framing.iterate import chunks
-from framing.nlp import VOCAB_LIMIT, pipeline_for
+from framing.nlp import VOCAB_LIMIT, opens_quote, pipeline_for
 from framing.patterns import Pattern, Word, WordIndex, parse_word
 
 # A type's code: bit 0 = sentence mark ('.', '!', ...), bit 1 = a word (neither punctuation nor
@@ -192,8 +192,9 @@ class LanguageMatcher:
 
     def _type_code(self, vocab: Vocab, orth: int) -> int:
         lexeme = vocab[orth]
-        mark = lexeme.orth_ in self._marks
-        flags = _MARK if mark else 0 if lexeme.is_punct else _WORD
+        # a line break ends a sentence too: a headline is not one sentence with the lead
+        mark = lexeme.orth_ in self._marks or (lexeme.is_space and "\n" in lexeme.orth_)
+        flags = _MARK if mark else 0 if lexeme.is_punct or lexeme.is_space else _WORD
         return self._set_codes[self._set_id(self._index.matching(lexeme.lower_))] | flags
 
     def _lookup(self, orths: np.ndarray, vocab: Vocab) -> np.ndarray:
@@ -231,9 +232,11 @@ class LanguageMatcher:
     def sentence_starts(self, doc: Doc) -> list[int]:
         """Sentence starts by the rule of spaCy's Sentencizer, computed on arrays.
 
-        A sentence starts at a token that is neither punctuation nor a sentence mark, when a
-        sentence mark ('.', '!', '?', ...) stands between it and the previous such token. The
-        Sentencizer itself walks Token objects one by one, which cost more than tokenizing.
+        A sentence starts at a token that is neither punctuation, white space nor a sentence mark, when a
+        sentence mark ('.', '!', '?', ...) or a line break stands between it and the previous
+        such token. The Sentencizer itself walks Token objects one by one, which cost more than
+        tokenizing. (Hits' sentence offsets also give an opening quote mark to the sentence it
+        opens, as ``framing.nlp`` does.)
         """
         orths = np.concatenate([doc.to_array(ORTH), _SEPARATOR])
         return _sentence_starts(self._lookup(orths, doc.vocab), [0, len(orths)])[0]
@@ -332,7 +335,8 @@ class LanguageMatcher:
         for start, end, compiled in spans:
             sentence = bisect_right(starts, start) - 1
             after = starts[sentence + 1] if sentence + 1 < len(starts) else offset + len(doc)
-            first, last = doc[starts[sentence] - offset].idx, doc[after - 1 - offset]
+            first, last = _sentence_tokens(doc, starts[sentence] - offset, after - offset)
+            first, last = doc[first].idx, doc[last]
             last = last.idx + len(last)  # len(token): no string made
             words = text[first:last]
             negators = [j for j in range(max(starts[sentence], start - self.window), start) if self._negating[ids[j]]]
@@ -343,6 +347,16 @@ class LanguageMatcher:
                             last - len(words) + len(words.rstrip()), bool(negators),
                             doc[negators[-1] - offset].text if negators else None))
         return hits
+
+
+def _sentence_tokens(doc: Doc, start: int, after: int) -> tuple[int, int]:
+    """First and last token of a sentence, an opening quote mark moved to the sentence it opens."""
+    if start > 0 and opens_quote(doc, start - 1):
+        start -= 1
+    last = after - 1
+    if after < len(doc) and last > start and opens_quote(doc, last):
+        last -= 1
+    return start, last
 
 
 def _split(positions: np.ndarray, offsets: list[int]) -> list[list[int]]:
