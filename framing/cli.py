@@ -179,6 +179,15 @@ def evaluate_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML fil
     if rules_only:
         _evaluate_rules(spec, study, book, gold)
         return
+    try:
+        _evaluate_models(spec, study, book, gold, folds, nested)
+    except FramingError as exc:  # too little gold to cross-validate: the rules need no training
+        console.print(f"[yellow]Classifier and ensemble not evaluated:[/] {escape(str(exc))}")
+        _evaluate_rules(spec, study, book, gold)
+
+
+def _evaluate_models(spec, study: Study, book, gold: Path | None, folds: int | None, nested: bool) -> None:
+    """k-fold cross-validation of the classifier and the ensemble beside the rules, on the study's gold."""
     from framing.classify.card import read_card
     from framing.classify.model import FrameClassifier
     from framing.classify.study import study_labelled
@@ -202,8 +211,7 @@ def evaluate_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML fil
         family, c = card["model"]["family"], card["model"]["C"]
         classifier = FrameClassifier(cv=k, models=(family,), Cs=(c,))
         how = f"{family}, C = {c} as in the trained model; thresholds tuned inside every fold"
-    console.print(f"Cross-validating on {len(data.texts)} gold units from {escape(str(data.source['path']))} "
-                  f"({k} folds; {how}) ...")
+    console.print(f"Gold: {escape(data.source['label'])}. Cross-validating ({k} folds; {how}) ...")
     with console.status("Fitting a classifier per fold ..."):
         result = cross_validate(data, classifier, codebook=book, folds=k, seed=spec.train.seed,
                                 min_hits=spec.tag.min_hits, language=book.languages[0])
@@ -221,17 +229,19 @@ def evaluate_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML fil
 
 
 def _evaluate_rules(spec, study: Study, book, gold: Path | None) -> None:
-    from framing.evaluate import compare, load_gold
-    gold_file = gold or (Path(spec.gold) if spec.gold else None)
-    if gold_file is None:
-        raise FramingError("no gold labels: pass --gold FILE or set `gold:` in the study")
+    """The study's tag stage output against the same gold as the models, on any number of units."""
+    from framing.classify.study import gold_rows, study_labelled
+    from framing.evaluate import compare
+
     if not study.table("article_frames").is_file():
         raise FramingError(f"no frame labels yet: run `framing run {spec.path}` first")
+    data = study_labelled(spec, min_examples=0, gold_file=str(gold) if gold else None, book=book)
     predicted = study.query("SELECT a.url, f.frame, f.present FROM article_frames f JOIN articles a "
                             "USING (article_id)").df()
-    scores = compare(predicted, load_gold(gold_file, book.frame_ids), book.frame_ids)
+    scores = compare(predicted, gold_rows(data), book.frame_ids)
+    console.print(f"Gold: {escape(data.source['label'])}")
     table = Table("frame", "precision (95% CI)", "recall (95% CI)", "F1", "support",
-                  title=f"Tagger ({spec.tag.method}) vs {escape(gold_file.name)} ({scores.attrs['units']} articles, "
+                  title=f"Tagger ({spec.tag.method}) vs gold ({scores.attrs['units']} articles, "
                         f"min_hits {spec.tag.min_hits})")
     for row in scores.itertuples():
         label = book.frame(row.frame).label if row.frame in book.frame_ids else row.frame

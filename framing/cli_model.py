@@ -15,6 +15,9 @@ from framing.ui import console
 def train_cmd(pipeline: Path | None = typer.Argument(None, help="The study's YAML file (trains on its gold table "
                                                                 "unless --from is given)."),
               from_file: Path | None = typer.Option(None, "--from", help="A labelled CSV, TSV or JSONL file."),
+              gold: Path | None = typer.Option(None, "--gold", help="With a study: a gold CSV (url or path, frames) "
+                                                                   "instead of the coders' tables/gold.parquet or "
+                                                                   "the study's `gold:`."),
               text: str = typer.Option("text", help="--from: the column holding the texts."),
               labels: str | None = typer.Option(None, help="--from: 0/1 label columns (a,b,c), or one column "
                                                             "with --sep or --multiclass."),
@@ -44,6 +47,8 @@ def train_cmd(pipeline: Path | None = typer.Argument(None, help="The study's YAM
     if pipeline is None and from_file is None:
         raise FramingError("nothing to train on: give a study (framing train PIPELINE) or a labelled file "
                            "(framing train --from FILE --labels ...)")
+    if gold is not None and (from_file is not None or pipeline is None):
+        raise FramingError("--gold labels a study's articles: give the study (framing train PIPELINE --gold FILE)")
     if from_file is None and (labels or sep or multiclass):
         raise FramingError("--labels, --sep and --multiclass describe a --from file; a study's gold table "
                            "is labelled with its codebook's frames")
@@ -59,9 +64,11 @@ def train_cmd(pipeline: Path | None = typer.Argument(None, help="The study's YAM
         data = load_labelled(from_file, text=text, labels=labels, sep=sep, multiclass=multiclass,
                              min_examples=minimum, drop_rare=drop_rare)
     else:
-        data = study_labelled(spec, min_examples=minimum, drop_rare=drop_rare)
-    console.print(f"Training on {len(data.texts)} units from {escape(data.source['path'])} "
-                  f"({len(data.labels.columns)} labels, {folds}-fold cross-validation, seed {seed}) ...")
+        data = study_labelled(spec, min_examples=minimum, drop_rare=drop_rare, gold_file=str(gold) if gold else None,
+                              book=book)
+    where = data.source.get("label") or f"{data.source['path']} ({len(data.texts)} units)"
+    console.print(f"Training on {escape(where)}: {len(data.labels.columns)} labels, {folds}-fold "
+                  f"cross-validation, seed {seed} ...")
     with console.status("Choosing model and C, tuning thresholds ..."):
         trained = train(data, folds=folds, seed=seed, decoding=decoding, codebook=book,
                         min_hits=spec.tag.min_hits if spec is not None else 2, embeddings=embeddings)

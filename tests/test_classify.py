@@ -231,8 +231,8 @@ def test_train_command_on_a_study_gold_table(write_pipeline, english, monkeypatc
     monkeypatch.setattr(train_module, "train", functools.partial(train_module.train, models=("logreg",),
                                                                  Cs=(10.0,)))
     # the codebook's other three frames have no examples: they are left out, and said so
-    train_cmd(pipeline=spec.path, from_file=None, text="text", labels=None, sep=None, multiclass=False, out=None,
-              folds=5, seed=0, decoding="auto", drop_rare=True, embeddings=None)
+    train_cmd(pipeline=spec.path, from_file=None, gold=None, text="text", labels=None, sep=None, multiclass=False,
+              out=None, folds=5, seed=0, decoding="auto", drop_rare=True, embeddings=None)
     [card_path] = (spec.workdir / "models").glob("frames-*/model.card.json")
     card = json.loads(card_path.read_text(encoding="utf-8"))
     assert card["codebook"] == {"name": "social-credit", "version": load_codebook("social-credit").version,
@@ -246,8 +246,8 @@ def test_train_command_on_a_study_gold_table(write_pipeline, english, monkeypatc
 
 def test_train_command_needs_data():
     with pytest.raises(FramingError, match="nothing to train on"):
-        train_cmd(pipeline=None, from_file=None, text="text", labels=None, sep=None, multiclass=False, out=None,
-                  folds=5, seed=0, decoding="auto", drop_rare=False, embeddings=None)
+        train_cmd(pipeline=None, from_file=None, gold=None, text="text", labels=None, sep=None, multiclass=False,
+                  out=None, folds=5, seed=0, decoding="auto", drop_rare=False, embeddings=None)
 
 
 class Payload:

@@ -47,8 +47,8 @@ def labelled_study(write_pipeline, tmp_path, monkeypatch):
     Study(spec.workdir).write_rows("articles", rows, ARTICLE_SCHEMA)
     # a small grid keeps the test quick; the search itself is tested in test_classify
     monkeypatch.setattr(train_module, "train", functools.partial(train_module.train, models=("logreg",), Cs=(10.0,)))
-    train_cmd(pipeline=spec.path, from_file=None, text="text", labels=None, sep=None, multiclass=False, out=None,
-              folds=None, seed=None, decoding=None, drop_rare=True, embeddings=None)
+    train_cmd(pipeline=spec.path, from_file=None, gold=None, text="text", labels=None, sep=None, multiclass=False,
+              out=None, folds=None, seed=None, decoding=None, drop_rare=True, embeddings=None)
     return spec, frames
 
 
@@ -111,3 +111,28 @@ def test_evaluate_prints_classifier_rules_and_ensemble_by_cross_validation(label
     micro = scores[scores["frame"] == "micro"].set_index("method")["f1"]
     assert set(micro.index) == {"classifier", "rules", "ensemble"}
     assert micro["classifier"] > 0.6                                  # a floor measured at 0.8 on this fixture
+
+
+def test_a_small_coders_gold_names_itself_says_how_to_switch_and_still_scores_the_rules(labelled_study):
+    """Nine adjudicated units are too few to train or cross-validate on, not too few to score the rules."""
+    from framing.annotate.project import GOLD_SCHEMA
+
+    spec, frames = labelled_study
+    run(spec, ["tag"])
+    study = Study(spec.workdir)
+    articles = study.query("SELECT article_id, url, outlet, language, title, text FROM articles "
+                           "ORDER BY article_id LIMIT 9").df()
+    study.write_rows("gold", [{**row, "unit_id": row["article_id"], "sentence": None, "frames": [frames[0]],
+                               "dominant": frames[0], "relevant": True, "source": "adjudicated",
+                               "coders": ["ana", "ben"], "decided_by": "rita", "codebook_version": 2}
+                              for i, row in enumerate(articles.to_dict("records"))], GOLD_SCHEMA)
+    trained = framing("train", str(spec.path))
+    assert trained.returncode == 1
+    assert "coders' table" in trained.stdout and f"--gold {spec.gold}" in trained.stdout.replace("\n", "")
+    evaluated = framing("evaluate", str(spec.path), "--folds", "3")
+    assert evaluated.returncode == 0, evaluated.stdout + evaluated.stderr
+    assert "Classifier and ensemble not evaluated" in evaluated.stdout
+    assert "Gold: the coders' gold table" in evaluated.stdout and "(9 units)" in evaluated.stdout
+    assert "Tagger (rules) vs gold (9 articles" in evaluated.stdout
+    switched = framing("evaluate", str(spec.path), "--rules-only", "--gold", spec.gold)
+    assert switched.returncode == 0 and "Gold: the gold file" in switched.stdout and "(100 units" in switched.stdout
