@@ -217,6 +217,9 @@ def _evaluate_models(spec, study: Study, book, gold: Path | None, folds: int | N
                                 min_hits=spec.tag.min_hits, language=book.languages[0])
     human = coders_alpha(study) or None
     flagged = print_validation(result, {f.id: f.label for f in book.frames}, human, spec.evaluate.alpha_threshold)
+    # the report must say whose labels the machine was checked against: coders', or a file's
+    result.scores["gold"] = "coders" if data.source.get("kind") == "gold" else "file"
+    result.scores["gold_label"] = data.source["label"]
     study.write_frame("validation_scores", result.scores)
     study.write_frame("validation_labels", result.labels)
     result.scores.to_csv(study.tables / "validation_scores.csv", index=False)

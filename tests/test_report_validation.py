@@ -249,3 +249,19 @@ def test_validation_view_flags_undefined_alpha_and_unevaluated_method():
     assert "could not be checked" in view.warnings[0]
     other = validation_view(scores, {"a": "A", "b": "B"}, "ensemble", 0.667)
     assert not other.table["flagged"].any() and "not among the methods evaluated" in other.notes[0]
+
+
+def test_validation_against_a_gold_file_does_not_claim_human_coders():
+    scores = pd.DataFrame({"method": ["rules"] * 2, "frame": ["a", "b"], "precision": [0.9, 0.4],
+                           "recall": [0.8, 0.3], "f1": [0.85, 0.35], "alpha": [0.8, 0.3],
+                           "gold": "file", "gold_label": "the gold file intent.csv (147 units of the study)"})
+    view = validation_view(scores, {"a": "A", "b": "B"}, "rules", 0.667, human={"a": 0.9, "b": 0.7})
+    assert view.gold == "file" and "human coders" not in " ".join(view.warnings)
+    assert "agree with the gold file too weakly" in view.warnings[0]
+    assert any("not from the gold the machine was scored on" in note for note in view.notes)
+    coded = validation_view(scores.assign(gold="coders"), {"a": "A", "b": "B"}, "rules", 0.667)
+    assert "agree with human coders too weakly" in coded.warnings[0] and not coded.notes
+    env = framing.report.build._env()
+    page = env.get_template("validation.html").render(validation=view, threshold=0.667, corrected=None,
+                                                      tagging={"method": "rules", "method_name": "rules"})
+    assert "intent.csv" in page and "frames human coders gave" not in page

@@ -51,6 +51,9 @@ class ValidationView:
     threshold: float
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    gold: str = "coders"  # whose labels: "coders" (the study's adjudicated gold) or "file" (a gold: CSV)
+    gold_label: str = ""  # the gold named, as evaluate printed it
+    judges: str = "human coders"  # how the text names whoever gave the gold labels
 
 
 def coders_alpha(study: Study) -> dict[str, float]:
@@ -94,7 +97,14 @@ def validation_view(scores: pd.DataFrame, labels: dict[str, str], method: str, t
         for metric in METRICS:
             table[f"{m}_{metric}"] = wide.loc[frames, (metric, m)].astype(float).round(2).to_numpy()
     table["flagged"], table["warning"] = False, ""
-    view = ValidationView(table, methods, method, threshold)
+    gold = str(scores["gold"].iloc[0]) if "gold" in scores.columns and len(scores) else "coders"
+    gold_label = str(scores["gold_label"].iloc[0]) if "gold_label" in scores.columns and len(scores) else ""
+    judges = "human coders" if gold == "coders" else "the gold file"
+    view = ValidationView(table, methods, method, threshold, gold=gold, gold_label=gold_label, judges=judges)
+    if gold == "file" and table["coders_alpha"].notna().any():
+        view.notes.append("The coders' alpha comes from the articles the student coders double-coded, not from the "
+                          f"gold the machine was scored on ({gold_label or 'a gold file'}): the two columns describe "
+                          "different units.")
     if method not in methods:
         view.notes.append(f"The study's method ({method}) was not among the methods evaluated, so no frame can "
                           f"be flagged; run `framing evaluate` again.")
@@ -102,21 +112,22 @@ def validation_view(scores: pd.DataFrame, labels: dict[str, str], method: str, t
     for i, row in table.iterrows():
         if row["frame"] in ("micro", "macro"):
             continue  # summaries: a reporter quotes frames, and every weak frame is flagged on its own row
-        warning = _warning(row["frame_label"], scores, row["frame"], method, threshold)
+        warning = _warning(row["frame_label"], scores, row["frame"], method, threshold, judges)
         if warning:
             table.loc[i, ["flagged", "warning"]] = [True, warning]
             view.warnings.append(warning)
     return view
 
 
-def _warning(label: str, scores: pd.DataFrame, frame: str, method: str, threshold: float) -> str:
+def _warning(label: str, scores: pd.DataFrame, frame: str, method: str, threshold: float,
+             judges: str = "human coders") -> str:
     """The plain-language flag of one frame ('' when its machine-gold alpha reaches the threshold)."""
     alpha = float(scores.loc[(scores["method"] == method) & (scores["frame"].astype(str) == frame), "alpha"].iloc[0])
     if math.isnan(alpha):
-        return (f"The machine's labels for “{label}” could not be checked against the human coders (too few "
-                "coded articles with and without the frame): do not report this frame's numbers yet.")
+        return (f"The machine's labels for “{label}” could not be checked against {judges} (too few "
+                "labelled articles with and without the frame): do not report this frame's numbers yet.")
     if alpha < threshold:
-        return (f"The machine's labels for “{label}” agree with human coders too weakly to report "
+        return (f"The machine's labels for “{label}” agree with {judges} too weakly to report "
                 f"(alpha {alpha:.2f}, below {threshold:g}).")
     return ""
 
