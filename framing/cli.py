@@ -16,7 +16,7 @@ from framing.cli_annotate import agree_cmd, annotate_app
 from framing.cli_model import train_cmd
 from framing.errors import ConfigError, FramingError
 from framing.stages import STAGES
-from framing.ui import console
+from framing.ui import console, steps
 
 if TYPE_CHECKING:  # the commands import their modules when they run, so --help and --version answer at once
     from framing.pipeline import StageResult
@@ -212,9 +212,9 @@ def _evaluate_models(spec, study: Study, book, gold: Path | None, folds: int | N
         classifier = FrameClassifier(cv=k, models=(family,), Cs=(c,))
         how = f"{family}, C = {c} as in the trained model; thresholds tuned inside every fold"
     console.print(f"Gold: {escape(data.source['label'])}. Cross-validating ({k} folds; {how}) ...")
-    with console.status("Fitting a classifier per fold ..."):
+    with steps("cross-validating: folds fitted") as progress:
         result = cross_validate(data, classifier, codebook=book, folds=k, seed=spec.train.seed,
-                                min_hits=spec.tag.min_hits, language=book.languages[0])
+                                min_hits=spec.tag.min_hits, language=book.languages[0], progress=progress)
     human = coders_alpha(study) or None
     flagged = print_validation(result, {f.id: f.label for f in book.frames}, human, spec.evaluate.alpha_threshold)
     # the report must say whose labels the machine was checked against: coders', or a file's

@@ -9,7 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from framing.errors import FramingError
-from framing.ui import console
+from framing.ui import console, steps
 
 
 def train_cmd(pipeline: Path | None = typer.Argument(None, help="The study's YAML file (trains on its gold table "
@@ -69,9 +69,10 @@ def train_cmd(pipeline: Path | None = typer.Argument(None, help="The study's YAM
     where = data.source.get("label") or f"{data.source['path']} ({len(data.texts)} units)"
     console.print(f"Training on {escape(where)}: {len(data.labels.columns)} labels, {folds}-fold "
                   f"cross-validation, seed {seed} ...")
-    with console.status("Choosing model and C, tuning thresholds ..."):
+    with steps("choosing model and C: folds searched, then the final fit") as progress:
         trained = train(data, folds=folds, seed=seed, decoding=decoding, codebook=book,
-                        min_hits=spec.tag.min_hits if spec is not None else 2, embeddings=embeddings)
+                        min_hits=spec.tag.min_hits if spec is not None else 2, embeddings=embeddings,
+                        progress=progress)
     save(trained, default_model_path(spec.workdir if spec is not None else None, out))
     print_training(trained.card)
     json_path, md_path = trained.card_paths

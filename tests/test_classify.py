@@ -454,3 +454,14 @@ def test_articles_labelled_from_a_gold_csv(tmp_path, english):
     data = load_articles_with_gold(pd.concat([articles, extra]), load_gold(tmp_path / "gold.csv", frames), frames)
     assert data.texts == english.texts and data.units["unit_id"].tolist() == articles["article_id"].tolist()
     pd.testing.assert_frame_equal(data.labels, english.labels[frames])
+
+
+def test_training_and_cross_validation_report_progress_step_by_step(english):
+    data, _ = split(english)
+    steps: list[tuple[int, int]] = []
+    train(data, folds=3, seed=0, progress=lambda done, total: steps.append((done, total)), **SMALL)
+    assert steps == [(1, 4), (2, 4), (3, 4), (4, 4)]  # three folds of the search, then the final fit
+    folds: list[tuple[int, int]] = []
+    cross_validate(data, FrameClassifier(cv=2, models=("logreg",), Cs=(10.0,)), folds=3, seed=0,
+                   progress=lambda done, total: folds.append((done, total)))
+    assert folds == [(1, 3), (2, 3), (3, 3)]

@@ -23,7 +23,7 @@ What ``fit`` does, in order:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -197,7 +197,8 @@ class FrameClassifier(ClassifierMixin, BaseEstimator):
         tags.target_tags.single_output = False
         return tags
 
-    def fit(self, X: Sequence[str], y: Any) -> FrameClassifier:  # noqa: N803
+    def fit(self, X: Sequence[str], y: Any, progress: Callable[[int, int], None] | None = None  # noqa: N803
+            ) -> FrameClassifier:
         """Choose model and C, tune thresholds, refit on all data; return self.
 
         Parameters
@@ -206,13 +207,16 @@ class FrameClassifier(ClassifierMixin, BaseEstimator):
             Texts.
         y
             Units x frames 0/1 matrix; a DataFrame's column names become ``classes_``.
+        progress
+            Called with ``(steps done, steps)`` as the search's folds and the final fit finish
+            (a fit parameter, not a hyper-parameter: it changes nothing learned).
         """
         # BLAS threads only slow these sparse, tiny problems down: Platt scaling's 2-parameter
         # L-BFGS spent 100x longer synchronising OpenBLAS threads than computing
         with threadpool_limits(limits=1, user_api="blas"):
-            return self._fit(as_texts(X, allow_empty=False), y)
+            return self._fit(as_texts(X, allow_empty=False), y, progress or (lambda done, total: None))
 
-    def _fit(self, texts: list[str], y: Any) -> FrameClassifier:
+    def _fit(self, texts: list[str], y: Any, progress: Callable[[int, int], None]) -> FrameClassifier:
         truth, self.classes_ = _indicator(y, len(texts))
         self._check_params(len(texts))
         self.decoding_, self.decoding_reason_ = self._resolve_decoding(truth)
@@ -220,7 +224,7 @@ class FrameClassifier(ClassifierMixin, BaseEstimator):
         self.fold_of_ = np.zeros(len(texts), dtype=int)
         for k, (_, test) in enumerate(splits):
             self.fold_of_[test] = k
-        self.best_params_, self.cv_results_, self.oof_proba_ = self._search(texts, truth, splits)
+        self.best_params_, self.cv_results_, self.oof_proba_ = self._search(texts, truth, splits, progress)
         bounds = tuple(self.threshold_bounds)
         if self.tune_thresholds:
             self.thresholds_ = tune_thresholds(self.oof_proba_, truth, bounds)
@@ -231,6 +235,7 @@ class FrameClassifier(ClassifierMixin, BaseEstimator):
         self.pipeline_ = Pipeline([("features", self._features()),
                                    ("model", linear_model(self.best_params_["model"], self.best_params_["C"],
                                                           self.random_state))]).fit(texts, truth)
+        progress(len(splits) + 1, len(splits) + 1)
         return self
 
     def _check_params(self, n_units: int) -> None:
@@ -254,8 +259,8 @@ class FrameClassifier(ClassifierMixin, BaseEstimator):
     def _features(self) -> FeatureUnion:
         return features(tuple(self.word_ngrams), tuple(self.char_ngrams), self.max_features, self.embeddings)
 
-    def _search(self, texts: list[str], truth: np.ndarray, splits: list[tuple[np.ndarray, np.ndarray]]
-                ) -> tuple[dict, list[dict], np.ndarray]:
+    def _search(self, texts: list[str], truth: np.ndarray, splits: list[tuple[np.ndarray, np.ndarray]],
+                progress: Callable[[int, int], None]) -> tuple[dict, list[dict], np.ndarray]:
         """Grid search over model family x C on the given folds.
 
         Works like ``GridSearchCV`` over the whole pipeline (the TF-IDF is fit on each training
@@ -272,9 +277,13 @@ class FrameClassifier(ClassifierMixin, BaseEstimator):
             probabilities.
         """
         candidates = [(family, float(c)) for family in self.models for c in self.Cs]
-        per_fold = Parallel(n_jobs=self.n_jobs)(
-            delayed(_fold_candidates)(self._features(), texts, truth, train, test, candidates, self.random_state,
-                                      self.scoring) for train, test in splits)
+        jobs = (delayed(_fold_candidates)(self._features(), texts, truth, train, test, candidates, self.random_state,
+                                          self.scoring) for train, test in splits)
+        per_fold = []
+        # joblib hands results back as they finish when asked for a generator: one progress step a fold
+        for done, result in enumerate(Parallel(n_jobs=self.n_jobs, return_as="generator")(jobs), 1):
+            per_fold.append(result)
+            progress(done, len(splits) + 1)
         scores = np.array([fold_scores for fold_scores, _ in per_fold])
         means, stds = scores.mean(axis=0), scores.std(axis=0)
         best = int(np.argmax(means))

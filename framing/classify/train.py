@@ -6,7 +6,7 @@ The library behind ``framing train``: no printing, no exiting.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,7 +33,7 @@ class Trained:
 def train(data: LabelledData, folds: int = 5, seed: int = 0, decoding: str = "auto",
           models: Sequence[str] = MODELS, Cs: Sequence[float] = DEFAULT_CS,  # noqa: N803
           codebook: Codebook | None = None, min_hits: int = 2, n_jobs: int | None = 1,
-          embeddings: bool = False) -> Trained:
+          embeddings: bool = False, progress: Callable[[int, int], None] | None = None) -> Trained:
     """Fit a :class:`FrameClassifier` on labelled data and describe it in a model card.
 
     Parameters
@@ -58,6 +58,8 @@ def train(data: LabelledData, folds: int = 5, seed: int = 0, decoding: str = "au
         Parallel folds.
     embeddings
         Add sentence-embedding features (the ``framing[embeddings]`` extra).
+    progress
+        Called with ``(steps done, steps)``: the search's folds, then the final fit.
 
     Returns
     -------
@@ -67,7 +69,7 @@ def train(data: LabelledData, folds: int = 5, seed: int = 0, decoding: str = "au
     if data.source.get("label_format") == "multiclass" and decoding == "auto":
         decoding = "one"
     model = FrameClassifier(models=tuple(models), Cs=tuple(Cs), cv=folds, decoding=decoding, random_state=seed,
-                            n_jobs=n_jobs, embeddings=embeddings).fit(data.texts, data.labels)
+                            n_jobs=n_jobs, embeddings=embeddings).fit(data.texts, data.labels, progress=progress)
     if codebook is not None and not set(model.classes_) <= set(codebook.frame_ids):
         codebook = None  # labels from elsewhere: the study's codebook does not describe them
     card = build_card(model, data, codebook)

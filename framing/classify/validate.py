@@ -27,7 +27,7 @@ to the ensemble too.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -111,8 +111,8 @@ def ensemble_labels(proba: np.ndarray, rules: np.ndarray, thresholds: np.ndarray
 
 
 def cross_validate(data: LabelledData, classifier: FrameClassifier | None = None, codebook: Codebook | None = None,
-                   folds: int = 5, seed: int = 0, min_hits: int = 2, language: str = "en", level: float = 0.95
-                   ) -> Validation:
+                   folds: int = 5, seed: int = 0, min_hits: int = 2, language: str = "en", level: float = 0.95,
+                   progress: Callable[[int, int], None] | None = None) -> Validation:
     """k-fold cross-validated classifier, rules and ensemble against gold on the same units.
 
     Parameters
@@ -135,6 +135,8 @@ def cross_validate(data: LabelledData, classifier: FrameClassifier | None = None
         Language of units whose language is unknown.
     level
         Confidence level of the intervals.
+    progress
+        Called with ``(folds done, folds)`` after each outer fold.
 
     Returns
     -------
@@ -152,13 +154,15 @@ def cross_validate(data: LabelledData, classifier: FrameClassifier | None = None
     predicted = {"classifier": np.zeros_like(truth)}
     if rules is not None:
         predicted.update(rules=rules, ensemble=np.zeros_like(truth))
-    for train, test in KFold(folds, shuffle=True, random_state=seed).split(data.texts):
+    for done, (train, test) in enumerate(KFold(folds, shuffle=True, random_state=seed).split(data.texts), 1):
         fitted = clone(base).fit([data.texts[i] for i in train], data.labels.iloc[train])
         proba = fitted.predict_proba([data.texts[i] for i in test])
         predicted["classifier"][test] = decode(proba, fitted.thresholds_, fitted.decoding_)
         if rules is not None:
             combined = ensemble_thresholds(fitted, rules[train], truth[train])
             predicted["ensemble"][test] = ensemble_labels(proba, rules[test], combined, fitted.decoding_)
+        if progress:
+            progress(done, folds)
     scores = pd.concat([score_table(truth, labels, names, level).assign(method=method)
                         for method, labels in predicted.items()], ignore_index=True)
     scores = scores[["method", *[c for c in scores.columns if c != "method"]]]
