@@ -13,7 +13,7 @@ from rich.table import Table
 
 from framing import __version__
 from framing.cli_annotate import agree_cmd, annotate_app
-from framing.cli_model import train_cmd
+from framing.cli_model import predict_cmd, train_cmd
 from framing.errors import ConfigError, FramingError
 from framing.stages import STAGES
 from framing.ui import console, steps
@@ -98,6 +98,7 @@ app.add_typer(codebook_app, name="codebook")
 app.add_typer(annotate_app, name="annotate")
 app.command("agree")(agree_cmd)
 app.command("train")(train_cmd)
+app.command("predict")(predict_cmd)
 
 
 @codebook_app.command("check")

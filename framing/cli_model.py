@@ -80,6 +80,24 @@ def train_cmd(pipeline: Path | None = typer.Argument(None, help="The study's YAM
                   f"{escape(str(md_path))}")
 
 
+def predict_cmd(model: Path = typer.Argument(..., help="A model file (.skops) from `framing train`."),
+                file: Path = typer.Argument(..., help="Texts to label: CSV, TSV, JSONL (.gz too) or Parquet."),
+                text: str = typer.Option("text", help="The column holding the texts."),
+                out: Path = typer.Option(..., "--out", help="Where to write: .csv, .tsv, .jsonl or .parquet.")
+                ) -> None:
+    """Label any table of texts with a trained model: its columns plus 0/1 and probability per frame."""
+    from framing.classify.persist import load_model
+    from framing.classify.predict import predict_table
+
+    predicted = predict_table(load_model(model), file, out, text=text)
+    table = Table("frame", "rows labelled with it", title=f"{predicted.rows} rows of {escape(file.name)}")
+    for frame, count in predicted.per_frame.items():
+        table.add_row(escape(frame), str(count))
+    console.print(table)
+    console.print(f"Labels and probabilities: [bold]{escape(str(predicted.path))}[/] (columns <frame>, p_<frame>, "
+                  "frames)")
+
+
 def print_training(card: dict) -> None:
     """Label counts, thresholds and cross-validated scores per label, the chosen model and the decoding."""
     from framing.formatting import fmt_score

@@ -465,3 +465,26 @@ def test_training_and_cross_validation_report_progress_step_by_step(english):
     cross_validate(data, FrameClassifier(cv=2, models=("logreg",), Cs=(10.0,)), folds=3, seed=0,
                    progress=lambda done, total: folds.append((done, total)))
     assert folds == [(1, 3), (2, 3), (3, 3)]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".parquet"])
+def test_predict_command_labels_any_table_with_a_saved_model(english, english_trained, tmp_path, suffix):
+    from test_cli import framing
+
+    trained, held = english_trained  # held: a mask of the units the model never saw
+    ids = english.units["unit_id"][held].astype(str).tolist()
+    texts = [t for t, h in zip(english.texts, held, strict=True) if h]
+    saved = save(trained, tmp_path / "model.skops")
+    source = tmp_path / "held.csv"
+    pd.DataFrame({"id": ids, "body": texts}).to_csv(source, index=False)
+    out = tmp_path / f"labelled{suffix}"
+    result = framing("predict", str(saved.model_path), str(source), "--text", "body", "--out", str(out))
+    assert result.returncode == 0, result.stdout + result.stderr
+    table = pd.read_parquet(out) if suffix == ".parquet" else \
+        pd.read_json(out, lines=True, dtype=False) if suffix == ".jsonl" else pd.read_csv(out, dtype={"id": str})
+    frames = [str(c) for c in trained.model.classes_]
+    assert list(table["id"].astype(str)) == ids
+    np.testing.assert_array_equal(table[frames].to_numpy(), trained.model.predict(texts))
+    assert all(f"p_{f}" in table.columns for f in frames) and "frames" in table.columns
+    missing = framing("predict", str(saved.model_path), str(source), "--out", str(out))
+    assert missing.returncode == 1 and "no column 'text'" in missing.stdout and "--text" in missing.stdout
