@@ -105,3 +105,22 @@ def test_report_links_only_http_urls_even_when_a_table_holds_a_script_url(serve,
     assert "Watchdog Daily story" in index
     assert 'href="javascript:' not in index.replace(" ", "").lower()
     assert "javascript:window.__pwned=4" in index  # shown as text, so the reader sees where it came from
+
+
+def test_report_reads_on_a_phone_without_sideways_scrolling(serve, write_pipeline):
+    playwright = pytest.importorskip("playwright.sync_api")
+    folder = build_study(serve, write_pipeline)
+    index = (folder / "index.html").read_text(encoding="utf-8")
+    methods = index[index.index('<section id="methods">'):index.index("<script>")]
+    assert "((" not in methods and "['" not in methods  # no doubled parentheses, no Python lists
+    assert "run on this computer only while" in index  # the demo-style loopback links are said to be dead later
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        tab = browser.new_page(viewport={"width": 400, "height": 800})
+        tab.goto((folder / "index.html").as_uri())
+        tab.wait_for_function("document.querySelectorAll('.chart svg').length >= 5", timeout=20_000)
+        page_width = tab.evaluate("document.documentElement.scrollWidth")
+        widest_chart = tab.evaluate("Math.max(...[...document.querySelectorAll('.chart svg')]"
+                                    ".map(s => s.getBoundingClientRect().right))")
+        browser.close()
+    assert page_width <= 400 and widest_chart <= 400

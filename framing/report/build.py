@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import jinja2
 import pandas as pd
@@ -61,7 +62,9 @@ def build_report(spec: Pipeline, study: Study, progress: Callable[[str, int, int
     corrected = next((f for f in figures if f.name == "frame_share_corrected"), None)
     html = _env().get_template("report.html").render(
         title=spec.report.title or spec.title, figures=figures, labels=labels, codebook=codebook,
-        examples=example_sentences(study, spec.report.examples_per_outlet),
+        examples=(examples := example_sentences(study, spec.report.examples_per_outlet)),
+        loopback_links=any(_loopback(ex.url) for by_outlet in examples.values() for items in by_outlet.values()
+                           for ex in items),
         examples_per_outlet=spec.report.examples_per_outlet,
         specs={f.name: script_json(f.chart.to_dict()) for f in figures},
         methods=methods(spec, study, manifest, codebook), validation=validation, corrected=corrected,
@@ -120,6 +123,12 @@ def methods(spec: Pipeline, study: Study, manifest: dict[str, Any], codebook: An
         "finished": {k: v.get("finished") for k, v in stages.items()},
         "collect": spec.collect.model_dump(mode="json"),
     }
+
+
+def _loopback(url: str) -> bool:
+    """A link to this machine (the demo's sites), dead once the server that served it stops."""
+    host = (urlsplit(str(url)).hostname or "").lower()
+    return host == "localhost" or host.startswith("127.") or host == "::1"
 
 
 def web_link(url: object) -> str | None:

@@ -27,19 +27,28 @@ def _pct(x: float) -> str:
     return f"{100 * x:.0f}%"
 
 
+# three ticks on a 180-pixel facet: five ran together ("80%100%")
+SHARE_AXIS = alt.Axis(format="%", values=[0, 0.5, 1])
+
+
+def _columns(panels: int) -> int:
+    """Small multiples per row: 2 or 3, whichever leaves no empty panel (2 when neither does), so that
+    no bare axis stands in an empty slot and two fit a phone's width."""
+    return 3 if panels % 3 == 0 and panels % 2 else 2
+
+
 def frame_share_by_outlet(prev: pd.DataFrame, labels: dict[str, str], level: float) -> Figure:
     """Share of each outlet's relevant articles that carry each frame, with intervals."""
     data = prev.assign(frame_label=prev["frame"].map(labels))
     base = alt.Chart(data).encode(y=alt.Y("frame_label:N", title=None, sort=list(labels.values())))
     bars = base.mark_bar().encode(
         color=alt.Color("frame_label:N", legend=None, sort=list(labels.values())),
-        x=alt.X("share:Q", title="share of relevant articles", axis=alt.Axis(format="%"),
-                scale=alt.Scale(domain=[0, 1])),
+        x=alt.X("share:Q", title="share of relevant articles", axis=SHARE_AXIS, scale=alt.Scale(domain=[0, 1])),
         tooltip=["outlet", "frame_label", alt.Tooltip("share:Q", format=".0%"), "with_frame", "articles",
                  alt.Tooltip("ci_low:Q", format=".0%"), alt.Tooltip("ci_high:Q", format=".0%")])
     rules = base.mark_rule(color="black", strokeWidth=1.5).encode(x="ci_low:Q", x2="ci_high:Q")
     chart = (bars + rules).properties(width=180, height=130).facet(
-        facet=alt.Facet("outlet:N", title=None), columns=3)
+        facet=alt.Facet("outlet:N", title=None), columns=_columns(data["outlet"].nunique()))
     top = prev.loc[prev.groupby("outlet", observed=True)["share"].idxmax()]
     parts = [f"{r.outlet}: {labels[r.frame]} ({_pct(r.share)} of {r.articles} articles, "
              f"{int(level * 100)}% interval {_pct(r.ci_low)}–{_pct(r.ci_high)})" for r in top.itertuples()]
@@ -57,14 +66,13 @@ def corrected_share_figure(table: pd.DataFrame, level: float) -> Figure:
     tooltip = ["outlet", "frame_label", alt.Tooltip("raw_share:Q", format=".0%"),
                alt.Tooltip("corrected_share:Q", format=".0%"), alt.Tooltip("ci_low:Q", format=".0%"),
                alt.Tooltip("ci_high:Q", format=".0%"), "note"]
-    axis = alt.X("raw_share:Q", title="share of relevant articles", axis=alt.Axis(format="%"),
-                 scale=alt.Scale(domain=[0, 1]))
+    axis = alt.X("raw_share:Q", title="share of relevant articles", axis=SHARE_AXIS, scale=alt.Scale(domain=[0, 1]))
     raw = base.mark_point(shape="circle", size=60, color="#777", filled=False).encode(x=axis, tooltip=tooltip)
     interval = base.mark_rule(color="#b33", strokeWidth=1.5).encode(x="ci_low:Q", x2="ci_high:Q")
     corrected = base.mark_point(shape="circle", size=60, color="#b33", filled=True, opacity=1).encode(
         x="corrected_share:Q", tooltip=tooltip)
     chart = (interval + raw + corrected).properties(width=180, height=130).facet(
-        facet=alt.Facet("outlet:N", title=None), columns=3)
+        facet=alt.Facet("outlet:N", title=None), columns=_columns(data["outlet"].nunique()))
     defined = data.dropna(subset=["corrected_share"])
     moved = (defined["corrected_share"] - defined["raw_share"]).abs()
     largest = ""
@@ -100,7 +108,9 @@ def residual_heatmap(cells: pd.DataFrame, labels: dict[str, str], sentence: str)
     over = "; ".join(f"{r.outlet} with {r.frame_label}" for r in strong.head(6).itertuples()) or "none"
     caption = ("Which outlets lead with which frame, compared with what chance would give. Numbers count articles "
                "by their dominant frame; red cells are more frequent than if all outlets framed alike (adjusted "
-               f"residual above 1.96), blue cells less. Strongest over-representation: {over}. Test: {sentence}.")
+               f"residual above 1.96), blue cells less. Strongest over-representation: {over}. Test: {sentence}. "
+               "Each article counts once here, under its dominant frame; the frame-share chart counts every frame "
+               "an article carries, so an outlet can lead with one frame and still use another often.")
     return Figure("outlet_frame_heatmap", "Outlet × dominant frame", chart, data, caption)
 
 
@@ -125,9 +135,17 @@ def frames_over_time(prev_period: pd.DataFrame, labels: dict[str, str], period: 
 
 def outlet_map_figure(coords: pd.DataFrame, distances: pd.DataFrame) -> Figure:
     """Outlets placed so that similar frame profiles sit close together."""
-    chart = alt.Chart(coords).mark_circle(size=140).encode(
-        x=alt.X("x:Q", title=None, axis=None), y=alt.Y("y:Q", title=None, axis=None), tooltip=["outlet"],
-    ) + alt.Chart(coords).mark_text(dy=-12, fontSize=12).encode(x="x:Q", y="y:Q", text="outlet:N")
+    placed = coords.assign(label_side=_label_sides(coords))
+    # padding keeps points and their names inside the frame; names alternate above and below so that
+    # outlets that sit close together do not write over each other
+    x = alt.X("x:Q", title=None, axis=None, scale=alt.Scale(padding=70))
+    y = alt.Y("y:Q", title=None, axis=None, scale=alt.Scale(padding=30))
+    points = alt.Chart(placed).mark_circle(size=140).encode(x=x, y=y, tooltip=["outlet"])
+    above = alt.Chart(placed).transform_filter("datum.label_side == 'above'").mark_text(dy=-13, fontSize=12).encode(
+        x=x, y=y, text="outlet:N")
+    below = alt.Chart(placed).transform_filter("datum.label_side == 'below'").mark_text(dy=17, fontSize=12).encode(
+        x=x, y=y, text="outlet:N")
+    chart = points + above + below
     pairs = distances[distances["outlet_a"] < distances["outlet_b"]].sort_values("distance")
     closest, farthest = pairs.iloc[0], pairs.iloc[-1]
     caption = ("A map of outlets by how alike their framing is: the closer two outlets, the more similar the mix of "
@@ -136,6 +154,21 @@ def outlet_map_figure(coords: pd.DataFrame, distances: pd.DataFrame) -> Figure:
                f"({closest.distance:.2f}); least alike: {farthest.outlet_a} and {farthest.outlet_b} "
                f"({farthest.distance:.2f}).")
     return Figure("outlet_map", "Outlet map", chart.properties(width=WIDTH, height=360), coords, caption)
+
+
+def _label_sides(coords: pd.DataFrame) -> list[str]:
+    """'above' or 'below' per outlet: a name goes below its point when another point sits close by
+    to the side and the name above is taken."""
+    span_x = float(coords["x"].max() - coords["x"].min()) or 1.0
+    span_y = float(coords["y"].max() - coords["y"].min()) or 1.0
+    sides: dict[int, str] = {}
+    for i in coords.sort_values("y", ascending=False).index:
+        row = coords.loc[i]
+        crowded = any(abs(coords.loc[j, "x"] - row["x"]) / span_x < 0.25
+                      and abs(coords.loc[j, "y"] - row["y"]) / span_y < 0.12 and side == "above"
+                      for j, side in sides.items())
+        sides[i] = "below" if crowded else "above"
+    return [sides[i] for i in coords.index]
 
 
 def funnel_figure(funnel: pd.DataFrame) -> Figure:
