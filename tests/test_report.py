@@ -124,3 +124,22 @@ def test_report_reads_on_a_phone_without_sideways_scrolling(serve, write_pipelin
                                     ".map(s => s.getBoundingClientRect().right))")
         browser.close()
     assert page_width <= 400 and widest_chart <= 400
+
+
+def test_outlet_map_names_never_cover_each_other_when_outlets_crowd():
+    import pandas as pd
+
+    from framing.report.charts import LABEL_SIDES, MAP_HEIGHT, WIDTH, _label_box, _label_sides, _overlap
+
+    coords = pd.DataFrame({"outlet": ["Lattice Policy Review", "Circuit Review", "Rheinisches Wirtschaftsblatt",
+                                      "Harbour Business Times", "Ledger & Line", "The Meridian Daily"],
+                           "x": [-0.30, -0.15, -0.18, 0.0, -0.6, -0.2], "y": [0.0, 0.0, 0.12, 0.08, 0.6, -0.9]})
+    sides = _label_sides(coords, WIDTH, MAP_HEIGHT)
+    low_x, high_x, low_y, high_y = coords.x.min(), coords.x.max(), coords.y.min(), coords.y.max()
+    boxes = []
+    for (name, x, y), side in zip(coords.itertuples(index=False), sides, strict=True):
+        px = 70 + (x - low_x) / (high_x - low_x) * (WIDTH - 140)
+        py = 30 + (1 - (y - low_y) / (high_y - low_y)) * (MAP_HEIGHT - 60)
+        boxes.append(_label_box(px, py, len(name) * 6.8, *LABEL_SIDES[side]))
+    assert not any(_overlap(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    assert len(set(sides)) > 1  # crowding moved some names off the default side

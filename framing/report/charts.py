@@ -135,17 +135,15 @@ def frames_over_time(prev_period: pd.DataFrame, labels: dict[str, str], period: 
 
 def outlet_map_figure(coords: pd.DataFrame, distances: pd.DataFrame) -> Figure:
     """Outlets placed so that similar frame profiles sit close together."""
-    placed = coords.assign(label_side=_label_sides(coords))
-    # padding keeps points and their names inside the frame; names alternate above and below so that
-    # outlets that sit close together do not write over each other
-    x = alt.X("x:Q", title=None, axis=None, scale=alt.Scale(padding=70))
-    y = alt.Y("y:Q", title=None, axis=None, scale=alt.Scale(padding=30))
-    points = alt.Chart(placed).mark_circle(size=140).encode(x=x, y=y, tooltip=["outlet"])
-    above = alt.Chart(placed).transform_filter("datum.label_side == 'above'").mark_text(dy=-13, fontSize=12).encode(
-        x=x, y=y, text="outlet:N")
-    below = alt.Chart(placed).transform_filter("datum.label_side == 'below'").mark_text(dy=17, fontSize=12).encode(
-        x=x, y=y, text="outlet:N")
-    chart = points + above + below
+    placed = coords.assign(label_side=_label_sides(coords, WIDTH, MAP_HEIGHT))
+    # padding keeps points and their names inside the frame; each name takes the first side of its
+    # point (above, below, right, left) where it covers no name placed before it
+    x = alt.X("x:Q", title=None, axis=None, scale=alt.Scale(padding=MAP_PADDING[0]))
+    y = alt.Y("y:Q", title=None, axis=None, scale=alt.Scale(padding=MAP_PADDING[1]))
+    chart = alt.Chart(placed).mark_circle(size=140).encode(x=x, y=y, tooltip=["outlet"])
+    for side, (dx, dy, align) in LABEL_SIDES.items():
+        chart += alt.Chart(placed).transform_filter(f"datum.label_side == '{side}'").mark_text(
+            dx=dx, dy=dy, align=align, fontSize=12).encode(x=x, y=y, text="outlet:N")
     pairs = distances[distances["outlet_a"] < distances["outlet_b"]].sort_values("distance")
     closest, farthest = pairs.iloc[0], pairs.iloc[-1]
     caption = ("A map of outlets by how alike their framing is: the closer two outlets, the more similar the mix of "
@@ -153,22 +151,43 @@ def outlet_map_figure(coords: pd.DataFrame, distances: pd.DataFrame) -> Figure:
                f"common, drawn in two dimensions). Most alike: {closest.outlet_a} and {closest.outlet_b} "
                f"({closest.distance:.2f}); least alike: {farthest.outlet_a} and {farthest.outlet_b} "
                f"({farthest.distance:.2f}).")
-    return Figure("outlet_map", "Outlet map", chart.properties(width=WIDTH, height=360), coords, caption)
+    return Figure("outlet_map", "Outlet map", chart.properties(width=WIDTH, height=MAP_HEIGHT), coords, caption)
 
 
-def _label_sides(coords: pd.DataFrame) -> list[str]:
-    """'above' or 'below' per outlet: a name goes below its point when another point sits close by
-    to the side and the name above is taken."""
-    span_x = float(coords["x"].max() - coords["x"].min()) or 1.0
-    span_y = float(coords["y"].max() - coords["y"].min()) or 1.0
-    sides: dict[int, str] = {}
-    for i in coords.sort_values("y", ascending=False).index:
-        row = coords.loc[i]
-        crowded = any(abs(coords.loc[j, "x"] - row["x"]) / span_x < 0.25
-                      and abs(coords.loc[j, "y"] - row["y"]) / span_y < 0.12 and side == "above"
-                      for j, side in sides.items())
-        sides[i] = "below" if crowded else "above"
-    return [sides[i] for i in coords.index]
+MAP_HEIGHT = 360
+MAP_PADDING = (70, 30)  # pixels inside the frame left free around the points, x and y
+LABEL_SIDES = {"above": (0, -13, "center"), "below": (0, 17, "center"), "right": (10, 4, "left"),
+               "left": (-10, 4, "right")}
+CHAR_PX, LINE_PX = 6.8, 15  # a 12-pixel sans-serif name: width per character, height
+
+
+def _label_sides(coords: pd.DataFrame, width: int, height: int) -> list[str]:
+    """Per outlet, the side of its point its name is written on: the first, in LABEL_SIDES order,
+    whose box overlaps no name or point placed before it (else above)."""
+    def pixels(column: str, size: int, pad: int, flip: bool) -> pd.Series:
+        low, high = float(coords[column].min()), float(coords[column].max())
+        scaled = (coords[column] - low) / ((high - low) or 1.0)
+        return pad + (1 - scaled if flip else scaled) * (size - 2 * pad)
+
+    px, py = pixels("x", width, MAP_PADDING[0], False), pixels("y", height, MAP_PADDING[1], True)
+    taken = [(x - 6, y - 6, x + 6, y + 6) for x, y in zip(px, py, strict=True)]  # the points themselves
+    sides = []
+    for i, name in enumerate(coords["outlet"].astype(str)):
+        boxes = {side: _label_box(px.iloc[i], py.iloc[i], len(name) * CHAR_PX, dx, dy, align)
+                 for side, (dx, dy, align) in LABEL_SIDES.items()}
+        side = next((s for s, box in boxes.items() if not any(_overlap(box, t) for t in taken)), "above")
+        taken.append(boxes[side])
+        sides.append(side)
+    return sides
+
+
+def _label_box(x: float, y: float, width: float, dx: float, dy: float, align: str) -> tuple[float, ...]:
+    left = x + dx - (width / 2 if align == "center" else width if align == "right" else 0)
+    return left, y + dy - LINE_PX + 3, left + width, y + dy + 3
+
+
+def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def funnel_figure(funnel: pd.DataFrame) -> Figure:
