@@ -107,3 +107,19 @@ def test_cli_version_and_help_answer_without_loading_the_pipeline():
     probe = subprocess.run([sys.executable, "-c", "import sys, framing.cli; "
                             f"print([m for m in {heavy!r} if m in sys.modules])"], capture_output=True, text=True)
     assert probe.stdout.strip() == "[]", probe.stdout + probe.stderr
+
+
+def test_cli_ctrl_c_during_demo_fresh_says_to_resume_without_fresh(capsys):
+    import typer
+
+    from framing.cli import RESUME, stage_progress
+
+    for resume, expected in ((RESUME, "Run the same command again"),
+                             ("Run `framing demo` (without --fresh) to resume where it stopped.", "without --fresh")):
+        try:
+            with stage_progress(resume) as update:
+                update("collect", 1, 10)
+                raise KeyboardInterrupt
+        except typer.Exit as stop:
+            assert stop.exit_code == 130
+        assert expected in capsys.readouterr().out
