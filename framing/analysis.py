@@ -12,7 +12,6 @@ from typing import Any
 import pandas as pd
 import pyarrow.parquet as pq
 
-from framing import __version__
 from framing.aggregate import association, dominant_frames, js_distances, outlet_map, prevalence, profiles
 from framing.classify.corrected import correct_study
 from framing.codebook import Codebook, load_codebook, resolve
@@ -120,6 +119,3 @@ def aggregate_study(spec: Pipeline, study: Study) -> dict[str, Any]:
     summary.update(correct_study(spec, study, frames))
     return summary
 
-
-def version_key(*parts: Any) -> str:
-    return hashlib.sha256(repr((__version__,) + parts).encode()).hexdigest()[:16]

@@ -24,7 +24,6 @@ if TYPE_CHECKING:  # the commands import their modules when they run, so --help 
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, rich_markup_mode=None,
                   help="framing: collect news, extract articles, tag their frames and chart how outlets differ.")
-_state = {"debug": False}
 
 
 def _print_version(value: bool) -> None:
@@ -37,7 +36,7 @@ def _print_version(value: bool) -> None:
 def _options(debug: bool = typer.Option(False, "--debug", help="Show full tracebacks on errors."),
              version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
                                           help="Print the version and exit.")) -> None:
-    _state["debug"] = debug
+    """Options for every command; --debug is read by main() itself, before typer parses anything."""
 
 
 @app.command("run")
@@ -77,7 +76,9 @@ def articles_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML fil
         raise FramingError(f"no articles yet in {spec.workdir}; run `framing run {pipeline}` first")
     if search:
         pattern = keyword_pattern([k for k in search.split("|") if k.strip()])
-        statuses = ("ok", "duplicate", "off-topic", "too-short", "wrong-language") if all_statuses else ("ok",)
+        from framing.records import ARTICLE_STATUSES  # every status with text, from the one vocabulary
+
+        statuses = tuple(ARTICLE_STATUSES) if all_statuses else ("ok",)
         lines = list(keyword_in_context(study, pattern, limit=limit, statuses=statuses))
         table = Table("outlet", "date", "left", "keyword", "right", title=f"'{escape(search)}' in context")
         for line in lines:

@@ -123,3 +123,16 @@ def test_cli_ctrl_c_during_demo_fresh_says_to_resume_without_fresh(capsys):
         except typer.Exit as stop:
             assert stop.exit_code == 130
         assert expected in capsys.readouterr().out
+
+
+def test_cli_articles_all_searches_every_status_out_of_range_included(serve, write_pipeline):
+    site = serve({"/old": page("Old story", ["Officials defended the social credit system on Monday in a long "
+                                             "speech about fraud, debts and trust between companies. " * 4],
+                               date="2019-05-04")})
+    site.routes["/rss"] = rss(site.base_url, ["/old"])
+    spec = write_pipeline([{"feed": site.base_url + "/rss"}], filter={"until": "2018-12-31"})
+    assert framing("run", str(spec.path)).returncode == 0
+    only_ok = framing("articles", str(spec.path), "--search", "social cred*")
+    everything = framing("articles", str(spec.path), "--search", "social cred*", "--all")
+    assert "0 line(s) shown" in only_ok.stdout
+    assert "0 line(s) shown" not in everything.stdout and "social credit" in everything.stdout
