@@ -61,7 +61,6 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-import krippendorff
 import numpy as np
 import pandas as pd
 from rich.markup import escape
@@ -70,6 +69,7 @@ from statsmodels.stats.inter_rater import aggregate_raters, cohens_kappa, fleiss
 
 from framing.annotate.model import GOLD_CODER, Judgement
 from framing.errors import FramingError
+from framing.reliability import alpha_from_counts
 from framing.validation import suggestion
 
 #: The ``dominant`` category of a judgement without a dominant frame (or not relevant).
@@ -331,14 +331,8 @@ def _value_counts(codes: np.ndarray, n_categories: int) -> np.ndarray:
 
 
 def _alpha(counts: np.ndarray, categories: Sequence[str]) -> tuple[float, str]:
-    """Nominal alpha from value counts, or NaN and why it is undefined."""
-    counts = counts[counts.sum(axis=1) >= 2]
-    if not len(counts):
-        return np.nan, "no unit has two values"
-    used = np.flatnonzero(counts.sum(axis=0))
-    if len(used) < 2:  # the package would divide 0 by 0
-        return np.nan, f"alpha undefined: every value is '{categories[used[0]]}' (no variation)"
-    return float(krippendorff.alpha(value_counts=counts, level_of_measurement="nominal")), ""
+    """Nominal alpha from value counts, or NaN and why it is undefined (framing.reliability)."""
+    return alpha_from_counts(counts, categories)
 
 
 def _bootstrap(units: np.ndarray, n_boot: int, seed: int, level: float) -> tuple[float, float, str]:
@@ -349,8 +343,7 @@ def _bootstrap(units: np.ndarray, n_boot: int, seed: int, level: float) -> tuple
     replicates = np.full(n_boot, np.nan)
     for b in range(n_boot):
         sample = units[rng.integers(0, len(units), len(units))].reshape(-1, units.shape[2])
-        if np.count_nonzero(sample.sum(axis=0)) >= 2:
-            replicates[b] = krippendorff.alpha(value_counts=sample, level_of_measurement="nominal")
+        replicates[b] = alpha_from_counts(sample)[0]  # NaN for a resample without variation
     defined = replicates[~np.isnan(replicates)]
     if not len(defined):
         return np.nan, np.nan, "no bootstrap resample had variation"

@@ -11,25 +11,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import krippendorff
 import numpy as np
 import pandas as pd
 
 from framing.evaluate import frame_scores
+from framing.reliability import pairwise_alpha
 
 
 def nominal_alpha(machine: np.ndarray, gold: np.ndarray) -> float:
-    """Krippendorff's alpha (nominal) between two label vectors; NaN when there is no variation.
+    """Krippendorff's alpha (nominal) between machine and gold labels; NaN when there is no variation.
 
     Examples
     --------
     >>> round(nominal_alpha(np.array([0, 1, 0, 1]), np.array([0, 1, 1, 1])), 4)
     0.5333
     """
-    data = np.vstack([np.ravel(machine), np.ravel(gold)]).astype(float)
-    if len(np.unique(data)) < 2:  # every value the same: alpha is 0/0
-        return float("nan")
-    return float(krippendorff.alpha(reliability_data=data, level_of_measurement="nominal"))
+    return pairwise_alpha(machine, gold)
 
 
 def score_table(truth: np.ndarray, predicted: np.ndarray, names: Sequence[str], level: float = 0.95
