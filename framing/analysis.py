@@ -6,7 +6,6 @@ The stage logic lives in taggers.rules and aggregate; this module reads and writ
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -18,11 +17,11 @@ from framing.codebook import Codebook, load_codebook, resolve
 from framing.config import Pipeline
 from framing.errors import FramingError
 from framing.records import ARTICLE_FRAME_SCHEMA, FRAME_HIT_SCHEMA
+from framing.stages import Progress
 from framing.store import Study
 from framing.summary import funnel
 from framing.taggers.rules import RuleTagger
 
-Progress = Callable[[str, int, int | None], None]
 TAGGED_STATUSES = ("ok", "duplicate")
 
 

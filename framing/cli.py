@@ -222,9 +222,8 @@ def _evaluate_models(spec, study: Study, book, gold: Path | None, folds: int | N
     # the report must say whose labels the machine was checked against: coders', or a file's
     result.scores["gold"] = "coders" if data.source.get("kind") == "gold" else "file"
     result.scores["gold_label"] = data.source["label"]
-    study.write_frame("validation_scores", result.scores)
+    study.write_frame("validation_scores", result.scores, csv=True)
     study.write_frame("validation_labels", result.labels)
-    result.scores.to_csv(study.tables / "validation_scores.csv", index=False)
     low = flagged.get(spec.tag.method, [])
     if low:
         console.print(f"[yellow]The study's method ({spec.tag.method}) agrees with gold below alpha "
@@ -257,8 +256,7 @@ def _evaluate_rules(spec, study: Study, book, gold: Path | None) -> None:
                       f"{row.recall:.2f} ({row.recall_low:.2f}–{row.recall_high:.2f})", f"{row.f1:.2f}",
                       str(row.support))
     console.print(table)
-    csv_path = study.tables / "evaluation.csv"
-    scores.to_csv(csv_path, index=False)
+    csv_path = study.write_csv("evaluation", scores)
     console.print(f"Scores written to {escape(str(csv_path))}")
 
 

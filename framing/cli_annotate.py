@@ -173,8 +173,7 @@ def agree_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML file."
         console.print(f"[dim]{escape(note)}[/]")
     study = Study(spec.workdir)
     for name, frame in result.to_frames().items():
-        study.write_frame(f"agreement_{name}", frame)
-        frame.to_csv(study.tables / f"agreement_{name}.csv", index=False)
+        study.write_frame(f"agreement_{name}", frame, csv=True)
     frames = result.per_variable[result.per_variable["kind"] == FRAME]
     weak = frames[frames["alpha"] < threshold]["variable"].tolist()
     unknown = frames[frames["alpha"].isna()]["variable"].tolist()

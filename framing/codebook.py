@@ -10,19 +10,15 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
 from framing.errors import ConfigError, FramingError
 from framing.patterns import Pattern, PatternError, parse_pattern, parse_word
-from framing.validation import at, suggestion, validate
+from framing.validation import Strict, at, suggestion, validate
 from framing.yamlio import load_with_lines
 
 BUNDLED = Path(__file__).parent / "codebooks"
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class Examples(Strict):

@@ -11,21 +11,16 @@ import glob
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from framing import stages
 from framing.codebook import resolve
 from framing.errors import ConfigError, FramingError
-from framing.validation import at, validate
+from framing.validation import Strict, at, validate
 from framing.yamlio import KeyPath, load_with_lines
 
 SOURCE_KINDS = ("feed", "sitemap", "urls", "crawl", "warc")
 DEFAULT_USER_AGENT = "framing/0.1 (media-framing research crawler; +https://pypi.org/project/framing/)"
-
-
-class Strict(BaseModel):
-    # .inf or .nan in a study file would hang a crawl (an infinite delay) or poison a statistic
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class Source(Strict):

@@ -31,9 +31,8 @@ from framing.config import STAGES, Pipeline
 from framing.errors import FramingError
 from framing.extract import EXTRACT_LOGIC, LINK_DUPLICATES_SQL, Capture, extract_all
 from framing.records import ARTICLE_SCHEMA
+from framing.stages import Progress
 from framing.store import Study
-
-Progress = Callable[[str, int, int | None], None]  # (stage, done, total)
 
 URL_SCHEMA = pa.schema([
     ("url", pa.string()), ("host", pa.string()), ("outlet", pa.string()), ("kind", pa.string()),

@@ -129,10 +129,19 @@ class Study:
             writer.parquet.close()
         partial.replace(target)
 
-    def write_frame(self, name: str, frame: Any) -> Path:
-        """Write a pandas DataFrame as ``tables/<name>.parquet``."""
+    def write_frame(self, name: str, frame: Any, csv: bool = False) -> Path:
+        """Write a pandas DataFrame as ``tables/<name>.parquet`` and, with ``csv``, ``<name>.csv`` beside it
+        (for readers without a Parquet reader: spreadsheets, R without arrow)."""
         target = self.table(name)
         frame.to_parquet(target, index=False)
+        if csv:
+            self.write_csv(name, frame)
+        return target
+
+    def write_csv(self, name: str, frame: Any) -> Path:
+        """Write a pandas DataFrame as ``tables/<name>.csv``."""
+        target = self.tables / f"{name}.csv"
+        frame.to_csv(target, index=False)
         return target
 
     def query(self, sql: str, params: list[Any] | None = None) -> duckdb.DuckDBPyRelation:

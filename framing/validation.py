@@ -6,12 +6,19 @@ import difflib
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from framing.errors import ConfigError
 from framing.yamlio import KeyPath, dotted, line_of
 
 Model = TypeVar("Model", bound=BaseModel)
+
+
+class Strict(BaseModel):
+    """Base of every file schema (studies, codebooks): unknown keys are errors, and so are .inf and
+    .nan, which would hang a crawl (an infinite delay) or poison a statistic."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 def validate(model: type[Model], data: Any, lines: dict[KeyPath, int], path: Path | str) -> Model:

@@ -249,7 +249,7 @@ def write_gold(spec: Pipeline, db: AnnotationDB | None = None) -> tuple[Path, in
     flat = pd.DataFrame(rows, columns=GOLD_SCHEMA.names).drop(columns=["text"])
     flat["frames"] = flat["frames"].map(" ".join)
     flat["coders"] = flat["coders"].map(" ".join)
-    flat.to_csv(study.tables / "gold.csv", index=False)
+    study.write_csv("gold", flat)
     return study.table("gold"), len(rows), open_counts
 
 

@@ -75,8 +75,7 @@ def correct_study(spec: Pipeline, study: Study, frames: pd.DataFrame) -> dict[st
         return _skip(study, f"not computed: the validation labels have no {method} column; run "
                             f"`framing evaluate {spec.path or 'PIPELINE'}` again")
     table = corrected_shares(frames, validation, method, level=spec.aggregate.level)
-    study.write_frame(TABLE, table)
-    table.to_csv(study.tables / f"{TABLE}.csv", index=False)
+    study.write_frame(TABLE, table, csv=True)
     undefined = int(table["corrected_share"].isna().sum())
     return {"corrected_prevalence": f"{len(table)} shares corrected with the {method}'s out-of-fold labels on "
                                     f"{validation['unit'].nunique()} gold units ({undefined} not correctable)"}

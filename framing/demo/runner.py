@@ -14,7 +14,8 @@ from framing.config import load_pipeline
 from framing.demo.server import LoggedRequest, SiteServer, politeness_problems
 from framing.demo.site import CORPUS, Outlet, load_corpus, render_site
 from framing.errors import FramingError
-from framing.pipeline import Progress, StageResult, run
+from framing.pipeline import StageResult, run
+from framing.stages import Progress
 from framing.store import Study
 
 DEMO_PIPELINE = Path(__file__).resolve().parents[2] / "pipelines" / "demo.yml"
