@@ -332,3 +332,12 @@ def test_uncertainty_prefers_doubtful_calls_on_rare_frames_and_batches_stay_bala
     batch = most_uncertain(candidates, 6, ["outlet"])
     assert batch["stratum"].value_counts().to_dict() == {"A": 4, "B": 2}   # B's easy cases still get a share
     assert list(batch["unit_id"]) == sorted(batch["unit_id"][batch["stratum"] == "A"]) + ["u20", "u21"]
+
+
+def test_counts_read_as_words_in_the_commands_messages():
+    from framing.cli_annotate import _count
+    from framing.report.charts import _columns
+
+    assert [_count(n, "needs adjudication") for n in (1, 3)] == ["1 needs adjudication", "3 need adjudication"]
+    assert _count(2, "incomplete") == "2 incomplete"
+    assert {n: _columns(n) for n in (2, 3, 4, 6, 8, 9)} == {2: 2, 3: 3, 4: 2, 6: 2, 8: 2, 9: 3}  # no empty panel
