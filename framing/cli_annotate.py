@@ -162,6 +162,7 @@ def agree_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML file."
     from framing.annotate.agreement import FRAME, compute_agreement, render
     from framing.annotate.project import annotation_db, coder_judgements
     from framing.config import load_pipeline
+    from framing.reliability import alpha_verdict
     from framing.store import Study
 
     spec = load_pipeline(pipeline)
@@ -175,8 +176,9 @@ def agree_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML file."
     for name, frame in result.to_frames().items():
         study.write_frame(f"agreement_{name}", frame, csv=True)
     frames = result.per_variable[result.per_variable["kind"] == FRAME]
-    weak = frames[frames["alpha"] < threshold]["variable"].tolist()
-    unknown = frames[frames["alpha"].isna()]["variable"].tolist()
+    verdicts = {str(v): alpha_verdict(a, threshold) for v, a in zip(frames["variable"], frames["alpha"], strict=True)}
+    weak = [v for v, verdict in verdicts.items() if verdict == "low"]
+    unknown = [v for v, verdict in verdicts.items() if verdict == "not estimable"]
     if weak:
         console.print(f"[yellow]Below alpha {threshold}:[/] {escape(', '.join(weak))}: retrain coders or "
                       "sharpen the codebook before reporting these frames.")

@@ -170,13 +170,15 @@ def print_validation(result, names: dict[str, str] | None = None, human_alpha: d
         console.print(table)
     wide = result.side_by_side(("f1", "alpha"))
     columns = [f"{m} {k}" for m in methods for k in ("F1", "alpha")] + (["coders' alpha"] if human_alpha else [])
+    from framing.reliability import alpha_verdict
+
     table = Table("frame", *columns, title=f"Machine vs gold side by side (alpha below {threshold} in red)")
     flagged: dict[str, list[str]] = {m: [] for m in methods}
     for frame, row in wide.iterrows():
         cells = []
         for method in methods:
             alpha = row[(method, "alpha")]
-            low = frame not in ("micro", "macro") and not alpha >= threshold
+            low = frame not in ("micro", "macro") and alpha_verdict(alpha, threshold) != "ok"
             if low:
                 flagged[method].append(str(frame))
             cells += [fmt_score(row[(method, "f1")]),

@@ -48,3 +48,19 @@ def pairwise_alpha(first: np.ndarray, second: np.ndarray) -> float:
     np.add.at(counts, (np.arange(len(first)), codes[:len(first)]), 1)
     np.add.at(counts, (np.arange(len(first)), codes[len(first):]), 1)
     return alpha_from_counts(counts)[0]
+
+
+def alpha_verdict(alpha: float | None, threshold: float) -> str:
+    """How an alpha reads against the study's threshold: ``ok``, ``low`` or ``not estimable``.
+
+    The one rule for flagging weak frames, for coders (``framing agree``), for the machine
+    against gold (``framing evaluate``) and in the report.
+
+    Examples
+    --------
+    >>> [alpha_verdict(a, 0.667) for a in (0.8, 0.5, float("nan"), None)]
+    ['ok', 'low', 'not estimable', 'not estimable']
+    """
+    if alpha is None or np.isnan(alpha):
+        return "not estimable"
+    return "ok" if alpha >= threshold else "low"

@@ -8,7 +8,6 @@ for the template and the CSVs, never markup (the template escapes everything).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +15,7 @@ import pandas as pd
 
 from framing.config import Pipeline
 from framing.errors import FramingError
+from framing.reliability import alpha_verdict
 from framing.store import Study
 
 METHODS = ("classifier", "rules", "ensemble")
@@ -123,10 +123,11 @@ def _warning(label: str, scores: pd.DataFrame, frame: str, method: str, threshol
              judges: str = "human coders") -> str:
     """The plain-language flag of one frame ('' when its machine-gold alpha reaches the threshold)."""
     alpha = float(scores.loc[(scores["method"] == method) & (scores["frame"].astype(str) == frame), "alpha"].iloc[0])
-    if math.isnan(alpha):
+    verdict = alpha_verdict(alpha, threshold)
+    if verdict == "not estimable":
         return (f"The machine's labels for “{label}” could not be checked against {judges} (too few "
                 "labelled articles with and without the frame): do not report this frame's numbers yet.")
-    if alpha < threshold:
+    if verdict == "low":
         return (f"The machine's labels for “{label}” agree with {judges} too weakly to report "
                 f"(alpha {alpha:.2f}, below {threshold:g}).")
     return ""
