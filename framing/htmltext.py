@@ -113,13 +113,12 @@ def _detect_single_byte(body: bytes) -> str:
         western = body.decode("cp1252")  # strict: five bytes are undefined in 1252
     except UnicodeDecodeError:
         western = None
-    if western is not None and not looks_central_european(western) and not _NON_ASCII_RUN.search(western):
+    plausible = western is not None and not looks_central_european(western)
+    if plausible and not _NON_ASCII_RUN.search(western):
         return "cp1252"
     guess = from_bytes(body).best()
     codec = guess.encoding if guess else "cp1252"
-    if western is None or codec not in _LATIN_FAMILY or looks_central_european(western):
-        return codec
-    return "cp1252"
+    return "cp1252" if plausible and codec in _LATIN_FAMILY else codec
 
 
 def declared_language(page: str) -> str | None:

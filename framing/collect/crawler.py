@@ -296,7 +296,7 @@ class Crawler:
         left_out = 0
         for link in links:
             if self._rows_by_source.get(source, 0) >= limits.max_queued:
-                left_out += self.frontier.get(link.url) is None  # a link already known costs nothing
+                left_out += 1
                 continue
             status, reason = "queued", None
             if link.is_sitemap and depth > limits.max_sitemap_depth:

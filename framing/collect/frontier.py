@@ -214,10 +214,6 @@ class Frontier:
     def count(self, where: str = "1=1", params: tuple = ()) -> int:
         return self.conn.execute(f"SELECT count(*) FROM urls WHERE {where}", params).fetchone()[0]
 
-    def pages_fetched(self) -> int:
-        """Pages asked of their servers, whatever the answer."""
-        return self.count(f"kind = 'page' AND status NOT IN ({', '.join('?' * len(UNSPENT))})", UNSPENT)
-
     def captures(self) -> Iterator[sqlite3.Row]:
         """Fetched pages in WARC order: the input of the extract stage."""
         yield from self.conn.execute(
