@@ -37,7 +37,7 @@ from fastapi import FastAPI
 from rich.console import Console
 from rich.table import Table
 
-from framing.config import Pipeline, load_pipeline
+from framing.study.config import Pipeline, load_pipeline
 
 PIPELINE_ENV = "FRAMING_LOAD_PIPELINE"   # how the server process finds the study
 OUTLETS = ("Daily A", "Review B", "Times C", "Ledger D", "Post E", "Herald F")
@@ -88,7 +88,7 @@ def sample_size(total: int, overlap: float, per_unit: int) -> int:
 
 def article_rows(n: int, seed: int) -> list[dict]:
     """``n`` extracted articles of 300-600 words drawn from the demo corpus's vocabulary."""
-    from framing.records import ARTICLE_SCHEMA
+    from framing.study.tables import ARTICLE_SCHEMA
 
     words, p = vocabulary("en")
     vocab = np.array(words, dtype=object)
@@ -110,8 +110,8 @@ def article_rows(n: int, seed: int) -> list[dict]:
 def build_study(root: Path, coders: list[str], per_coder: int, overlap: float, seed: int) -> tuple[Pipeline, int]:
     """Write the study YAML and articles and deal the units out; return the study and the units drawn."""
     from framing.annotate.project import new_assignment
-    from framing.records import ARTICLE_SCHEMA
-    from framing.store import Study
+    from framing.study.store import Study
+    from framing.study.tables import ARTICLE_SCHEMA
 
     path = root / "study.yml"
     path.write_text(yaml.safe_dump({"title": "annotate load", "workdir": "study", "codebook": "social-credit",

@@ -62,8 +62,8 @@ from framing.classify.data import LabelledData
 from framing.classify.model import FrameClassifier, features, linear_model
 from framing.classify.persist import save_model
 from framing.classify.train import train
-from framing.codebook import Codebook, load_codebook
-from framing.taggers.rules import RuleTagger
+from framing.study.codebook import Codebook, load_codebook
+from framing.tag.rules import RuleTagger
 
 _NEAR = re.compile(r"\s+NEAR/\d+\s+")
 

@@ -27,10 +27,10 @@ from pathlib import Path
 from _news_pages import compression_ratio, news_sized, spread_kb
 
 from framing.collect.warcfile import iter_responses
-from framing.config import Pipeline
 from framing.demo.server import LoggedRequest, Response, SiteServer, politeness_problems
-from framing.pipeline import run_collect
-from framing.store import Study
+from framing.runner.collect import run_collect
+from framing.study.config import Pipeline
+from framing.study.store import Study
 
 from _pages import demo_article_pages
 

@@ -8,7 +8,7 @@
     (as the crawler keeps them: compressed body, ``Content-Encoding`` header in the WARC record),
     the extract stage (1 worker) run on each, interleaved. Prints the extra time of gzip and br
     over plain as a share of the plain stage (target <= 5 %), and for context the time of
-    ``framing.codings.decode_body`` alone on the same bodies, as a share too. Once with the demo
+    ``framing.collect.codings.decode_body`` alone on the same bodies, as a share too. Once with the demo
     pages as served (about 6 KB) and once with them grown to news-page size (``--news-kb``,
     50-150 KB by default; decoding costs more per page there, and so does trafilatura).
     Plain records are inflated too, as the WARC file is gzipped record by record: an encoded body
@@ -38,14 +38,15 @@ from pathlib import Path
 import trafilatura
 from _news_pages import news_sized, spread_kb
 
-from framing.codings import decode_body
+from framing.collect.captures import iter_captures
+from framing.collect.codings import decode_body
 from framing.collect.frontier import Candidate, Frontier
 from framing.collect.warcfile import CaptureWriter
-from framing.config import Pipeline
 from framing.demo.server import compress
-from framing.extract import capture_bytes
-from framing.pipeline import iter_captures, run_extract
-from framing.store import Study
+from framing.extract.articles import capture_bytes
+from framing.runner.extract import run_extract
+from framing.study.config import Pipeline
+from framing.study.store import Study
 
 from _pages import demo_article_pages
 

@@ -25,8 +25,8 @@ import sys
 from pathlib import Path
 sys.path.insert(0, sys.argv[3])
 from _synthetic import articles
-from framing.records import ARTICLE_SCHEMA
-from framing.store import Study
+from framing.study.tables import ARTICLE_SCHEMA
+from framing.study.store import Study
 
 folder, n, new_words = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[4])
 study = Study(folder)
@@ -38,9 +38,9 @@ TAG_CHILD = r"""
 import json, resource, sys
 from pathlib import Path
 sys.path.insert(0, sys.argv[2])
-from framing.config import Pipeline
-from framing.store import Study
-from framing.analysis import tag_articles
+from framing.study.config import Pipeline
+from framing.study.store import Study
+from framing.runner.tag import tag_articles
 
 folder = Path(sys.argv[1])
 spec = Pipeline(title="mem", workdir=folder, sources=[{"urls": "x"}], codebook="social-credit")

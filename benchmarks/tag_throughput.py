@@ -21,8 +21,8 @@ from typing import Any
 
 from _synthetic import articles
 
-from framing.codebook import load_codebook
-from framing.taggers.rules import RuleTagger
+from framing.study.codebook import load_codebook
+from framing.tag.rules import RuleTagger
 
 
 def timed(work: Callable[[Any], Any], items: list[Any]) -> float:

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from framing.config import Pipeline, load_pipeline
 from framing.demo.server import Response, Route, SiteServer
+from framing.study.config import Pipeline, load_pipeline
 
 LOREM_EN = (
     "The social credit system was discussed again this week by officials and researchers in Beijing. "
@@ -95,8 +95,8 @@ def coding_study(write_pipeline) -> Pipeline:
     """A study with 24 extracted in-scope articles from 4 outlets (one carrying script injections), ready to code."""
     import datetime as dt
 
-    from framing.records import ARTICLE_SCHEMA
-    from framing.store import Study
+    from framing.study.store import Study
+    from framing.study.tables import ARTICLE_SCHEMA
 
     spec = write_pipeline([{"feed": "http://127.0.0.1:9/feed.rss"}], codebook="social-credit")
     rows = []

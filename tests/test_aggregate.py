@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from framing.aggregate import association, js_distances, outlet_map, prevalence, profiles, wilson_interval
+from framing.aggregate.statistics import association, js_distances, outlet_map, prevalence, profiles, wilson_interval
 
 
 def test_wilson_interval_matches_closed_forms_and_published_value():

@@ -18,9 +18,9 @@ from framing.annotate.agreement import (
     agreement_from_data,
     compute_agreement,
     reliability_data,
-    render,
 )
 from framing.annotate.model import GOLD_CODER, Judgement
+from framing.cli.annotate import agreement_tables
 from framing.errors import FramingError
 
 FRAMES = ["f1", "f2", "f3", "f4", "f5"]
@@ -233,7 +233,7 @@ def test_agreement_render_builds_tables_and_escapes_names():
     judgements = [j if j.coder != "dora" else Judgement(j.unit, "[bold]dora", j.frames, j.dominant)
                   for j in coders_table()]
     result = compute_agreement(judgements, ["f1", "f2"], n_boot=20)
-    tables = render(result)
+    tables = agreement_tables(result)
     assert [t.row_count for t in tables] == [5, 3 * 6, 3 * 4]  # pairs and coders for the three summary kinds
     console = Console(file=io.StringIO(), width=250, record=True)
     for table in tables:

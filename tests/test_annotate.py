@@ -296,7 +296,7 @@ def test_agree_export_and_import_from_the_command_line(coding_study, write_pipel
 def test_sentence_codebooks_make_sentences_the_units(coding_study, tmp_path):
     import yaml
 
-    from framing.codebook import resolve
+    from framing.study.codebook import resolve
 
     book = yaml.safe_load(resolve("social-credit").read_text(encoding="utf-8"))
     book["unit"] = "sentence"
@@ -335,7 +335,7 @@ def test_uncertainty_prefers_doubtful_calls_on_rare_frames_and_batches_stay_bala
 
 
 def test_counts_read_as_words_in_the_commands_messages():
-    from framing.cli_annotate import _count
+    from framing.cli.annotate import _count
     from framing.report.charts import _columns
 
     assert [_count(n, "needs adjudication") for n in (1, 3)] == ["1 needs adjudication", "3 need adjudication"]

@@ -13,7 +13,7 @@ import pytest
 
 from framing.annotate.agreement import compute_agreement
 from framing.annotate.project import annotation_db, coder_judgements, new_assignment
-from framing.codebook import load_codebook
+from framing.study.codebook import load_codebook
 
 from conftest import ATTACK_TITLE
 

@@ -11,18 +11,19 @@ import pandas as pd
 import pytest
 from test_cli import framing
 
+import framing.api.training as training
 from framing.annotate.project import annotation_db, new_assignment
 from framing.annotate.sample import uncertainty
 from framing.classify import train as train_module
 from framing.classify.card import read_card
+from framing.classify.crossval import ensemble_labels, rule_labels
 from framing.classify.persist import load_model
 from framing.classify.thresholds import decode
-from framing.classify.validate import ensemble_labels, rule_labels
-from framing.cli_model import train_cmd
-from framing.codebook import load_codebook
-from framing.pipeline import run
-from framing.records import ARTICLE_SCHEMA
-from framing.store import Study
+from framing.cli.model import train_cmd
+from framing.runner import run
+from framing.study.codebook import load_codebook
+from framing.study.store import Study
+from framing.study.tables import ARTICLE_SCHEMA
 
 FIXTURE = Path(__file__).parent / "fixtures" / "labelled_en.csv"
 OUTLETS = ("Daily A", "Review B", "Times C", "Post D")
@@ -46,7 +47,7 @@ def labelled_study(write_pipeline, tmp_path, monkeypatch):
              "warc_offset": None} for i, row in table.iterrows()]
     Study(spec.workdir).write_rows("articles", rows, ARTICLE_SCHEMA)
     # a small grid keeps the test quick; the search itself is tested in test_classify
-    monkeypatch.setattr(train_module, "train", functools.partial(train_module.train, models=("logreg",), Cs=(10.0,)))
+    monkeypatch.setattr(training, "fit", functools.partial(train_module.train, models=("logreg",), Cs=(10.0,)))
     train_cmd(pipeline=spec.path, from_file=None, gold=None, text="text", labels=None, sep=None, multiclass=False,
               out=None, folds=None, seed=None, decoding=None, drop_rare=True, embeddings=None)
     return spec, frames

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from framing.codebook import bundled_names, check_codebook, load_codebook
 from framing.errors import ConfigError, FramingError
-from framing.patterns import PatternError, parse_pattern
+from framing.study.codebook import bundled_names, check_codebook, load_codebook
+from framing.study.patterns import PatternError, parse_pattern
 
 MINI = Path(__file__).parent / "fixtures" / "mini-codebook.yml"
 
@@ -71,7 +71,7 @@ def test_patterns_invalid_ones_say_why(bad):
 
 @pytest.mark.parametrize("name", bundled_names())
 def test_bundled_codebooks_check_clean_and_examples_behave(name):
-    from framing.taggers.rules import RuleTagger
+    from framing.tag.rules import RuleTagger
 
     report = check_codebook(Path(__file__).parents[1] / "framing" / "codebooks" / f"{name}.yml")
     assert report.errors == []

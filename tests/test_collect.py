@@ -5,8 +5,8 @@ from __future__ import annotations
 import duckdb
 
 from framing.demo.server import Response, politeness_problems
-from framing.pipeline import run
-from framing.store import Study
+from framing.runner import run
+from framing.study.store import Study
 
 from conftest import page, rss
 

@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from framing.config import load_pipeline
 from framing.errors import ConfigError
+from framing.study.config import load_pipeline
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -101,7 +101,7 @@ def test_config_anchors_and_merge_keys_within_bounds_still_work(tmp_path):
 ])
 def test_config_a_workdir_that_is_a_file_or_someone_elses_folder_is_refused_untouched(tmp_path, setup, expected):
     from framing.errors import FramingError
-    from framing.pipeline import run
+    from framing.runner import run
 
     target = tmp_path / "elsewhere"
     if setup == "file":
@@ -123,7 +123,7 @@ def test_config_a_codebook_typo_is_reported_before_anything_runs(tmp_path):
 
 
 def test_config_a_broken_codebook_stops_the_run_before_collecting(serve, tmp_path):
-    from framing.pipeline import run
+    from framing.runner import run
 
     site = serve({})
     (tmp_path / "book.yml").write_text("name: b\nversion: 1\nlanguages: [en]\nframes:\n  - id: x\n    labl: X\n",

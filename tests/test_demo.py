@@ -23,7 +23,7 @@ from protego import Protego
 from framing.demo.runner import DemoSite, robots_disallows, run_demo, serve_demo
 from framing.demo.server import SiteServer
 from framing.demo.site import CORPUS, ROBOTS_MOVED, Outlet, intent_csv, listed_entries, load_corpus
-from framing.store import Study
+from framing.study.store import Study
 
 MICRO_F1_FLOOR = 0.6
 LEANING_FLOOR = 8
@@ -322,8 +322,9 @@ def test_demo_report_shows_each_outlets_leaning_as_its_top_frame(demo):
 
 
 def test_demo_rule_tagger_meets_quality_floors_against_intended_frames(demo):
-    from framing.codebook import load_codebook
-    from framing.evaluate import compare, load_gold
+    from framing.classify.gold import load_gold
+    from framing.evaluate.scores import compare
+    from framing.study.codebook import load_codebook
 
     study = Study(demo.workdir)
     book = load_codebook("social-credit")

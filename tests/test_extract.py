@@ -9,13 +9,13 @@ import pytest
 import yaml
 from trafilatura.settings import Extractor
 
-from framing import extract
-from framing.config import Extract, Filter
+from framing.collect.htmltext import declared_language, decode_html
 from framing.demo.server import Response
-from framing.extract import Capture, apply_filter, clean_title, detect_language, extract_page, keyword_pattern
-from framing.htmltext import declared_language, decode_html
-from framing.pipeline import run
-from framing.store import Study
+from framing.extract import articles as extract
+from framing.extract.articles import Capture, apply_filter, clean_title, detect_language, extract_page, keyword_pattern
+from framing.runner import run
+from framing.study.config import Extract, Filter
+from framing.study.store import Study
 
 from conftest import article_html, long_text, page, rss
 

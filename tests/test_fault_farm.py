@@ -16,14 +16,14 @@ import pytest
 import zstandard
 from warcio.archiveiterator import ArchiveIterator
 
-from framing.codings import BodyTooLargeError, decode_body
+from framing.collect.codings import BodyTooLargeError, decode_body
 from framing.collect.crawler import Crawler
 from framing.collect.frontier import Frontier
 from framing.collect.seed import seed_sources
 from framing.demo.server import Response, SiteServer, compress
 from framing.errors import ConfigError
-from framing.pipeline import run
-from framing.store import Study
+from framing.runner import run
+from framing.study.store import Study
 
 from conftest import article_html, long_text, page, rss
 
@@ -143,8 +143,8 @@ def test_farm_decoding_memory_stays_near_the_cap_whatever_the_ratio(coding):
 
 
 def test_farm_captures_of_older_crawls_stored_compressed_without_header_are_read_by_extract(tmp_path):
-    from framing.config import Extract
-    from framing.extract import Capture, extract_page
+    from framing.extract.articles import Capture, extract_page
+    from framing.study.config import Extract
 
     html = article_html("An old capture", long_text("Old capture"))
     capture = Capture(url="http://old.example/a", outlet="Old", body=gzip.compress(html.encode()))
@@ -476,7 +476,7 @@ def test_farm_marking_a_huge_feed_over_budget_takes_one_statement(serve, write_p
 
 @pytest.mark.parametrize("value", [".inf", ".nan", "-1"])
 def test_farm_the_study_file_refuses_non_finite_or_negative_numbers_with_the_line(write_pipeline, tmp_path, value):
-    from framing.config import load_pipeline
+    from framing.study.config import load_pipeline
 
     path = tmp_path / "bad.yml"
     path.write_text(f"title: t\nworkdir: w\nsources:\n  - feed: http://x.example/f\ncollect:\n"

@@ -51,6 +51,6 @@ def test_console_width_when_output_is_piped(columns, width):
     env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
     if columns:
         env["COLUMNS"] = columns
-    out = subprocess.run([sys.executable, "-c", "from framing.ui import console; print(console.width)"],
+    out = subprocess.run([sys.executable, "-c", "from framing.cli.console import console; print(console.width)"],
                          capture_output=True, text=True, env=env, check=True).stdout
     assert int(out) == width

@@ -10,9 +10,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from framing.config import load_pipeline
-from framing.pipeline import run
-from framing.store import Study
+from framing.runner import run
+from framing.study.config import load_pipeline
+from framing.study.store import Study
 
 from conftest import page, rss
 

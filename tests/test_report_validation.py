@@ -19,17 +19,18 @@ import pytest
 import yaml
 
 import framing.report.build
-from framing.analysis import aggregate_study, study_codebook, tag_articles
-from framing.classify.card import card_paths
-from framing.classify.corrected import ALL_OUTLETS, correct_study
+from framing.aggregate.corrected import ALL_OUTLETS
 from framing.classify.data import LabelledData
-from framing.classify.scores import score_table
+from framing.classify.files import card_paths
 from framing.classify.train import save, train
-from framing.config import load_pipeline
-from framing.records import ARTICLE_SCHEMA
+from framing.evaluate.scores import score_table
 from framing.report.build import build_report
 from framing.report.validation import validation_view
-from framing.store import Study
+from framing.runner.aggregate import aggregate_study, correct_study
+from framing.runner.tag import tag_articles
+from framing.study.config import load_pipeline, study_codebook
+from framing.study.store import Study
+from framing.study.tables import ARTICLE_SCHEMA
 
 MINI = Path(__file__).parent / "fixtures" / "mini-codebook.yml"
 TRUST_LABEL = "Trust <b>infrastructure</b> & <script>window.x=1</script>"

@@ -10,8 +10,8 @@ import sys
 import time
 from collections import Counter
 
-from framing.pipeline import run
-from framing.store import Study
+from framing.runner import run
+from framing.study.store import Study
 
 from conftest import page, rss
 

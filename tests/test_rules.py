@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from framing.codebook import load_codebook
-from framing.taggers.rules import RuleTagger
+from framing.study.codebook import load_codebook
+from framing.tag.rules import RuleTagger
 
 MINI = Path(__file__).parent / "fixtures" / "mini-codebook.yml"
 
@@ -83,7 +83,7 @@ def test_rules_article_rows_presence_share_and_dominant(tagger):
     "", "No punctuation at all", "Ends with marks?!", "\n\nLeading space. Trailing space.  ",
 ])
 def test_rules_sentence_starts_equal_spacys_sentencizer(tagger, text):
-    from framing.nlp import pipeline_for
+    from framing.tag.nlp import pipeline_for
 
     doc = pipeline_for("en")(text)
     expected = [s.start for s in doc.sents] or [0]
@@ -102,7 +102,7 @@ def _texts_from(codebook, language: str, n: int, seed: int = 7) -> list[str]:
 
 @pytest.mark.parametrize("book", [MINI, "social-credit"])
 def test_rules_type_cache_bound_does_not_change_results(book):
-    from framing.taggers.rules import LanguageMatcher
+    from framing.tag.rules import LanguageMatcher
 
     codebook = load_codebook(book)
     roomy, cramped = RuleTagger(codebook, min_hits=2), RuleTagger(codebook, min_hits=2)
@@ -127,8 +127,8 @@ def test_rules_word_index_agrees_with_word_matches(book):
 
 
 def test_rules_new_pipeline_past_vocab_limit_gives_same_rows():
-    from framing.nlp import new_pipeline
-    from framing.taggers.rules import LanguageMatcher
+    from framing.tag.nlp import new_pipeline
+    from framing.tag.rules import LanguageMatcher
 
     codebook = load_codebook(MINI)
     plain, bounded = RuleTagger(codebook, min_hits=2), RuleTagger(codebook, min_hits=2)

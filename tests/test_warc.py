@@ -6,8 +6,8 @@ import shutil
 
 from framing.collect.warcfile import iter_responses
 from framing.demo.server import Response
-from framing.pipeline import run
-from framing.store import Study
+from framing.runner import run
+from framing.study.store import Study
 
 from conftest import page, rss
 

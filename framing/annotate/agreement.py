@@ -63,14 +63,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from rich.markup import escape
-from rich.table import Table
 from statsmodels.stats.inter_rater import aggregate_raters, cohens_kappa, fleiss_kappa
 
 from framing.annotate.model import GOLD_CODER, Judgement
 from framing.errors import FramingError
-from framing.reliability import alpha_from_counts
-from framing.validation import suggestion
+from framing.evaluate.reliability import alpha_from_counts
+from framing.study.schema import suggestion
 
 #: The ``dominant`` category of a judgement without a dominant frame (or not relevant).
 NO_DOMINANT = "(none)"
@@ -331,7 +329,7 @@ def _value_counts(codes: np.ndarray, n_categories: int) -> np.ndarray:
 
 
 def _alpha(counts: np.ndarray, categories: Sequence[str]) -> tuple[float, str]:
-    """Nominal alpha from value counts, or NaN and why it is undefined (framing.reliability)."""
+    """Nominal alpha from value counts, or NaN and why it is undefined (framing.evaluate.reliability)."""
     return alpha_from_counts(counts, categories)
 
 
@@ -453,49 +451,3 @@ def _coder_rows(var: ReliabilityData, codes: np.ndarray, pairs: list[dict], marg
                      "flagged": bool(with_rest < of_rest - margin),  # False when either is NaN
                      "note": "; ".join(n for n in (note, rest_note) if n)})
     return rows
-
-
-def _fmt(value: float, percent: bool = False) -> str:
-    if value is None or np.isnan(value):
-        return "—"
-    return f"{value:.1%}" if percent else f"{value:.3f}"
-
-
-def render(result: Agreement, kinds: Sequence[str] = SUMMARY_KINDS) -> list[Table]:
-    """Rich tables of the result, for a console to print: per variable, then per pair and coder for ``kinds``.
-
-    Parameters
-    ----------
-    result
-        From ``compute_agreement``.
-    kinds
-        Variable kinds whose pairs and coders are shown (per-frame detail stays in the DataFrames).
-
-    Returns
-    -------
-    list of rich.table.Table
-        Per variable, coder pairs, coders; nothing is printed.
-    """
-    ci = f"{result.level:.0%} CI"
-    variables = Table("variable", "kind", "units", "values", "alpha", ci, "agreement", "Fleiss kappa", "note",
-                      title="Agreement per variable (Krippendorff's alpha, nominal)", title_justify="left")
-    variables.columns[0].no_wrap = True  # frame ids are what people look up: never cut them
-    for r in result.per_variable.itertuples():
-        interval = "—" if np.isnan(r.alpha_low) else f"[{r.alpha_low:.3f}, {r.alpha_high:.3f}]"
-        variables.add_row(escape(r.variable), r.kind, str(r.units), str(r.values), _fmt(r.alpha), interval,
-                          _fmt(r.percent_agreement, True), _fmt(r.fleiss_kappa), escape(r.note))
-    pairs = Table("variable", "coder A", "coder B", "units", "agreement", "Cohen kappa", "note",
-                  title="Coder pairs", title_justify="left")
-    pairs.columns[0].no_wrap = True
-    for r in result.pairs[result.pairs["kind"].isin(kinds)].itertuples():
-        pairs.add_row(escape(r.variable), escape(r.coder_a), escape(r.coder_b), str(r.units),
-                      _fmt(r.percent_agreement, True), _fmt(r.cohen_kappa), escape(r.note))
-    coders = Table("variable", "coder", "units", "agreement", "mean kappa", "alpha with rest", "alpha of rest",
-                   "flag", "note", title=f"Each coder against the rest (flag: more than {result.flag_margin} below "
-                                         "the rest's alpha)", title_justify="left")
-    coders.columns[0].no_wrap = True
-    for r in result.coders[result.coders["kind"].isin(kinds)].itertuples():
-        coders.add_row(escape(r.variable), escape(r.coder), str(r.units), _fmt(r.percent_agreement, True),
-                       _fmt(r.mean_kappa), _fmt(r.alpha_with_rest), _fmt(r.alpha_of_rest),
-                       "retrain?" if r.flagged else "", escape(r.note), style="bold red" if r.flagged else None)
-    return [variables, pairs, coders]

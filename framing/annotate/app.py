@@ -27,13 +27,12 @@ from pydantic import BaseModel, Field
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.responses import PlainTextResponse
 
-from framing.analysis import study_codebook
 from framing.annotate.model import Judgement
 from framing.annotate.project import annotation_db, sentences, unit_statuses, write_gold
 from framing.annotate.store import AnnotationDB, Coder, Unit, now
-from framing.codebook import Codebook
-from framing.config import Pipeline
-from framing.taggers.rules import RuleTagger
+from framing.study.codebook import Codebook
+from framing.study.config import Pipeline, study_codebook
+from framing.tag.rules import RuleTagger
 
 HERE = Path(__file__).parent
 SECURITY_HEADERS = {

@@ -12,16 +12,16 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
-from framing.analysis import study_codebook
 from framing.annotate.model import GOLD_CODER, Judgement
 from framing.annotate.sample import assign, draw_sample, most_uncertain, uncertainty
 from framing.annotate.store import AnnotationDB, Unit
-from framing.codebook import Codebook
-from framing.config import Pipeline
+from framing.classify.gold import load_gold
 from framing.errors import FramingError
-from framing.evaluate import load_gold, unit_key
-from framing.nlp import pipeline_for
-from framing.store import Study
+from framing.evaluate.scores import unit_key
+from framing.study.codebook import Codebook
+from framing.study.config import Pipeline, study_codebook
+from framing.study.store import Study
+from framing.tag.nlp import pipeline_for
 
 GOLD_SCHEMA = pa.schema([
     ("unit_id", pa.string()), ("article_id", pa.string()), ("sentence", pa.int32()), ("url", pa.string()),
@@ -315,8 +315,8 @@ def _uncertainty_scores(spec: Pipeline, candidates: pd.DataFrame) -> list[float]
     """How unsure the study's classifier is about each candidate (see ``sample.uncertainty``)."""
     import numpy as np
 
+    from framing.classify.files import model_path
     from framing.classify.persist import load_model
-    from framing.classify.tagging import model_path
 
     model = load_model(model_path(spec))
     proba = model.predict_proba(candidates["text"].fillna("").tolist())
@@ -324,3 +324,13 @@ def _uncertainty_scores(spec: Pipeline, candidates: pd.DataFrame) -> list[float]
     # rarity from what the model expects in this pool: frames it seldom assigns get more attention
     expected = (proba >= thresholds).mean(axis=0)
     return uncertainty(proba, thresholds, expected).tolist()
+
+
+def coders_alpha(study: Study) -> dict[str, float]:
+    """Human coders' alpha per frame from ``framing agree`` (empty when it has not run)."""
+    path = study.table("agreement_per_variable")
+    if not path.is_file():
+        return {}
+    table = pd.read_parquet(path)
+    frames = table[table["kind"] == "frame"]
+    return dict(zip(frames["variable"].astype(str), frames["alpha"].astype(float), strict=True))

@@ -17,10 +17,11 @@ from typing import Any
 
 from framing import __version__
 from framing.classify.data import LabelledData
+from framing.classify.files import card_paths
 from framing.classify.model import FrameClassifier
-from framing.classify.scores import score_table
-from framing.codebook import Codebook
+from framing.evaluate.scores import score_table
 from framing.formatting import fmt_score, is_missing
+from framing.study.codebook import Codebook
 
 CARD_SCHEMA = "framing-model-card/1"
 _PACKAGES = ("scikit-learn", "skops", "numpy", "scipy", "pandas", "krippendorff")
@@ -91,12 +92,6 @@ def _records(table) -> list[dict[str, Any]]:
     """DataFrame rows as JSON-ready dicts (NaN -> None)."""
     return [{k: (None if is_missing(v) else v.item() if hasattr(v, "item") else v)
              for k, v in row.items()} for row in table.to_dict("records")]
-
-
-def card_paths(model_path: str | Path) -> tuple[Path, Path]:
-    """``model.skops`` -> ``model.card.json``, ``model.card.md`` (beside the model)."""
-    model_path = Path(model_path)
-    return model_path.with_suffix(".card.json"), model_path.with_suffix(".card.md")
 
 
 def read_card(model_path: str | Path) -> dict[str, Any] | None:

@@ -1,4 +1,4 @@
-"""Labelled texts for training: a study's gold table, or any CSV, TSV or JSONL file.
+"""Labelled texts for training from any CSV, TSV or JSONL file (a study's gold: :mod:`framing.classify.gold`).
 
 Three ways a file can hold labels (the ``--labels`` forms of ``framing train --from``):
 
@@ -20,11 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from framing.errors import FramingError
-from framing.validation import suggestion
+from framing.study.schema import suggestion
 
 FORMATS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 _TRUE = {"1", "1.0", "true", "yes", "y", "t"}
@@ -139,7 +138,7 @@ def load_labelled(path: str | Path, text: str = "text", labels: str | Sequence[s
     table, kind = read_table(path)
     where = "line" if kind == "jsonl" else "row"
     names = _label_names(labels, table, path)
-    _require_columns(table, [text, *names], path)
+    require_columns(table, [text, *names], path)
     texts = _texts(table[text], path, text, where)
     if sep is None and not multiclass and len(names) == 1 and any(isinstance(v, list) for v in table[names[0]]):
         sep = ","  # a JSONL list of labels needs no separator; any will do for the record
@@ -151,7 +150,7 @@ def load_labelled(path: str | Path, text: str = "text", labels: str | Sequence[s
                   else _delimited(table[names[0]], sep))
     else:
         matrix = _binary_columns(table, names, path, where)
-    matrix, dropped = _check_counts(matrix, min_examples, drop_rare, str(path))
+    matrix, dropped = check_counts(matrix, min_examples, drop_rare, str(path))
     units = pd.DataFrame({"unit_id": table["id"].astype(str) if "id" in table.columns
                           else [str(i) for i in range(1, len(table) + 1)]})
     for column in ("language", "outlet", "url"):
@@ -176,7 +175,7 @@ def _label_names(labels: str | Sequence[str] | None, table: pd.DataFrame, path: 
     return names
 
 
-def _require_columns(table: pd.DataFrame, names: list[str], path: Path) -> None:
+def require_columns(table: pd.DataFrame, names: list[str], path: Path) -> None:
     columns = [str(c) for c in table.columns]
     missing = [n for n in dict.fromkeys(names) if n not in columns]
     if missing:
@@ -191,7 +190,7 @@ def _rows(positions: Sequence[int], where: str) -> str:
     return f"{where}{'s' if len(positions) > 1 else ''} {shown}{more}"
 
 
-def _nonempty_texts(texts: pd.Series, ids: pd.Series, what: str) -> list[str]:
+def nonempty_texts(texts: pd.Series, ids: pd.Series, what: str) -> list[str]:
     """The texts as str; an error naming the units (by ``ids``) whose text is missing or blank."""
     values = ["" if not isinstance(t, str) else t for t in texts]
     empty = [str(u) for u, t in zip(ids, values, strict=True) if not t.strip()]
@@ -246,7 +245,7 @@ def _one_label(column: pd.Series, path: Path, name: str, where: str) -> pd.DataF
     return pd.DataFrame({n: [int(v == n) for v in values] for n in names})
 
 
-def _check_counts(matrix: pd.DataFrame, min_examples: int, drop_rare: bool, origin: str
+def check_counts(matrix: pd.DataFrame, min_examples: int, drop_rare: bool, origin: str
                   ) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
     """Labels with fewer than ``min_examples`` positives (or negatives): fail, or drop when asked."""
     if matrix.shape[1] == 0:
@@ -272,96 +271,3 @@ def _check_counts(matrix: pd.DataFrame, min_examples: int, drop_rare: bool, orig
             raise FramingError(f"{origin}: every label has too few examples: "
                                + "; ".join(p["why"] for p in problems))
     return matrix.astype(int), problems
-
-
-def load_gold_table(path: str | Path, frame_ids: Sequence[str] | None = None, min_examples: int = 5,
-                    drop_rare: bool = False, relevant_only: bool = True) -> LabelledData:
-    """A study's adjudicated labels (``tables/gold.parquet``) as training data.
-
-    Parameters
-    ----------
-    path
-        The gold table.
-    frame_ids
-        The codebook's frames, in order; frames outside it are an error. Default: the frames seen.
-    min_examples, drop_rare
-        As in :func:`load_labelled`.
-    relevant_only
-        Leave out units the coders marked not relevant to the topic: they carry no frame by
-        definition, and the tag stage only sees articles that passed the topic filter.
-
-    Returns
-    -------
-    LabelledData
-        ``units`` holds unit_id, article_id, url, outlet, language.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise FramingError(f"no gold table at {path}: code some units and run `framing annotate gold PIPELINE`")
-    table = pd.read_parquet(path)
-    _require_columns(table, ["unit_id", "text", "frames"], path)
-    rows = len(table)
-    if relevant_only and "relevant" in table.columns:
-        table = table[table["relevant"].fillna(True).astype(bool)].reset_index(drop=True)
-    frames = [list(f) if f is not None and not isinstance(f, str) else ([] if f is None else f.split())
-              for f in table["frames"]]
-    seen = sorted({f for row in frames for f in row})
-    names = list(frame_ids) if frame_ids is not None else seen
-    unknown = sorted(set(seen) - set(names))
-    if unknown:
-        raise FramingError(f"{path}: frames {unknown} are not in the codebook ({', '.join(names)})")
-    texts = _nonempty_texts(table["text"], table["unit_id"], f"{path}: units")
-    matrix = pd.DataFrame(np.array([[int(n in set(row)) for n in names] for row in frames], dtype=int).reshape(
-        len(frames), len(names)), columns=names)
-    matrix, dropped = _check_counts(matrix, min_examples, drop_rare, str(path))
-    keep = [c for c in ("unit_id", "article_id", "url", "outlet", "language") if c in table.columns]
-    versions = sorted({int(v) for v in table.get("codebook_version", pd.Series(dtype=float)).dropna()})
-    source = {"kind": "gold", "path": str(path), "format": "parquet", "rows": rows, "units": len(texts),
-              "not_relevant_left_out": rows - len(table), "label_format": "gold frames",
-              "codebook_versions": versions, "dropped": dropped}
-    units = table[keep].fillna("").astype(str).reset_index(drop=True)
-    return LabelledData(texts, matrix, units, source)
-
-
-def load_articles_with_gold(articles: pd.DataFrame, gold: pd.DataFrame, frame_ids: Sequence[str],
-                            min_examples: int = 5, drop_rare: bool = False) -> LabelledData:
-    """Articles of a study labelled from a gold CSV (the study's ``gold:`` file, e.g. the demo's intent.csv).
-
-    Parameters
-    ----------
-    articles
-        ``article_id, url, text`` and optionally ``outlet, language`` (the study's articles table).
-    gold
-        From :func:`framing.evaluate.load_gold`: ``key, frame, gold, key_kind`` rows.
-    frame_ids
-        The codebook's frames, in order.
-    min_examples, drop_rare
-        As in :func:`load_labelled`.
-
-    Returns
-    -------
-    LabelledData
-        One unit per article whose URL (or path) is in the gold file; the first article per key
-        when several share it (syndicated copies are one gold unit).
-    """
-    from framing.evaluate import unit_key
-
-    if gold.empty:
-        raise FramingError("the gold file lists no units")
-    kind = gold["key_kind"].iloc[0]
-    table = articles.assign(key=[unit_key(u, kind) for u in articles["url"]])
-    table = table[table["key"].isin(set(gold["key"]))].drop_duplicates("key").reset_index(drop=True)
-    if table.empty:
-        raise FramingError("no article of the study matches a gold unit: are the gold URLs or paths right?")
-    wide = gold.pivot_table(index="key", columns="frame", values="gold", aggfunc="max").reindex(
-        index=table["key"], columns=list(frame_ids)).fillna(False).astype(int).reset_index(drop=True)
-    wide.columns = [str(c) for c in wide.columns]
-    texts = _nonempty_texts(table["text"], table["url"], "articles")
-    wide, dropped = _check_counts(wide, min_examples, drop_rare, "gold file")
-    keep = [c for c in ("article_id", "url", "outlet", "language") if c in table.columns]
-    units = table[keep].fillna("").astype(str).rename(columns={"article_id": "unit_id"})
-    if "unit_id" not in units.columns:
-        units.insert(0, "unit_id", table["key"].astype(str))
-    source = {"kind": "gold file", "path": "", "format": "csv", "rows": int(gold["key"].nunique()),
-              "units": len(texts), "label_format": "gold frames", "dropped": dropped}
-    return LabelledData(texts, wide, units.reset_index(drop=True), source)

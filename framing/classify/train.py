@@ -5,17 +5,16 @@ The library behind ``framing train``: no printing, no exiting.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from framing.classify.card import build_card, card_paths, write_card
+from framing.classify.card import build_card, write_card
 from framing.classify.data import LabelledData
 from framing.classify.model import MODELS, FrameClassifier
 from framing.classify.persist import save_model
-from framing.codebook import Codebook
+from framing.study.codebook import Codebook
 
 DEFAULT_CS = (0.3, 1.0, 3.0, 10.0)
 
@@ -79,8 +78,8 @@ def train(data: LabelledData, folds: int = 5, seed: int = 0, decoding: str = "au
 
 
 def _ensemble(model: FrameClassifier, data: LabelledData, codebook: Codebook, min_hits: int) -> dict[str, Any]:
-    """The rules + classifier ensemble's thresholds on this training data (see framing.classify.validate)."""
-    from framing.classify.validate import ensemble_thresholds, rule_labels, unit_languages
+    """The rules + classifier ensemble's thresholds on this training data (see framing.classify.crossval)."""
+    from framing.classify.crossval import ensemble_thresholds, rule_labels, unit_languages
 
     names = [str(c) for c in model.classes_]
     rules = rule_labels(data.texts, unit_languages(data, codebook.languages[0]), codebook, names, min_hits)
@@ -100,22 +99,3 @@ def save(trained: Trained, model_path: str | Path) -> Trained:
     return trained
 
 
-def default_model_path(workdir: str | Path | None = None, out: str | Path | None = None,
-                       today: dt.date | None = None) -> Path:
-    """Where a new model goes.
-
-    ``out`` ending in ``.skops`` is the file itself; any other ``out`` is a folder holding
-    ``model.skops``. Without ``out``: ``<workdir>/models/frames-<date>/model.skops`` (``workdir``
-    defaults to the current folder); a second model on the same day gets ``frames-<date>-2``, so
-    nothing is overwritten.
-    """
-    if out is not None:
-        out = Path(out)
-        return out if out.suffix == ".skops" else out / "model.skops"
-    base = Path(workdir or ".") / "models"
-    stem = f"frames-{(today or dt.date.today()).isoformat()}"
-    folder, n = base / stem, 1
-    while (folder / "model.skops").exists() or any(p.exists() for p in card_paths(folder / "model.skops")):
-        n += 1
-        folder = base / f"{stem}-{n}"
-    return folder / "model.skops"

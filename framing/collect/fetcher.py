@@ -6,7 +6,7 @@ because the wait belongs to the host's schedule.
 
 ``timeout_s`` bounds the whole exchange, not each read: a server that drips a byte a second
 would otherwise hold its host for as long as it likes. Bodies are kept as they came (for the
-WARC record) and decoded beside, within ``max_bytes`` of decoded size (see framing.codings).
+WARC record) and decoded beside, within ``max_bytes`` of decoded size (see framing.collect.codings).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from framing.codings import BodyError, decode_body, sniff_compressed
-from framing.config import Collect
+from framing.collect.codings import BodyError, decode_body, sniff_compressed
+from framing.study.config import Collect
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 RETRYABLE = {429, 500, 502, 503, 504}

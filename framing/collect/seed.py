@@ -8,7 +8,7 @@ from pathlib import Path
 from framing.collect.discover import url_list
 from framing.collect.frontier import Candidate, Frontier, host_of, normalize
 from framing.collect.warcfile import iter_responses
-from framing.config import Source
+from framing.study.config import Source
 
 _KIND = {"feed": "feed", "sitemap": "sitemap", "crawl": "listing"}
 

@@ -5,7 +5,7 @@ its ``Content-Encoding`` header: that is what the standard asks and what replay 
 warcio expect. The one change is the chunked transfer framing, which the HTTP client removes
 before we see the bytes, so a stored record carries ``Content-Length`` instead of
 ``Transfer-Encoding: chunked``. Readers return the body still encoded, with the coding, and
-extract decodes it (framing.codings) within the study's size cap.
+extract decodes it (framing.collect.codings) within the study's size cap.
 """
 
 from __future__ import annotations

@@ -10,13 +10,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from framing.config import load_pipeline
 from framing.demo.server import LoggedRequest, SiteServer, politeness_problems
 from framing.demo.site import CORPUS, Outlet, load_corpus, render_site
 from framing.errors import FramingError
-from framing.pipeline import StageResult, run
-from framing.stages import Progress
-from framing.store import Study
+from framing.runner import StageResult, run
+from framing.study.config import load_pipeline
+from framing.study.stages import Progress
+from framing.study.store import Study
 
 DEMO_PIPELINE = Path(__file__).resolve().parents[2] / "pipelines" / "demo.yml"
 

@@ -15,8 +15,6 @@ import vl_convert as vlc
 from markupsafe import Markup
 
 from framing import __version__
-from framing.analysis import study_codebook
-from framing.config import Pipeline
 from framing.errors import FramingError
 from framing.formatting import DASH, fmt_score, is_missing
 from framing.report.charts import (
@@ -30,7 +28,8 @@ from framing.report.charts import (
 )
 from framing.report.examples import example_sentences
 from framing.report.validation import corrected_table, load_validation, model_description
-from framing.store import Study
+from framing.study.config import Pipeline, study_codebook
+from framing.study.store import Study
 
 TEMPLATES = Path(__file__).parent / "templates"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from framing.store import Study
+from framing.study.store import Study
 
 EXAMPLES_SQL = """
 WITH per_sentence AS (

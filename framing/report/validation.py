@@ -13,10 +13,11 @@ from typing import Any
 
 import pandas as pd
 
-from framing.config import Pipeline
+from framing.annotate.project import coders_alpha
 from framing.errors import FramingError
-from framing.reliability import alpha_verdict
-from framing.store import Study
+from framing.evaluate.reliability import alpha_verdict
+from framing.study.config import Pipeline
+from framing.study.store import Study
 
 METHODS = ("classifier", "rules", "ensemble")
 METRICS = ("precision", "recall", "f1", "alpha")
@@ -54,16 +55,6 @@ class ValidationView:
     gold: str = "coders"  # whose labels: "coders" (the study's adjudicated gold) or "file" (a gold: CSV)
     gold_label: str = ""  # the gold named, as evaluate printed it
     judges: str = "human coders"  # how the text names whoever gave the gold labels
-
-
-def coders_alpha(study: Study) -> dict[str, float]:
-    """Human coders' alpha per frame from ``framing agree`` (empty when it has not run)."""
-    path = study.table("agreement_per_variable")
-    if not path.is_file():
-        return {}
-    table = pd.read_parquet(path)
-    frames = table[table["kind"] == "frame"]
-    return dict(zip(frames["variable"].astype(str), frames["alpha"].astype(float), strict=True))
 
 
 def validation_view(scores: pd.DataFrame, labels: dict[str, str], method: str, threshold: float,
@@ -159,8 +150,8 @@ def model_description(spec: Pipeline) -> dict[str, Any]:
     out: dict[str, Any] = {"method": spec.tag.method, "method_name": METHOD_NAMES[spec.tag.method]}
     if spec.tag.method == "rules":
         return out
-    from framing.classify.card import card_paths, read_card  # sklearn-free, but only classifier studies need it
-    from framing.classify.tagging import model_path
+    from framing.classify.card import read_card  # sklearn-free, but only classifier studies need it
+    from framing.classify.files import card_paths, model_path
 
     try:
         path = model_path(spec)
@@ -202,7 +193,7 @@ def corrected_table(study: Study, labels: dict[str, str], keep: set[str] | None 
         return None
     table = pd.read_parquet(path)
     if keep is not None:
-        from framing.classify.corrected import ALL_OUTLETS
+        from framing.aggregate.corrected import ALL_OUTLETS
 
         table = table[table["outlet"].isin(keep | {ALL_OUTLETS})]
     table = table.assign(frame_label=table["frame"].map(lambda f: labels.get(f, f)))

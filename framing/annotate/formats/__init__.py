@@ -64,7 +64,7 @@ from framing.annotate.formats.jsonl import _jsonl_record, _parse_jsonl
 from framing.annotate.formats.label_studio import _label_studio_tasks, _parse_label_studio, label_studio_config
 from framing.annotate.model import Judgement
 from framing.errors import FramingError
-from framing.validation import suggestion
+from framing.study.schema import suggestion
 
 __all__ = ["FORMATS", "AnnotationFileError", "ImportResult", "UnitText", "dumps_annotations", "export_annotations",
            "import_annotations", "label_studio_config", "loads_annotations", "sniff_format"]

@@ -6,7 +6,7 @@ from typing import Any
 
 from framing.annotate.formats.common import _JSONL_KEYS, JSONL_FORMAT, ImportResult, UnitText, _At, _json_lines, _name
 from framing.annotate.model import Judgement
-from framing.validation import suggestion
+from framing.study.schema import suggestion
 
 
 def _jsonl_record(j: Judgement) -> dict[str, Any]:

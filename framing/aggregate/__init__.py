@@ -1,0 +1,1 @@
+"""Stage 4: frame labels -> outlet x frame statistics."""

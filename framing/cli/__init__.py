@@ -1,0 +1,323 @@
+"""The ``framing`` command: thin wrappers over the Python API; only this module prints or exits."""
+
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from framing import __version__
+from framing.cli.annotate import agree_cmd, annotate_app
+from framing.cli.console import console, steps
+from framing.cli.model import predict_cmd, train_cmd
+from framing.errors import ConfigError, FramingError
+from framing.study.stages import STAGES
+
+if TYPE_CHECKING:  # the commands import their modules when they run, so --help and --version answer at once
+    from framing.aggregate.queries import FunnelRow
+    from framing.runner import StageResult
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, rich_markup_mode=None,
+                  help="framing: collect news, extract articles, tag their frames and chart how outlets differ.")
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        console.print(f"framing {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(debug: bool = typer.Option(False, "--debug", help="Show full tracebacks on errors."),
+             version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                          help="Print the version and exit.")) -> None:
+    """Options for every command; --debug is read by main() itself, before typer parses anything."""
+
+
+@app.command("run")
+def run_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML file."),
+            stage: str | None = typer.Argument(None, help=f"One stage ({', '.join(STAGES)}); default all."),
+            force: bool = typer.Option(False, "--force", help="Rerun stages whose inputs did not change.")) -> None:
+    """Run a study's stages in order; a rerun resumes and skips what is up to date."""
+    from framing.api import run
+    with stage_progress() as progress:
+        outcome = run(pipeline, [stage] if stage else None, force=force, progress=progress, on_stage=print_sources)
+    print_stage_results(outcome.stages)
+    print_funnel(outcome.funnel)
+    if outcome.report:
+        console.print(f"Report: [bold]{escape(str(outcome.report))}[/]")
+    console.print(f"Study folder: [bold]{escape(str(outcome.workdir))}[/] (tables/*.parquet, captures/*.warc.gz)")
+
+
+@app.command("articles")
+def articles_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML file."),
+                 search: str | None = typer.Option(None, "--search", "-s",
+                                                      help="Keyword(s) to show in context; * globs, | separates."),
+                 limit: int = typer.Option(40, help="Most keyword-in-context lines to show."),
+                 all_statuses: bool = typer.Option(False, "--all", help="Search duplicates and excluded pages too.")
+                 ) -> None:
+    """Counts per outlet and status, or keyword-in-context lines with --search."""
+    from framing.aggregate.queries import keyword_in_context, status_counts
+    from framing.extract.articles import keyword_pattern
+    from framing.study.config import load_pipeline
+    from framing.study.store import Study
+    spec = load_pipeline(pipeline)
+    study = Study(spec.workdir)
+    if not study.table("articles").is_file():
+        raise FramingError(f"no articles yet in {spec.workdir}; run `framing run {pipeline}` first")
+    if search:
+        pattern = keyword_pattern([k for k in search.split("|") if k.strip()])
+        from framing.study.tables import ARTICLE_STATUSES  # every status with text, from the one vocabulary
+
+        statuses = tuple(ARTICLE_STATUSES) if all_statuses else ("ok",)
+        lines = list(keyword_in_context(study, pattern, limit=limit, statuses=statuses))
+        table = Table("outlet", "date", "left", "keyword", "right", title=f"'{escape(search)}' in context")
+        for line in lines:
+            table.add_row(escape(line.outlet), line.published or "", escape(line.left),
+                          f"[bold]{escape(line.match)}[/]", escape(line.right))
+        console.print(table)
+        console.print(f"{len(lines)} line(s) shown (limit {limit}).")
+        return
+    table = Table("outlet", "status", "articles", title="Articles by outlet and status")
+    for outlet, status, n in status_counts(study):
+        table.add_row(escape(outlet), status, str(n))
+    console.print(table)
+    console.print(f"Table: {escape(str(study.table('articles')))}")
+
+
+codebook_app = typer.Typer(no_args_is_help=True, help="Check, show and try out codebooks.")
+app.add_typer(codebook_app, name="codebook")
+app.add_typer(annotate_app, name="annotate")
+app.command("agree")(agree_cmd)
+app.command("train")(train_cmd)
+app.command("predict")(predict_cmd)
+
+
+@codebook_app.command("check")
+def codebook_check_cmd(file: Path = typer.Argument(..., help="A codebook YAML file.")) -> None:
+    """Validate a codebook: keys, ids, languages, patterns; warn about weak spots."""
+    from framing.study.codebook import check_codebook, resolve
+    report = check_codebook(resolve(str(file)))
+    for warning in report.warnings:
+        console.print(f"[yellow]warning:[/] {escape(warning)}")
+    if report.errors:
+        raise ConfigError(str(file), report.errors)
+    book = report.codebook
+    patterns = sum(len(p) for f in book.frames for p in f.patterns.values())
+    console.print(f"[green]OK[/] {escape(book.label)}: {len(book.frames)} frames, {patterns} patterns, "
+                  f"languages {', '.join(book.languages)}; {len(report.warnings)} warning(s).")
+
+
+@codebook_app.command("show")
+def codebook_show_cmd(name: str = typer.Argument(..., help="Bundled name or path.")) -> None:
+    """Print a codebook as coders read it: frames, guidance, patterns, examples."""
+    from framing.study.codebook import load_codebook
+    book = load_codebook(name)
+    console.print(f"[bold]{escape(book.title or book.name)}[/] ({escape(book.label)}, languages "
+                  f"{', '.join(book.languages)}, unit: {book.unit})")
+    if book.description:
+        console.print(escape(book.description.strip()))
+    for frame in book.frames:
+        table = Table(show_header=False, title=f"{frame.label}  [dim]({frame.id})[/]", title_justify="left",
+                      expand=True)
+        table.add_row("description", escape(frame.description.strip()))
+        table.add_row("include", escape(frame.include.strip()))
+        table.add_row("exclude", escape(frame.exclude.strip()))
+        for language, patterns in frame.patterns.items():
+            table.add_row(f"patterns ({language})", escape(", ".join(patterns)))
+        for kind in ("positive", "negative"):
+            for example in getattr(frame.examples, kind):
+                table.add_row(f"example ({kind})", escape(example))
+        console.print(table)
+
+
+@codebook_app.command("test")
+def codebook_test_cmd(name: str = typer.Argument(..., help="Bundled name or path."),
+                      text: str = typer.Argument(..., help="A sentence or passage to tag."),
+                      language: str = typer.Option("en", "--lang", "-l", help="Language of the text.")) -> None:
+    """Show which patterns fire on a text, which were negated, and why."""
+    from framing.study.codebook import load_codebook
+    from framing.tag.rules import RuleTagger
+    book = load_codebook(name)
+    hits = RuleTagger(book).hits(text, language)
+    table = Table("frame", "pattern", "matched", "counted", title=f"{len(hits)} match(es) in {language}")
+    for hit in hits:
+        why = f"no: negated by '{hit.negated_by}' within {book.negation_window} words" if hit.negated else "yes"
+        table.add_row(escape(book.frame(hit.frame).label), escape(hit.pattern), escape(text[hit.start:hit.end]),
+                      escape(why))
+    console.print(table)
+    counted = sorted({book.frame(h.frame).label for h in hits if not h.negated})
+    console.print(f"Frames found: {escape(', '.join(counted)) if counted else 'none'}")
+
+
+@app.command("evaluate")
+def evaluate_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML file."),
+                 gold: Path | None = typer.Option(None, help="Gold CSV (url or path, frames); default: the coders' "
+                                                             "tables/gold.parquet, else the study's `gold:`."),
+                 folds: int | None = typer.Option(None, help="k of the cross-validation (default evaluate.folds)."),
+                 rules_only: bool = typer.Option(False, "--rules-only", help="Only the rule tagger (no training)."),
+                 nested: bool = typer.Option(False, "--nested", help="Choose the model family and C anew inside "
+                                                                     "every fold (slower; default: take them from "
+                                                                     "the trained model when there is one).")
+                 ) -> None:
+    """Machine vs gold: the rule tagger, and by k-fold cross-validation the classifier and the ensemble."""
+    from framing.api import evaluate
+    from framing.cli.model import print_scores, print_validation
+
+    def say(message: str) -> None:
+        console.print(escape(message))
+
+    from contextlib import nullcontext
+
+    bar = nullcontext(None) if rules_only else steps("cross-validating: folds fitted")
+    with bar as progress:
+        result = evaluate(pipeline, gold=gold, folds=folds, rules_only=rules_only, nested=nested, progress=progress,
+                          notify=say)
+    if result.rules is not None:
+        console.print(f"Gold: {escape(result.gold)}")
+        print_scores(result.rules, result.frame_labels,
+                     f"Tagger ({result.method}) vs gold ({result.rules.attrs['units']} articles)")
+    else:
+        for dropped in result.dropped:
+            console.print(f"[yellow]Not evaluated:[/] {escape(str(dropped.get('label')))} has "
+                          f"{dropped.get('examples', 'too few')} gold examples; {result.folds}-fold "
+                          f"cross-validation needs {result.folds}.")
+        print_validation(result.validation, result.flagged, result.frame_labels, result.coders_alpha or None,
+                         result.threshold)
+    low = result.flagged.get(result.method, [])
+    if low:
+        console.print(f"[yellow]The study's method ({result.method}) agrees with gold below alpha "
+                      f"{result.threshold} (or not estimably) on:[/] {escape(', '.join(low))}; the report flags them.")
+    console.print(f"Scores written to {escape(', '.join(str(p) for p in result.written))}")
+
+
+@app.command("demo")
+def demo_cmd(workdir: Path | None = typer.Option(None, help="Study folder (default: studies/demo)."),
+             fresh: bool = typer.Option(False, "--fresh", help="Redo the machine's work: remove captures, crawl "
+                                        "state, tables and report first. Coders' work, models, gold, agreement "
+                                        "and validation tables are kept.")) -> None:
+    """Serve the bundled demo news site on loopback and run pipelines/demo.yml against it."""
+    from framing.demo.runner import run_demo
+    from framing.study.store import Study
+
+    resume = "Run `framing demo` (without --fresh) to resume where it stopped." if fresh else RESUME
+    with stage_progress(resume) as progress:
+        outcome = run_demo(workdir=workdir, fresh=fresh, progress=progress, on_stage=print_sources)
+    if outcome.kept:
+        console.print(f"--fresh redid the machine's work and kept what people made: {escape(', '.join(outcome.kept))}")
+    print_stage_results(outcome.results)
+    from framing.aggregate.queries import funnel
+    print_funnel(funnel(Study(outcome.workdir)))
+    checks = Table("politeness check (server's own request log)", "result")
+    checks.add_row("requests served", str(outcome.requests))
+    checks.add_row("robots-disallowed paths requested", _verdict(outcome.disallowed_requested))
+    checks.add_row(f"hosts with two requests closer than {outcome.delay:.2f}s", _verdict(outcome.too_close))
+    console.print(checks)
+    report = outcome.workdir / "report" / "index.html"
+    if report.is_file():
+        console.print(f"Report: [bold]{escape(str(report))}[/] (open it in a browser; works offline)")
+    console.print(f"Study folder: [bold]{escape(str(outcome.workdir))}[/]; request log: {escape(str(outcome.log))}")
+
+
+def _verdict(problems: list[str]) -> str:
+    return "[green]none[/]" if not problems else f"[red]{len(problems)}: {escape(', '.join(problems[:5]))}[/]"
+
+
+RESUME = "Run the same command again to resume where it stopped."
+
+
+@contextmanager
+def stage_progress(resume: str = RESUME):
+    """A rich progress bar per stage; Ctrl-C ends with ``resume``: how to go on from there."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (TextColumn("{task.description:<8}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=False) as bar:
+        tasks: dict[str, int] = {}
+
+        def update(stage: str, done: int, total: int | None) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        try:
+            yield update
+        except KeyboardInterrupt:
+            bar.stop()
+            console.print(f"[yellow]Interrupted.[/] {resume}")
+            raise typer.Exit(130) from None
+
+
+def print_stage_results(results: list[StageResult]) -> None:
+    table = Table("stage", "result", "seconds", title="Stages")
+    for result in results:
+        if result.skipped:
+            table.add_row(result.stage, "up to date (inputs and parameters unchanged; --force to redo)", "-")
+            continue
+        shown = {k: f"{v:.3g}" if isinstance(v, float) else v for k, v in result.counts.items()
+                 if k not in ("key", "robots", "warc_file", "association", "report", "sources")}
+        table.add_row(result.stage, escape(", ".join(f"{k} {v}" for k, v in shown.items())), f"{result.seconds:.1f}")
+    console.print(table)
+
+
+def print_sources(result: StageResult) -> None:
+    """After collect, as soon as it ends (a later stage may fail): per source, pages found, fetched
+    and not fetched with the commonest statuses, and the feeds or sitemaps that broke."""
+    from framing.collect.frontier import HELD
+    from framing.collect.outcome import SourceOutcome
+    outcomes = result.counts.get("sources") if result.stage == "collect" else None
+    if not outcomes:
+        return
+    table = Table("source", "pages\nfound", "fetched", "not fetched (top statuses)", "feeds and sitemaps",
+                  title="Sources")
+    table.columns[0].overflow = "fold"
+    for o in (SourceOutcome(**item) for item in outcomes):
+        reasons = ", ".join(f"{n} {status}" + (" (next run)" if status in HELD else "") for status, n in o.reasons)
+        kind, _, where = o.source.partition(":")
+        table.add_row(escape(f"{kind} {where.split('://', 1)[-1]}"), str(o.found), str(o.fetched),
+                      escape(reasons) or "-", escape("\n".join(o.problems)) or "ok")
+    console.print(table)
+
+
+def print_funnel(rows: list[FunnelRow]) -> None:
+    if not rows:
+        return
+    table = Table("outlet", "discovered", "fetched", "robots\ndisallowed", "redirected", "failed (by reason)",
+                  "articles", "dupli-\ncates", "not articles (by status)", title="Coverage per outlet")
+    totals = [0] * 6
+    for r in rows:
+        failed = f"{r.failed}: {r.failed_by_reason}" if r.failed else "0"
+        table.add_row(escape(r.outlet), str(r.discovered), str(r.fetched), str(r.robots_disallowed),
+                      str(r.redirected), escape(failed), str(r.articles), str(r.duplicates),
+                      escape(r.excluded_by_status) or "0")
+        for i, v in enumerate((r.discovered, r.fetched, r.robots_disallowed, r.redirected, r.articles, r.duplicates)):
+            totals[i] += v
+    table.add_row("[bold]all[/]", *(str(t) for t in totals[:4]), "", *(str(t) for t in totals[4:]), "")
+    console.print(table)
+
+
+def main() -> None:
+    """Entry point: run the app, turning errors into one message and exit code 1."""
+    debug = "--debug" in sys.argv
+    try:
+        app()  # standalone: typer reports usage errors itself (exit 2)
+    except FramingError as exc:
+        if debug:
+            raise
+        console.print(f"[red]Error:[/] {escape(str(exc))}")
+        sys.exit(1)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence, with the way to the traceback
+        if debug:
+            raise
+        console.print(f"[red]Unexpected error:[/] {type(exc).__name__}: {escape(str(exc))}\n"
+                      "Run again with --debug for the traceback, and please report it.")
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Labels against labels: P/R/F1 with intervals, Krippendorff's alpha."""

@@ -1,0 +1,1 @@
+"""Stage 2: captures -> articles (text, title, date, language, status)."""

@@ -1,0 +1,37 @@
+"""The collect stage wired to the study folder: sources in, WARC captures and ``tables/urls`` out."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import asdict
+from typing import Any
+
+from framing.collect.crawler import Crawler
+from framing.collect.frontier import Frontier
+from framing.collect.outcome import source_outcomes
+from framing.collect.seed import seed_sources
+from framing.study.config import Pipeline
+from framing.study.stages import Progress
+from framing.study.store import Study
+from framing.study.tables import URL_SCHEMA
+
+
+def run_collect(spec: Pipeline, study: Study, progress: Progress) -> dict[str, Any]:
+    with study.connect_state() as conn:
+        frontier = Frontier(conn)
+        new = seed_sources(frontier, spec.sources)
+        crawler = Crawler(frontier, spec.sources, spec.collect, study.captures,
+                          progress=lambda done, total: progress("collect", done, total))
+        report = crawler.run()
+        export_urls(study, conn)
+        return {"new_source_urls": new, "requeued": report.requeued, "requests": report.requests,
+                "captures": report.captures, "retries": report.retries, "truncated_bytes": report.truncated_bytes,
+                "warc_file": report.warc_file, "robots": report.robots,
+                "sources": [asdict(o) for o in source_outcomes(conn)]}
+
+
+def export_urls(study: Study, conn: sqlite3.Connection) -> int:
+    """Write the frontier to ``tables/urls.parquet``: the coverage funnel's input."""
+    cols = [f.name for f in URL_SCHEMA]
+    rows = (dict(r) for r in conn.execute(f"SELECT {', '.join(cols)} FROM urls ORDER BY id"))
+    return study.write_rows("urls", rows, URL_SCHEMA)

@@ -1,0 +1,1 @@
+"""A study on disk: its pipeline file, codebook, table schemas and store."""

@@ -1,0 +1,174 @@
+"""Codebook YAML -> validated Codebook: frames, coder guidance, per-language patterns.
+
+The format is documented in framing/codebooks/FORMAT.md and the README. Bundled codebooks are
+found by name (``social-credit``, ``policy-frames``); anything else is a path.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import Field, field_validator
+
+from framing.errors import ConfigError, FramingError
+from framing.study.patterns import Pattern, PatternError, parse_pattern, parse_word
+from framing.study.schema import Strict, at, suggestion, validate
+from framing.study.yamlio import load_with_lines
+
+BUNDLED = Path(__file__).parents[1] / "codebooks"
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class Examples(Strict):
+    positive: list[str] = []
+    negative: list[str] = []
+
+
+class Frame(Strict):
+    """One frame: what it is, how to code it, and the words that signal it."""
+
+    id: str
+    label: str
+    description: str
+    include: str = ""
+    exclude: str = ""
+    patterns: dict[str, list[str]] = {}
+    examples: Examples = Examples()
+    maps_to: dict[str, str] = {}
+
+    @field_validator("id")
+    @classmethod
+    def _id_shape(cls, value: str) -> str:
+        if not _ID.match(value):
+            raise ValueError(f"frame id {value!r} must be lower-case letters, digits and underscores, "
+                             "starting with a letter")
+        return value
+
+
+class Codebook(Strict):
+    """A validated codebook. ``compiled(language)`` gives the parsed patterns per frame."""
+
+    name: str
+    version: int = Field(ge=1)
+    title: str = ""
+    description: str = ""
+    languages: list[str] = Field(min_length=1)
+    unit: str = Field("article", pattern="^(article|sentence)$")
+    negators: dict[str, list[str]] = {}
+    negation_window: int = Field(3, ge=0, le=20)
+    compounds: list[str] = []
+    frames: list[Frame] = Field(min_length=1)
+    path: str | None = Field(None, exclude=True)
+
+    @property
+    def frame_ids(self) -> list[str]:
+        return [f.id for f in self.frames]
+
+    def frame(self, frame_id: str) -> Frame:
+        for frame in self.frames:
+            if frame.id == frame_id:
+                return frame
+        raise FramingError(f"no frame {frame_id!r} in codebook {self.name}; frames are: {', '.join(self.frame_ids)}"
+                           + suggestion(frame_id, self.frame_ids))
+
+    def patterns(self, language: str) -> list[tuple[str, Pattern]]:
+        """``(frame id, pattern)`` for every pattern of a language, in codebook order."""
+        return [(f.id, parse_pattern(p)) for f in self.frames for p in f.patterns.get(language, [])]
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} v{self.version}"
+
+
+@dataclass
+class CheckReport:
+    codebook: Codebook | None
+    errors: list[str]
+    warnings: list[str]
+
+
+def resolve(name_or_path: str | Path, base: Path | None = None) -> Path:
+    """A bundled codebook's file by name, or a path (relative to ``base``)."""
+    candidate = BUNDLED / f"{name_or_path}.yml"
+    if candidate.is_file():
+        return candidate
+    path = Path(name_or_path)
+    if not path.is_absolute() and base is not None:
+        path = base / path
+    if path.is_file():
+        return path
+    bundled = sorted(p.stem for p in BUNDLED.glob("*.yml"))
+    raise FramingError(f"no codebook {str(name_or_path)!r}: not a bundled name ({', '.join(bundled)}) and no such "
+                       "file" + suggestion(str(name_or_path), bundled))
+
+
+def load_codebook(name_or_path: str | Path, base: Path | None = None) -> Codebook:
+    """Load and fully check a codebook; raise ConfigError listing every problem with its line."""
+    report = check_codebook(resolve(name_or_path, base))
+    if report.errors:
+        raise ConfigError(str(resolve(name_or_path, base)), report.errors)
+    return report.codebook
+
+
+def check_codebook(path: Path) -> CheckReport:
+    """Validate structure, ids, languages and every pattern; collect warnings for weak spots."""
+    data, lines = load_with_lines(path)
+    if not isinstance(data, dict):
+        return CheckReport(None, ["line 1: a codebook is a mapping (name, version, languages, frames, ...)"], [])
+    try:
+        book = validate(Codebook, data, lines, path)
+    except ConfigError as exc:
+        return CheckReport(None, exc.problems, [])
+    book.path = str(path)
+    errors: list[str] = []
+    warnings: list[str] = []
+    seen: dict[str, int] = {}
+    for index, frame in enumerate(book.frames):
+        if frame.id in seen:
+            errors.append(at(lines, ("frames", index, "id"), f"duplicate frame id {frame.id!r} "
+                             f"(first used by frames[{seen[frame.id]}])"))
+        seen.setdefault(frame.id, index)
+        errors += _check_patterns(book, frame, index, lines)
+        if not any(frame.patterns.get(lang) for lang in book.languages):
+            warnings.append(at(lines, ("frames", index), f"frame {frame.id!r} has no patterns: the rule tagger "
+                               "will never find it (fine for an 'other' frame coded by humans only)"))
+        if not frame.include or not frame.exclude:
+            warnings.append(at(lines, ("frames", index), f"frame {frame.id!r} lacks include/exclude guidance "
+                               "for coders"))
+    errors += _check_language_keys(book, lines)
+    return CheckReport(book, errors, warnings)
+
+
+def _check_patterns(book: Codebook, frame: Frame, index: int, lines) -> list[str]:
+    errors = []
+    for language, patterns in frame.patterns.items():
+        for position, source in enumerate(patterns):
+            try:
+                parse_pattern(source)
+            except PatternError as exc:
+                errors.append(at(lines, ("frames", index, "patterns", language, position), str(exc)))
+    return errors
+
+
+def _check_language_keys(book: Codebook, lines) -> list[str]:
+    errors = []
+    places = [(("negators", lang), lang) for lang in book.negators]
+    places += [(("frames", i, "patterns", lang), lang) for i, f in enumerate(book.frames) for lang in f.patterns]
+    places += [(("compounds", i), lang) for i, lang in enumerate(book.compounds)]
+    for loc, language in places:
+        if language not in book.languages:
+            errors.append(at(lines, loc, f"language {language!r} is not in languages {book.languages}"
+                             + suggestion(language, book.languages)))
+    for language, words in book.negators.items():
+        for position, word in enumerate(words):
+            try:
+                parse_word(word)
+            except PatternError as exc:
+                errors.append(at(lines, ("negators", language, position), str(exc)))
+    return errors
+
+
+def bundled_names() -> list[str]:
+    return sorted(p.stem for p in BUNDLED.glob("*.yml"))

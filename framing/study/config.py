@@ -1,0 +1,237 @@
+"""Pipeline YAML -> validated study spec.
+
+Unknown keys are rejected and every error names the key path, the line and what is allowed,
+as weasel's project schemas do. Relative paths are resolved against the pipeline file's folder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import glob
+import hashlib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from framing.errors import ConfigError, FramingError
+from framing.study import stages
+from framing.study.codebook import Codebook, load_codebook, resolve
+from framing.study.schema import Strict, at, validate
+from framing.study.yamlio import KeyPath, load_with_lines
+
+SOURCE_KINDS = ("feed", "sitemap", "urls", "crawl", "warc")
+DEFAULT_USER_AGENT = "framing/0.1 (media-framing research crawler; +https://pypi.org/project/framing/)"
+
+
+class Source(Strict):
+    """One place to find articles: exactly one of feed, sitemap, urls, crawl or warc."""
+
+    feed: str | None = None
+    sitemap: str | None = None
+    urls: str | None = None
+    crawl: str | None = None
+    warc: str | None = None
+    outlet: str | None = Field(None, description="Outlet name; defaults to the host name.")
+    max_pages: int | None = Field(None, ge=1)
+    max_depth: int = Field(2, ge=0, description="crawl only: link hops from the start page")
+    url_column: str = "url"
+    outlet_column: str = "outlet"
+
+    @model_validator(mode="after")
+    def _exactly_one_kind(self) -> Source:
+        given = [k for k in SOURCE_KINDS if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                f"a source needs exactly one of {', '.join(SOURCE_KINDS)}; got "
+                + (", ".join(given) if given else "none")
+            )
+        return self
+
+    @property
+    def kind(self) -> str:
+        return next(k for k in SOURCE_KINDS if getattr(self, k) is not None)
+
+    @property
+    def location(self) -> str:
+        return getattr(self, self.kind)
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind}:{self.location}"
+
+
+class Filter(Strict):
+    """Which extracted articles count for the study; the rest keep a status saying why not."""
+
+    languages: list[str] | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None
+    keywords: list[str] | None = Field(None, description="topic filter; `*` globs, case-insensitive")
+
+
+class Collect(Strict):
+    per_host_delay_s: float = Field(1.0, ge=0, le=3600, description="seconds between requests to one host")
+    max_crawl_delay_s: float = Field(60.0, ge=0, le=3600, description="hosts whose robots.txt Crawl-delay is "
+                                                                     "longer are skipped (crawl-delay-too-long)")
+    concurrency: int = Field(8, ge=1, le=256)
+    max_pages: int | None = Field(None, ge=1)
+    timeout_s: float = Field(20.0, gt=0, le=600, description="seconds for a whole request, answer and body")
+    retries: int = Field(3, ge=0, le=10)
+    backoff_s: float = Field(1.0, ge=0, le=600)
+    max_retry_after_s: float = Field(120.0, ge=0, le=86400)
+    max_bytes: int = Field(5_000_000, ge=1024, description="largest body, as received and as decoded")
+    max_redirects: int = Field(5, ge=0, le=20)
+    max_sitemaps: int = Field(1000, ge=1, description="sitemap files fetched per source")
+    max_sitemap_depth: int = Field(2, ge=0, le=10, description="levels of sitemap indexes below the source's")
+    max_queued: int = Field(100_000, ge=1, description="URLs one source may put in the frontier")
+    user_agent: str = DEFAULT_USER_AGENT
+
+
+class Extract(Strict):
+    workers: int = Field(1, ge=0, description="processes; 0 means one per core")
+    fast: bool = False
+    favor_precision: bool = False
+    min_chars: int = Field(400, ge=0)
+
+
+class Tag(Strict):
+    method: Literal["rules", "classifier", "ensemble"] = Field(
+        "rules", description="rules (codebook patterns), classifier (trained on gold), or ensemble of both")
+    min_hits: int = Field(2, ge=1, description="non-negated hits for an article to carry a frame")
+    model: str | None = Field(None, description="classifier/ensemble: a .skops model; default the newest "
+                                                "<workdir>/models/frames-*/model.skops")
+
+
+class Train(Strict):
+    folds: int = Field(5, ge=2, le=20)
+    seed: int = Field(0, ge=0)
+    decoding: Literal["auto", "thresholds", "at_least_one"] = Field(
+        "auto", description="at_least_one: every relevant article carries a frame, so the likeliest is "
+                            "assigned when none passes its threshold; auto decides from the gold labels")
+    embeddings: bool = Field(False, description="add sentence embeddings to the features (framing[embeddings])")
+
+
+class Evaluate(Strict):
+    folds: int = Field(5, ge=2, le=20, description="k of the k-fold cross-validation of classifier and ensemble")
+    alpha_threshold: float = Field(0.667, gt=0, le=1,
+                                   description="machine-gold alpha below which the report flags a frame")
+
+
+class Aggregate(Strict):
+    period: Literal["year", "month"] = "year"
+    duplicates: Literal["per_outlet", "once"] = Field(
+        "per_outlet", description="syndicated copies: counted for every outlet that printed them, or once")
+    level: float = Field(0.95, gt=0.5, lt=1)
+    correct_prevalence: bool = Field(True, description="with a classifier or ensemble: shares corrected for its "
+                                                       "cross-validated error rates, beside the raw ones")
+
+
+class Report(Strict):
+    title: str | None = None
+    examples_per_outlet: int = Field(3, ge=0, le=10)
+    min_articles: int = Field(1, ge=1, description="outlets with fewer relevant articles are left out of charts")
+
+
+class Annotate(Strict):
+    show_outlet: bool = Field(False, description="show coders each article's outlet (off: guards against outlet bias)")
+    highlights: bool = Field(False, description="mark rule-tagger hits in the text (biases coders; for training)")
+    training_highlights: bool = Field(True, description="mark rule-tagger hits in training rounds")
+    stratify: list[Literal["outlet", "year", "language"]] = ["outlet"]
+    seed: int = Field(1, ge=0)
+
+
+class Pipeline(Strict):
+    """A whole study, as declared in its YAML file."""
+
+    title: str
+    workdir: Path
+    codebook: str | None = None
+    sources: list[Source] = Field(min_length=1)
+    filter: Filter = Filter()
+    collect: Collect = Collect()
+    extract: Extract = Extract()
+    tag: Tag = Tag()
+    aggregate: Aggregate = Aggregate()
+    report: Report = Report()
+    annotate: Annotate = Annotate()
+    train: Train = Train()
+    evaluate: Evaluate = Evaluate()
+    gold: str | None = Field(None, description="CSV of intended/gold frames for `framing evaluate`")
+    path: Path | None = Field(None, exclude=True)
+
+
+def load_pipeline(path: str | Path) -> Pipeline:
+    """Read and validate a pipeline file.
+
+    Parameters
+    ----------
+    path
+        The study's YAML file.
+
+    Returns
+    -------
+    Pipeline
+        With ``workdir``, ``urls`` and ``warc`` paths made absolute.
+
+    Raises
+    ------
+    ConfigError
+        Listing every problem with its key path and line.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(str(path), ["file not found"])
+    data, lines = load_with_lines(path)
+    if not isinstance(data, dict):
+        raise ConfigError(str(path), ["line 1: the file must be a mapping of keys (title, workdir, sources, ...)"])
+    spec = validate(Pipeline, data, lines, path)
+    base = path.resolve().parent
+    spec.path = path.resolve()
+    spec.workdir = (base / spec.workdir).resolve()
+    _resolve_files(spec, base, lines, str(path))
+    return spec
+
+
+def _resolve_files(spec: Pipeline, base: Path, lines: dict[KeyPath, int], name: str) -> None:
+    problems = []
+    for index, source in enumerate(spec.sources):
+        if source.kind == "urls":
+            target = base / source.urls
+            if not target.is_file():
+                problems.append(at(lines, ("sources", index, "urls"), f"file not found: {target}"))
+            source.urls = str(target)
+        elif source.kind == "warc":
+            pattern = str(base / source.warc)
+            if not glob.glob(pattern):
+                problems.append(at(lines, ("sources", index, "warc"), f"no file matches {pattern}"))
+            source.warc = pattern
+    if spec.codebook is not None:
+        try:
+            resolve(spec.codebook, base)
+        except FramingError as exc:
+            problems.append(at(lines, ("codebook",), str(exc)))
+    if spec.gold is not None:
+        gold = base / spec.gold
+        if not gold.is_file():
+            problems.append(at(lines, ("gold",), f"file not found: {gold}"))
+        spec.gold = str(gold)
+    if problems:
+        raise ConfigError(name, problems)
+
+
+STAGES = stages.STAGES
+
+
+def study_codebook(spec: Pipeline) -> Codebook:
+    """The study's codebook, loaded and validated; an error when the study names none."""
+    if not spec.codebook:
+        raise FramingError(f"{spec.path}: the tag stage needs `codebook:` (a bundled name such as social-credit, "
+                           "or a path to a codebook YAML)")
+    return load_codebook(spec.codebook, base=spec.path.parent if spec.path else None)
+
+
+def codebook_digest(spec: Pipeline) -> str:
+    """A short hash of the codebook file's bytes: a changed codebook must retag the corpus."""
+    path = resolve(spec.codebook, base=spec.path.parent if spec.path else None)
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]

@@ -1,0 +1,111 @@
+"""Table schemas and the status vocabulary shared by collect, extract and the summaries."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+# URL statuses kept in the crawl frontier (urls table). Every URL ends in exactly one of these.
+URL_STATUSES = {
+    "queued": "waiting to be fetched",
+    "fetched": "stored in a WARC file",
+    "robots-disallowed": "robots.txt forbids it; never requested",
+    "robots-unavailable": "the host's robots.txt could not be read (5xx, timeout, refused); retried next run",
+    "crawl-delay-too-long": "robots.txt asks for a Crawl-delay over collect.max_crawl_delay_s; retried next run",
+    "unreadable": "a feed or sitemap that was empty, broken or not one; retried next run",
+    "timeout": "no answer within the timeout, after all retries",
+    "connection-error": "the host refused or dropped the connection, after all retries",
+    "too-large": "body exceeded collect.max_bytes, as received or as decoded",
+    "decode-error": "the body is not in the content coding its header names",
+    "not-html": "content type is not a web page (PDF, image, ...)",
+    "redirected": "answered with a redirect; the target was queued",
+    "redirect-loop": "a redirect led back to a URL of the same chain",
+    "too-many-redirects": "more than collect.max_redirects hops",
+    "off-host": "a crawl link that leaves the start page's host",
+    "max-pages": "not fetched because the page budget was spent (or, for a sitemap, covered); queued next run",
+    "max-sitemaps": "a sitemap over collect.max_sitemaps of its source; queued next run",
+    "sitemap-too-deep": "a sitemap nested deeper than collect.max_sitemap_depth",
+    "invalid-url": "not an http(s) URL",
+}
+# plus "http-NNN" for any final HTTP error status
+
+# Article statuses. "ok" and "duplicate" are articles; the rest say why a page is not one.
+ARTICLE_STATUSES = {
+    "ok": "an article in scope",
+    "duplicate": "same text as another article (duplicate_of names it)",
+    "empty": "no main text found",
+    "too-short": "main text shorter than extract.min_chars",
+    "paywall-suspected": "short text on a page marked or worded as paywalled",
+    "wrong-language": "language not in filter.languages",
+    "out-of-range": "published outside filter.since .. filter.until",
+    "off-topic": "none of filter.keywords occurs",
+    "decode-error": "the capture could not be read",
+    "too-large": "the capture decodes to more than collect.max_bytes",
+}
+ARTICLES = ("ok", "duplicate")  # the statuses of pages that are articles: tagged, coded, evaluated
+
+ARTICLE_SCHEMA = pa.schema(
+    [
+        ("article_id", pa.string()),
+        ("url", pa.string()),
+        ("canonical_url", pa.string()),
+        ("outlet", pa.string()),
+        ("title", pa.string()),
+        ("author", pa.string()),
+        ("published", pa.date32()),
+        ("date_source", pa.string()),
+        ("date_extracted", pa.date32()),
+        ("date_listed", pa.date32()),
+        ("language", pa.string()),
+        ("text", pa.string()),
+        ("n_chars", pa.int64()),
+        ("content_hash", pa.string()),
+        ("status", pa.string()),
+        ("reason", pa.string()),
+        ("duplicate_of", pa.string()),
+        ("warc_file", pa.string()),
+        ("warc_offset", pa.int64()),
+        ("encoding", pa.string()),  # codec and where it came from, e.g. "cp1252 (detected)"
+    ]
+)
+
+FRAME_HIT_SCHEMA = pa.schema(
+    [
+        ("article_id", pa.string()),
+        ("outlet", pa.string()),
+        ("frame", pa.string()),
+        ("pattern", pa.string()),
+        ("sentence", pa.int32()),
+        ("start", pa.int32()),
+        ("end", pa.int32()),
+        ("sentence_start", pa.int32()),
+        ("sentence_end", pa.int32()),
+        ("negated", pa.bool_()),
+        ("negated_by", pa.string()),
+    ]
+)
+
+ARTICLE_FRAME_SCHEMA = pa.schema(
+    [
+        ("article_id", pa.string()),
+        ("outlet", pa.string()),
+        ("published", pa.date32()),
+        ("frame", pa.string()),
+        ("hits", pa.int32()),
+        ("negated_hits", pa.int32()),
+        ("sentences_hit", pa.int32()),
+        ("n_sentences", pa.int32()),
+        ("sentence_share", pa.float64()),
+        ("present", pa.bool_()),
+        ("dominant", pa.bool_()),
+        ("score", pa.float64()),   # the classifier's probability (ensemble: its combined score); null for rules
+    ]
+)
+
+# The crawl frontier as a table (tables/urls.parquet): the coverage funnel's input.
+URL_SCHEMA = pa.schema([
+    ("url", pa.string()), ("host", pa.string()), ("outlet", pa.string()), ("kind", pa.string()),
+    ("source", pa.string()), ("via", pa.string()), ("depth", pa.int64()), ("listed_date", pa.string()),
+    ("status", pa.string()), ("reason", pa.string()), ("http_status", pa.int64()),
+    ("content_type", pa.string()), ("attempts", pa.int64()), ("redirect_hops", pa.int64()), ("warc_file", pa.string()),
+    ("warc_offset", pa.int64()), ("fetched_at", pa.string()),
+])

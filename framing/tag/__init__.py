@@ -1,0 +1,1 @@
+"""Stage 3's rule tagger: codebook patterns -> hits and frame labels."""

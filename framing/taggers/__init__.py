@@ -1,1 +1,0 @@
-"""Taggers: interchangeable ways to give articles frame labels (rules now; classifiers next)."""
