@@ -25,6 +25,7 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check framing tests benchmarks
 
 test: lint $(VENV)/.installed-embeddings
+	$(VENV)/bin/lint-imports   # the layers of docs/architecture.md (contracts in pyproject.toml)
 	$(PY) -m pytest
 
 bench: $(VENV)/.installed

@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import gzip
+import json
 import re
+import shutil
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +25,7 @@ from protego import Protego
 from framing.demo.runner import DemoSite, robots_disallows, run_demo, serve_demo
 from framing.demo.server import SiteServer
 from framing.demo.site import CORPUS, ROBOTS_MOVED, Outlet, intent_csv, listed_entries, load_corpus
+from framing.study.compare import table_digests
 from framing.study.store import Study
 
 MICRO_F1_FLOOR = 0.6
@@ -197,17 +200,18 @@ def test_demo_sitemap_gz_is_a_gzip_file_not_a_content_coding(site, client):
     assert client.get(server.base_url + "/sitemap.xml").status_code == 404
 
 
-def test_demo_glitching_feed_is_empty_once_then_whole(site, client):
-    outlet, server = _host(site, "circuit-review")
-    url = server.base_url + "/feeds/all.rss"
-    assert server.requests_for("/feeds/all.rss") == []  # the glitch belongs to this test's first request
-    first = client.get(url)
-    assert first.status_code == 200 and first.content == b"" and first.headers["content-length"] == "0"
-    second = client.get(url)
-    assert second.status_code == 200
-    items = etree.fromstring(second.content).findall("channel/item")
-    assert len(items) == len(listed_entries(outlet))
-    assert [r.status for r in server.requests_for("/feeds/all.rss")] == [200, 200]
+def test_demo_glitching_feed_is_empty_once_then_whole(client):
+    # a site of its own: the glitch belongs to the first request of the feed, whichever test ran before
+    with serve_demo(loopback_only=True) as fresh:
+        outlet, server = _host(fresh, "circuit-review")
+        url = server.base_url + "/feeds/all.rss"
+        first = client.get(url)
+        assert first.status_code == 200 and first.content == b"" and first.headers["content-length"] == "0"
+        second = client.get(url)
+        assert second.status_code == 200
+        items = etree.fromstring(second.content).findall("channel/item")
+        assert len(items) == len(listed_entries(outlet))
+        assert [r.status for r in server.requests_for("/feeds/all.rss")] == [200, 200]
 
 
 HUMAN_WORK = {"annotation.sqlite": b"SQLite format 3\0 coders' judgements", "models/frames-1/model.skops": b"model",
@@ -289,20 +293,38 @@ def test_demo_wire_story_is_one_original_and_two_linked_copies(demo):
     assert {r[1] for r in rows[1:]} == {rows[0][2]}
 
 
-def test_demo_retry_after_was_honoured_and_rerun_fetches_nothing(demo):
+def test_demo_retry_after_was_honoured(demo):
     outlets, _ = load_corpus()
     harbour = next(o for o in outlets if "retry-after" in o.traps)
     path = next(a for a in harbour.articles if a.topic and not a.paywalled).path
     times = [r["t"] for r in _log(demo) if r["path"] == path]
     assert len(times) == 2 and times[1] - times[0] >= 1.0
-    again = run_demo(workdir=demo.workdir)
+
+
+def test_demo_rerun_fetches_nothing_and_redoes_nothing(demo, tmp_path):
+    # in a copy: the module's other tests read the first run's study and request log
+    copy = tmp_path / "study"
+    shutil.copytree(demo.workdir, copy)
+    again = run_demo(workdir=copy)
     assert again.requests == 0
-    assert again.results[1].skipped
+    assert [r.stage for r in again.results if not r.skipped] == ["collect"]  # collect always looks; nothing new
+    assert again.results[0].counts["requests"] == 0
+
+
+def test_demo_tables_match_the_pinned_digest(demo):
+    """The demo's results, row for row, as pinned in tests/golden/demo_tables.json.
+
+    The digest was written from the code before the architecture change (issue 12) and holds
+    after it: a change of code that moves results shows here. A change meant to move them
+    writes the file again (``python scripts/compare_tables.py --digest``, see its docstring).
+    """
+    pinned = json.loads((Path(__file__).parent / "golden" / "demo_tables.json").read_text())
+    found = table_digests(demo.workdir, list(pinned))
+    assert {name: found[name]["rows"] for name in pinned} == {name: pinned[name]["rows"] for name in pinned}
+    assert [name for name in pinned if found[name] != pinned[name]] == []
 
 
 def _log(demo):
-    import json
-
     return [json.loads(line) for line in demo.log.read_text().splitlines()]
 
 
