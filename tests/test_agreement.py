@@ -19,7 +19,7 @@ from framing.annotate.agreement import (
     compute_agreement,
     reliability_data,
 )
-from framing.annotate.model import GOLD_CODER, Judgement
+from framing.annotate.judgement import GOLD_CODER, Judgement
 from framing.cli.annotate import agreement_tables
 from framing.errors import FramingError
 

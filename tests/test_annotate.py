@@ -256,7 +256,7 @@ def test_serving_addresses_for_a_classroom_and_behind_a_proxy():
 
 
 def test_agree_export_and_import_from_the_command_line(coding_study, write_pipeline, tmp_path):
-    from framing.annotate.model import Judgement
+    from framing.annotate.judgement import Judgement
 
     new_assignment(coding_study, 12, ["ana", "ben", "chen"], overlap=1.0, per_unit=3, seed=4)
     db = annotation_db(coding_study)

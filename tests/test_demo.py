@@ -22,7 +22,7 @@ import yaml
 from lxml import etree
 from protego import Protego
 
-from framing.demo.runner import DemoSite, robots_disallows, run_demo, serve_demo
+from framing.demo.launch import DemoSite, robots_disallows, run_demo, serve_demo
 from framing.demo.server import SiteServer
 from framing.demo.site import CORPUS, ROBOTS_MOVED, Outlet, intent_csv, listed_entries, load_corpus
 from framing.study.compare import table_digests
@@ -356,3 +356,22 @@ def test_demo_rule_tagger_meets_quality_floors_against_intended_frames(demo):
     assert scores.attrs["units"] >= 140
     assert scores.loc["micro", "f1"] >= MICRO_F1_FLOOR
     assert scores.loc["macro", "recall"] >= MACRO_RECALL_FLOOR
+
+
+def test_every_status_the_demo_records_is_in_the_one_vocabulary(demo):
+    """Statuses are named once (framing.study.tables); what the crawl and extract write, and the
+    groups the frontier and the funnel use, are all in it, so `framing articles --all` and the
+    README's status list cannot leave one out."""
+    from framing.aggregate.queries import _NOT_FAILED
+    from framing.collect.frontier import HELD, LISTING_FINAL, UNSPENT
+    from framing.study.tables import ARTICLE_STATUSES, ARTICLES, URL_STATUSES
+
+    study = Study(demo.workdir)
+    url_statuses = {s for (s,) in study.query("SELECT DISTINCT status FROM urls").fetchall()}
+    article_statuses = {s for (s,) in study.query("SELECT DISTINCT status FROM articles").fetchall()}
+    assert {s for s in url_statuses if not re.fullmatch(r"http-\d{3}", s)} <= set(URL_STATUSES)
+    assert any(re.fullmatch(r"http-\d{3}", s) for s in url_statuses)  # the demo's traps include HTTP errors
+    assert article_statuses <= set(ARTICLE_STATUSES) and len(article_statuses) >= 5
+    assert set(ARTICLES) <= set(ARTICLE_STATUSES)
+    for group in (HELD, LISTING_FINAL, UNSPENT, _NOT_FAILED):
+        assert set(group) <= set(URL_STATUSES), group

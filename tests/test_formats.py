@@ -17,7 +17,7 @@ from framing.annotate.formats import (
     loads_annotations,
     sniff_format,
 )
-from framing.annotate.model import GOLD_CODER, Judgement
+from framing.annotate.judgement import GOLD_CODER, Judgement
 from framing.errors import FramingError
 
 FRAMES = ["surveillance", "trust", "patchwork"]

@@ -102,7 +102,7 @@ def _texts_from(codebook, language: str, n: int, seed: int = 7) -> list[str]:
 
 @pytest.mark.parametrize("book", [MINI, "social-credit"])
 def test_rules_type_cache_bound_does_not_change_results(book):
-    from framing.tag.rules import LanguageMatcher
+    from framing.tag.matcher import LanguageMatcher
 
     codebook = load_codebook(book)
     roomy, cramped = RuleTagger(codebook, min_hits=2), RuleTagger(codebook, min_hits=2)
@@ -127,8 +127,8 @@ def test_rules_word_index_agrees_with_word_matches(book):
 
 
 def test_rules_new_pipeline_past_vocab_limit_gives_same_rows():
+    from framing.tag.matcher import LanguageMatcher
     from framing.tag.nlp import new_pipeline
-    from framing.tag.rules import LanguageMatcher
 
     codebook = load_codebook(MINI)
     plain, bounded = RuleTagger(codebook, min_hits=2), RuleTagger(codebook, min_hits=2)

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from framing.study.store import Study
+from framing.study.tables import ARTICLES
 
 _NOT_FAILED = ("fetched", "queued", "robots-disallowed", "redirected", "max-pages")
 
@@ -30,7 +31,7 @@ article_counts AS (
     SELECT outlet,
         count(*) FILTER (WHERE status = 'ok') AS articles,
         count(*) FILTER (WHERE status = 'duplicate') AS duplicates,
-        count(*) FILTER (WHERE status NOT IN ('ok', 'duplicate')) AS excluded
+        count(*) FILTER (WHERE status NOT IN {in_scope}) AS excluded
     FROM {articles} GROUP BY outlet
 )
 SELECT u.outlet, u.discovered, u.fetched, u.robots_disallowed, u.redirected, coalesce(f.failed, 0) AS failed,
@@ -65,13 +66,13 @@ def funnel(study: Study) -> list[FunnelRow]:
         return []
     has_articles = study.table("articles").is_file()
     articles = "articles" if has_articles else "(SELECT ''::VARCHAR AS outlet, ''::VARCHAR AS status WHERE false)"
-    sql = FUNNEL_SQL.format(not_failed=_NOT_FAILED, articles=articles)
+    sql = FUNNEL_SQL.format(not_failed=_NOT_FAILED, articles=articles, in_scope=ARTICLES)
     rows = study.query(sql).fetchall()
     out = [FunnelRow(*row) for row in rows]
     if has_articles:
         detail = dict(study.query(
             "SELECT outlet, string_agg(status || ' ' || n, ', ' ORDER BY status) FROM "
-            "(SELECT outlet, status, count(*) n FROM articles WHERE status NOT IN ('ok','duplicate') GROUP BY ALL)"
+            f"(SELECT outlet, status, count(*) n FROM articles WHERE status NOT IN {ARTICLES} GROUP BY ALL)"
             " GROUP BY outlet").fetchall())
         for row in out:
             row.excluded_by_status = detail.get(row.outlet, "")

@@ -23,7 +23,7 @@ Every judgement gives one value to each of these nominal variables (``kind`` in 
     relevant. ``"(none)"`` cannot be a frame id (ids are lower-case letters, digits and
     underscores), so it never merges with a frame called ``none``.
 
-Which data enter: judgements by :data:`~framing.annotate.model.GOLD_CODER` are left out (gold is
+Which data enter: judgements by :data:`~framing.annotate.judgement.GOLD_CODER` are left out (gold is
 the adjudicated answer, not a coder), then units judged by fewer than two coders are left out
 (they say nothing about agreement). Both counts are reported in ``Agreement.notes``.
 
@@ -65,7 +65,7 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.inter_rater import aggregate_raters, cohens_kappa, fleiss_kappa
 
-from framing.annotate.model import GOLD_CODER, Judgement
+from framing.annotate.judgement import GOLD_CODER, Judgement
 from framing.errors import FramingError
 from framing.evaluate.reliability import alpha_from_counts
 from framing.study.schema import suggestion
@@ -195,7 +195,7 @@ def compute_agreement(judgements: Iterable[Judgement], frame_ids: Sequence[str],
 
     Examples
     --------
-    >>> from framing.annotate.model import Judgement
+    >>> from framing.annotate.judgement import Judgement
     >>> js = [Judgement("a1", "ann", ("trust",), "trust"), Judgement("a1", "bo", ("trust",), "trust"),
     ...       Judgement("a2", "ann", ()), Judgement("a2", "bo", ("trust",))]
     >>> result = compute_agreement(js, ["trust"], n_boot=0)

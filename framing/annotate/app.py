@@ -27,9 +27,9 @@ from pydantic import BaseModel, Field
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.responses import PlainTextResponse
 
-from framing.annotate.model import Judgement
+from framing.annotate.database import AnnotationDB, Coder, Unit, now
+from framing.annotate.judgement import Judgement
 from framing.annotate.project import annotation_db, sentences, unit_statuses, write_gold
-from framing.annotate.store import AnnotationDB, Coder, Unit, now
 from framing.study.codebook import Codebook
 from framing.study.config import Pipeline, study_codebook
 from framing.tag.rules import RuleTagger

@@ -12,9 +12,9 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
-from framing.annotate.model import GOLD_CODER, Judgement
+from framing.annotate.database import AnnotationDB, Unit
+from framing.annotate.judgement import GOLD_CODER, Judgement
 from framing.annotate.sample import assign, draw_sample, most_uncertain, uncertainty
-from framing.annotate.store import AnnotationDB, Unit
 from framing.classify.gold import load_gold
 from framing.errors import FramingError
 from framing.evaluate.scores import unit_key
@@ -331,6 +331,6 @@ def coders_alpha(study: Study) -> dict[str, float]:
     path = study.table("agreement_per_variable")
     if not path.is_file():
         return {}
-    table = pd.read_parquet(path)
+    table = study.read_frame("agreement_per_variable")
     frames = table[table["kind"] == "frame"]
     return dict(zip(frames["variable"].astype(str), frames["alpha"].astype(float), strict=True))

@@ -202,8 +202,7 @@ def demo_cmd(workdir: Path | None = typer.Option(None, help="Study folder (defau
                                         "state, tables and report first. Coders' work, models, gold, agreement "
                                         "and validation tables are kept.")) -> None:
     """Serve the bundled demo news site on loopback and run pipelines/demo.yml against it."""
-    from framing.demo.runner import run_demo
-    from framing.study.store import Study
+    from framing.demo.launch import run_demo
 
     resume = "Run `framing demo` (without --fresh) to resume where it stopped." if fresh else RESUME
     with stage_progress(resume) as progress:
@@ -211,16 +210,14 @@ def demo_cmd(workdir: Path | None = typer.Option(None, help="Study folder (defau
     if outcome.kept:
         console.print(f"--fresh redid the machine's work and kept what people made: {escape(', '.join(outcome.kept))}")
     print_stage_results(outcome.results)
-    from framing.aggregate.queries import funnel
-    print_funnel(funnel(Study(outcome.workdir)))
+    print_funnel(outcome.funnel)
     checks = Table("politeness check (server's own request log)", "result")
     checks.add_row("requests served", str(outcome.requests))
     checks.add_row("robots-disallowed paths requested", _verdict(outcome.disallowed_requested))
     checks.add_row(f"hosts with two requests closer than {outcome.delay:.2f}s", _verdict(outcome.too_close))
     console.print(checks)
-    report = outcome.workdir / "report" / "index.html"
-    if report.is_file():
-        console.print(f"Report: [bold]{escape(str(report))}[/] (open it in a browser; works offline)")
+    if outcome.report:
+        console.print(f"Report: [bold]{escape(str(outcome.report))}[/] (open it in a browser; works offline)")
     console.print(f"Study folder: [bold]{escape(str(outcome.workdir))}[/]; request log: {escape(str(outcome.log))}")
 
 

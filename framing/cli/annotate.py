@@ -195,7 +195,7 @@ def export_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML file.
     from dataclasses import replace
 
     from framing.annotate.formats import UnitText, export_annotations
-    from framing.annotate.model import GOLD_CODER
+    from framing.annotate.judgement import GOLD_CODER
     from framing.annotate.project import annotation_db
     from framing.study.config import load_pipeline
 

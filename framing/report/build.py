@@ -10,7 +10,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import jinja2
-import pandas as pd
 import vl_convert as vlc
 from markupsafe import Markup
 
@@ -78,7 +77,7 @@ def build_report(spec: Pipeline, study: Study, progress: Callable[[str, int, int
 
 
 def make_figures(spec: Pipeline, study: Study, labels: dict[str, str]) -> list[Figure]:
-    by_outlet = pd.read_parquet(study.table("prevalence_by_outlet"))
+    by_outlet = study.read_frame("prevalence_by_outlet")
     keep = by_outlet.groupby("outlet", observed=True)["articles"].max()
     keep = set(keep[keep >= spec.report.min_articles].index)
     by_outlet = by_outlet[by_outlet["outlet"].isin(keep)]
@@ -88,14 +87,14 @@ def make_figures(spec: Pipeline, study: Study, labels: dict[str, str]) -> list[F
         figures.append(corrected_share_figure(corrected, spec.aggregate.level))
     summary = study.read_manifest().get("stages", {}).get("aggregate", {}).get("counts", {})
     if study.table("association_cells").is_file():
-        cells = pd.read_parquet(study.table("association_cells"))
+        cells = study.read_frame("association_cells")
         figures.append(residual_heatmap(cells[cells["outlet"].isin(keep)], labels, summary.get("association", "")))
-    by_period = pd.read_parquet(study.table("prevalence_by_period"))
+    by_period = study.read_frame("prevalence_by_period")
     figures.append(frames_over_time(by_period, labels, spec.aggregate.period))
-    distances = pd.read_parquet(study.table("outlet_distances"))
+    distances = study.read_frame("outlet_distances")
     if distances["outlet_a"].nunique() >= 2:
-        figures.append(outlet_map_figure(pd.read_parquet(study.table("outlet_map")), distances))
-    figures.append(funnel_figure(pd.read_parquet(study.table("funnel"))))
+        figures.append(outlet_map_figure(study.read_frame("outlet_map"), distances))
+    figures.append(funnel_figure(study.read_frame("funnel")))
     return figures
 
 

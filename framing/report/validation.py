@@ -134,8 +134,8 @@ def load_validation(spec: Pipeline, study: Study, labels: dict[str, str]) -> Val
     path = study.table("validation_scores")
     if not path.is_file():
         return None
-    return validation_view(pd.read_parquet(path), labels, spec.tag.method, spec.evaluate.alpha_threshold,
-                           coders_alpha(study))
+    return validation_view(study.read_frame("validation_scores"), labels, spec.tag.method,
+                           spec.evaluate.alpha_threshold, coders_alpha(study))
 
 
 def model_description(spec: Pipeline) -> dict[str, Any]:
@@ -191,7 +191,7 @@ def corrected_table(study: Study, labels: dict[str, str], keep: set[str] | None 
     path = study.table("prevalence_corrected")
     if not path.is_file():
         return None
-    table = pd.read_parquet(path)
+    table = study.read_frame("prevalence_corrected")
     if keep is not None:
         from framing.aggregate.corrected import ALL_OUTLETS
 

@@ -16,13 +16,14 @@ from framing.aggregate.statistics import association, dominant_frames, js_distan
 from framing.errors import FramingError
 from framing.study.config import Pipeline
 from framing.study.store import Study
+from framing.study.tables import ARTICLES
 
 CORRECTED = "prevalence_corrected"
 
 
 def load_frames(study: Study, duplicates: str, period: str) -> pd.DataFrame:
     """Article x frame rows joined with each article's status and period, per the duplicates option."""
-    statuses = ("ok", "duplicate") if duplicates == "per_outlet" else ("ok",)
+    statuses = ARTICLES if duplicates == "per_outlet" else ("ok",)  # "once": a syndicated story counts once
     fmt = "%Y" if period == "year" else "%Y-%m"
     frames = study.query(
         f"SELECT f.article_id, f.outlet, f.frame, f.present, f.dominant, f.sentence_share, f.hits, "

@@ -62,7 +62,7 @@ from framing.annotate.formats.common import (
 from framing.annotate.formats.doccano import _doccano_record, _parse_doccano
 from framing.annotate.formats.jsonl import _jsonl_record, _parse_jsonl
 from framing.annotate.formats.label_studio import _label_studio_tasks, _parse_label_studio, label_studio_config
-from framing.annotate.model import Judgement
+from framing.annotate.judgement import Judgement
 from framing.errors import FramingError
 from framing.study.schema import suggestion
 

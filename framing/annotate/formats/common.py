@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from framing.annotate.model import Judgement
+from framing.annotate.judgement import Judgement
 from framing.errors import FramingError
 
 FORMATS = ("jsonl", "label-studio", "doccano")

@@ -16,7 +16,7 @@ from framing.annotate.formats.common import (
     _json_lines,
     _short,
 )
-from framing.annotate.model import Judgement
+from framing.annotate.judgement import Judgement
 from framing.errors import FramingError
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from framing.annotate.formats.common import _JSONL_KEYS, JSONL_FORMAT, ImportResult, UnitText, _At, _json_lines, _name
-from framing.annotate.model import Judgement
+from framing.annotate.judgement import Judgement
 from framing.study.schema import suggestion
 
 

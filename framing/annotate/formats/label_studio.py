@@ -17,7 +17,7 @@ from framing.annotate.formats.common import (
     _At,
     _short,
 )
-from framing.annotate.model import GOLD_CODER, Judgement
+from framing.annotate.judgement import GOLD_CODER, Judgement
 
 
 def _label_studio_tasks(judgements: list[Judgement], units: Mapping[str, UnitText]) -> list[dict[str, Any]]:

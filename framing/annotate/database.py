@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from framing.annotate.model import GOLD_CODER, Judgement
+from framing.annotate.judgement import GOLD_CODER, Judgement
 from framing.errors import FramingError
 
 SCHEMA = """

@@ -10,10 +10,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from framing.aggregate.queries import FunnelRow
+from framing.api.running import run
 from framing.demo.server import LoggedRequest, SiteServer, politeness_problems
 from framing.demo.site import CORPUS, Outlet, load_corpus, render_site
 from framing.errors import FramingError
-from framing.runner import StageResult, run
+from framing.runner import StageResult
 from framing.study.config import load_pipeline
 from framing.study.stages import Progress
 from framing.study.store import Study
@@ -114,6 +116,8 @@ class DemoOutcome:
     too_close: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)  # machine outputs --fresh removed
     kept: list[str] = field(default_factory=list)  # human work --fresh found and kept
+    funnel: list[FunnelRow] = field(default_factory=list)  # coverage per outlet after the run
+    report: Path | None = None  # report/index.html, when the run made one
 
 
 def run_demo(workdir: Path | None = None, fresh: bool = False, progress: Progress | None = None,
@@ -129,11 +133,11 @@ def run_demo(workdir: Path | None = None, fresh: bool = False, progress: Progres
         spec.workdir = Path(workdir).resolve()
     removed, kept = Study(spec.workdir).remove_machine_outputs() if fresh and spec.workdir.exists() else ([], [])
     with serve_demo() as site:
-        results = run(spec, progress=progress, on_stage=on_stage)
+        outcome = run(spec, progress=progress, on_stage=on_stage)
     log_path = spec.workdir / "demo-requests.jsonl"
     with log_path.open("a", encoding="utf-8") as handle:
         for r in site.log:
             handle.write(json.dumps({"t": round(r.t, 4), "host": r.host, "path": r.path, "status": r.status}) + "\n")
     delay = spec.collect.per_host_delay_s
-    return DemoOutcome(results, spec.workdir, log_path, delay, len(site.log), site.disallowed_requests(),
-                       politeness_problems(site.log, delay), removed, kept)
+    return DemoOutcome(outcome.stages, spec.workdir, log_path, delay, len(site.log), site.disallowed_requests(),
+                       politeness_problems(site.log, delay), removed, kept, outcome.funnel, outcome.report)
