@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 
 from framing.demo.server import Response, Route, SiteServer
 from framing.study.config import Pipeline, load_pipeline
+from framing.study.store import Study
+from framing.study.tables import ARTICLE_SCHEMA
 
 LOREM_EN = (
     "The social credit system was discussed again this week by officials and researchers in Beijing. "
@@ -153,3 +157,31 @@ def coding_server() -> Iterator[Callable[..., str]]:
     for server, thread in servers:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+LABELLED_EN = Path(__file__).parent / "fixtures" / "labelled_en.csv"
+GOLD_OUTLETS = ("Daily A", "Review B", "Times C", "Post D")
+
+
+@pytest.fixture
+def gold_study(write_pipeline, tmp_path) -> tuple[Pipeline, list[str]]:
+    """A study whose 100 articles are the English fixture's texts, with a gold CSV of their frames.
+
+    Returns the pipeline (social-credit codebook, ``gold:`` the CSV, ``train.folds`` 3) and the
+    frames the gold labels.
+    """
+    table = pd.read_csv(LABELLED_EN)
+    frames = [c for c in table.columns if c not in ("id", "text")]
+    urls = [f"https://{GOLD_OUTLETS[i % 4].replace(' ', '').lower()}.example/{row.id}" for i, row in table.iterrows()]
+    gold = tmp_path / "gold.csv"
+    pd.DataFrame({"url": urls, "frames": [" ".join(f for f in frames if row[f]) for _, row in table.iterrows()]}
+                 ).to_csv(gold, index=False)
+    spec = write_pipeline([{"feed": "http://127.0.0.1:9/feed.rss"}], codebook="social-credit", gold=str(gold),
+                          train={"folds": 3})
+    rows = [{"article_id": row.id, "url": urls[i], "canonical_url": None, "outlet": GOLD_OUTLETS[i % 4],
+             "title": row.id, "author": None, "published": dt.date(2020, 1 + i % 12, 1), "date_source": "meta",
+             "date_extracted": None, "date_listed": None, "language": "en", "text": row.text, "n_chars": len(row.text),
+             "content_hash": row.id, "status": "ok", "reason": None, "duplicate_of": None, "warc_file": None,
+             "warc_offset": None} for i, row in table.iterrows()]
+    Study(spec.workdir).write_rows("articles", rows, ARTICLE_SCHEMA)
+    return spec, frames

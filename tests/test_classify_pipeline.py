@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -23,29 +21,12 @@ from framing.cli.model import train_cmd
 from framing.runner import run
 from framing.study.codebook import load_codebook
 from framing.study.store import Study
-from framing.study.tables import ARTICLE_SCHEMA
-
-FIXTURE = Path(__file__).parent / "fixtures" / "labelled_en.csv"
-OUTLETS = ("Daily A", "Review B", "Times C", "Post D")
 
 
 @pytest.fixture
-def labelled_study(write_pipeline, tmp_path, monkeypatch):
-    """A study whose 100 articles are the English fixture's texts, with a gold CSV of their frames."""
-    table = pd.read_csv(FIXTURE)
-    frames = [c for c in table.columns if c not in ("id", "text")]
-    urls = [f"https://{OUTLETS[i % 4].replace(' ', '').lower()}.example/{row.id}" for i, row in table.iterrows()]
-    gold = tmp_path / "gold.csv"
-    pd.DataFrame({"url": urls, "frames": [" ".join(f for f in frames if row[f]) for _, row in table.iterrows()]}
-                 ).to_csv(gold, index=False)
-    spec = write_pipeline([{"feed": "http://127.0.0.1:9/feed.rss"}], codebook="social-credit", gold=str(gold),
-                          train={"folds": 3})
-    rows = [{"article_id": row.id, "url": urls[i], "canonical_url": None, "outlet": OUTLETS[i % 4], "title": row.id,
-             "author": None, "published": dt.date(2020, 1 + i % 12, 1), "date_source": "meta", "date_extracted": None,
-             "date_listed": None, "language": "en", "text": row.text, "n_chars": len(row.text),
-             "content_hash": row.id, "status": "ok", "reason": None, "duplicate_of": None, "warc_file": None,
-             "warc_offset": None} for i, row in table.iterrows()]
-    Study(spec.workdir).write_rows("articles", rows, ARTICLE_SCHEMA)
+def labelled_study(gold_study, monkeypatch):
+    """The gold study (conftest.py) with a classifier trained on its gold file."""
+    spec, frames = gold_study
     # a small grid keeps the test quick; the search itself is tested in test_classify
     monkeypatch.setattr(training, "fit", functools.partial(train_module.train, models=("logreg",), Cs=(10.0,)))
     train_cmd(pipeline=spec.path, from_file=None, gold=None, text="text", labels=None, sep=None, multiclass=False,
