@@ -7,6 +7,11 @@ class FramingError(Exception):
     """An error caused by the user's input or environment, with a message saying what to do."""
 
 
+class TooFewExamplesError(FramingError):
+    """Labelled data too thin for what was asked: a label with fewer examples than folds, or fewer
+    units than folds. ``framing evaluate`` then scores the rules, which need no training."""
+
+
 class ConfigError(FramingError):
     """A study or codebook file that does not validate.
 

@@ -21,7 +21,7 @@ from framing.classify.crossval import Validation, cross_validate
 from framing.classify.files import model_path
 from framing.classify.gold import gold_rows, study_labelled
 from framing.classify.model import FrameClassifier
-from framing.errors import FramingError
+from framing.errors import FramingError, TooFewExamplesError
 from framing.evaluate.reliability import low_alpha_frames
 from framing.evaluate.scores import compare
 from framing.study.codebook import Codebook
@@ -115,7 +115,7 @@ def evaluate(pipeline: Pipeline | str | Path, gold: str | Path | None = None, fo
         try:
             _cross_validate(spec, study, book, gold, nested, result, progress, notify)
             return result
-        except FramingError as exc:  # too little gold to cross-validate: the rules need no training
+        except TooFewExamplesError as exc:  # too little gold to cross-validate: the rules need no training
             result.not_cross_validated = str(exc)
             notify(f"Classifier and ensemble not evaluated: {exc}")
     _score_rules(spec, study, book, gold, result)

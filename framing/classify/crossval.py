@@ -38,7 +38,7 @@ from sklearn.model_selection import KFold
 from framing.classify.data import LabelledData
 from framing.classify.model import FrameClassifier
 from framing.classify.thresholds import decode, tune_thresholds
-from framing.errors import FramingError
+from framing.errors import TooFewExamplesError
 from framing.evaluate.scores import score_table
 from framing.study.codebook import Codebook
 from framing.tag.rules import RuleTagger
@@ -145,7 +145,7 @@ def cross_validate(data: LabelledData, classifier: FrameClassifier | None = None
     names = [str(c) for c in data.labels.columns]
     truth = data.labels.to_numpy().astype(int)
     if not 2 <= folds <= len(data.texts):
-        raise FramingError(f"{folds}-fold cross-validation needs at least {folds} units; there are "
+        raise TooFewExamplesError(f"{folds}-fold cross-validation needs at least {folds} units; there are "
                            f"{len(data.texts)}")
     base = clone(classifier) if classifier is not None else FrameClassifier(cv=folds)
     base.set_params(random_state=seed)

@@ -22,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 
-from framing.errors import FramingError
+from framing.errors import FramingError, TooFewExamplesError
 from framing.study.schema import suggestion
 
 FORMATS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
@@ -262,12 +262,12 @@ def check_counts(matrix: pd.DataFrame, min_examples: int, drop_rare: bool, origi
                              "why": f"label {name!r} is missing from only {n - positives} of {n} units; at least "
                                     f"{min_examples} units without it are needed to learn what it is not"})
     if problems and not drop_rare:
-        raise FramingError(f"{origin}: " + "; ".join(p["why"] for p in problems)
+        raise TooFewExamplesError(f"{origin}: " + "; ".join(p["why"] for p in problems)
                            + f". The minimum ({min_examples}) is the number of cross-validation folds "
                              "(at least 5): code more units, merge labels, or leave rare ones out (--drop-rare).")
     if problems:
         matrix = matrix.drop(columns=[p["label"] for p in problems])
         if matrix.shape[1] == 0:
-            raise FramingError(f"{origin}: every label has too few examples: "
+            raise TooFewExamplesError(f"{origin}: every label has too few examples: "
                                + "; ".join(p["why"] for p in problems))
     return matrix.astype(int), problems

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from framing.classify.data import LabelledData, check_counts, nonempty_texts, require_columns
-from framing.errors import FramingError
+from framing.errors import FramingError, TooFewExamplesError
 from framing.evaluate.scores import unit_key
 from framing.study.codebook import Codebook
 from framing.study.config import Pipeline, study_codebook
@@ -66,7 +66,8 @@ def study_labelled(spec: Pipeline, min_examples: int = 5, drop_rare: bool = Fals
             data = load_gold_table(study.table("gold"), book.frame_ids, min_examples=min_examples,
                                    drop_rare=drop_rare)
         except FramingError as exc:
-            raise FramingError(f"{exc} (gold: the coders' table {study.table('gold')}){_switch_hint(spec)}") from exc
+            kind = TooFewExamplesError if isinstance(exc, TooFewExamplesError) else FramingError
+            raise kind(f"{exc} (gold: the coders' table {study.table('gold')}){_switch_hint(spec)}") from exc
         data.source["label"] = f"the coders' gold table {study.table('gold')} ({len(data.texts)} units)"
         return data
     path = gold_file or spec.gold

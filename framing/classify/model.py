@@ -46,6 +46,7 @@ from framing.classify.texts import as_texts
 from framing.classify.thresholds import DECODINGS, cross_fitted, decode, tune_thresholds, tuned_f1_macro_from_proba
 
 MODELS = ("logreg", "svm")
+DEFAULT_CS = (0.3, 1.0, 3.0, 10.0)  # regularisation strengths searched
 
 
 class CalibratedLinearSVC(ClassifierMixin, BaseEstimator):
@@ -167,7 +168,7 @@ class FrameClassifier(ClassifierMixin, BaseEstimator):
     [['surveillance']]
     """
 
-    def __init__(self, models: Sequence[str] = MODELS, Cs: Sequence[float] = (0.3, 1.0, 3.0, 10.0),  # noqa: N803
+    def __init__(self, models: Sequence[str] = MODELS, Cs: Sequence[float] = DEFAULT_CS,  # noqa: N803
                  cv: int = 5, decoding: str = "auto", tune_thresholds: bool = True,
                  threshold_bounds: tuple[float, float] = (0.05, 0.95), scoring: str = "tuned_f1_macro",
                  word_ngrams: tuple[int, int] = (1, 2), char_ngrams: tuple[int, int] = (2, 5),

@@ -12,11 +12,9 @@ from typing import Any
 
 from framing.classify.card import build_card, write_card
 from framing.classify.data import LabelledData
-from framing.classify.model import MODELS, FrameClassifier
+from framing.classify.model import DEFAULT_CS, MODELS, FrameClassifier
 from framing.classify.persist import save_model
 from framing.study.codebook import Codebook
-
-DEFAULT_CS = (0.3, 1.0, 3.0, 10.0)
 
 
 @dataclass

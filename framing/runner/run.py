@@ -25,8 +25,8 @@ from framing.runner.aggregate import aggregate_study
 from framing.runner.collect import run_collect
 from framing.runner.extract import run_extract
 from framing.runner.tag import tag_articles
-from framing.study.config import STAGES, Pipeline, codebook_digest, study_codebook
-from framing.study.stages import Progress
+from framing.study.config import Pipeline, codebook_digest, study_codebook
+from framing.study.stages import STAGES, Progress
 from framing.study.store import Study
 
 

@@ -15,7 +15,6 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from framing.errors import ConfigError, FramingError
-from framing.study import stages
 from framing.study.codebook import Codebook, load_codebook, resolve
 from framing.study.schema import Strict, at, validate
 from framing.study.yamlio import KeyPath, load_with_lines
@@ -219,8 +218,6 @@ def _resolve_files(spec: Pipeline, base: Path, lines: dict[KeyPath, int], name: 
     if problems:
         raise ConfigError(name, problems)
 
-
-STAGES = stages.STAGES
 
 
 def study_codebook(spec: Pipeline) -> Codebook:
