@@ -13,6 +13,7 @@ import pandas as pd
 import pyarrow as pa
 
 from framing.annotate.database import AnnotationDB, Unit
+from framing.annotate.formats import UnitText, export_annotations, import_annotations
 from framing.annotate.judgement import GOLD_CODER, Judgement
 from framing.annotate.sample import assign, draw_sample, most_uncertain, uncertainty
 from framing.classify.gold import load_gold
@@ -334,3 +335,43 @@ def coders_alpha(study: Study) -> dict[str, float]:
     table = study.read_frame("agreement_per_variable")
     frames = table[table["kind"] == "frame"]
     return dict(zip(frames["variable"].astype(str), frames["alpha"].astype(float), strict=True))
+
+
+@dataclass
+class Transfer:
+    """What an export or import moved: the file, its format, and counts by kind (and any warnings)."""
+
+    path: Path
+    format: str
+    counts: dict[str, int]
+    warnings: list[str]
+
+
+def export_judgements(spec: Pipeline, path: str | Path, fmt: str = "jsonl", gold: bool = False) -> Transfer:
+    """Write every coder's judgements (with coder ids and unit texts) for another tool.
+
+    ``gold`` adds the reviewer's final labels as coder ``gold``. ``counts`` holds ``judgements``
+    and ``coders``.
+    """
+    db = annotation_db(spec)
+    judgements = db.judgements(round=None)
+    if gold:
+        judgements += [replace(j, coder=GOLD_CODER, meta={"reviewer": j.coder}) for j in db.adjudications().values()]
+    units = {u.unit_id: UnitText(unit=u.unit_id, text=u.text, title=u.title, url=u.url, outlet=u.outlet)
+             for u in db.units(round=None)}
+    count = export_annotations(judgements, units, path, fmt)
+    return Transfer(Path(path), fmt, {"judgements": count, "coders": len({j.coder for j in judgements})}, [])
+
+
+def import_file(spec: Pipeline, path: str | Path, fmt: str | None = None) -> Transfer:
+    """Bring a framing JSONL, Label Studio or doccano file into the coding database.
+
+    Nothing is imported when the file names a frame the study's codebook does not have.
+    """
+    book = study_codebook(spec)
+    result = import_annotations(path, fmt, frame_ids=book.frame_ids)
+    if result.unknown_frames:
+        raise FramingError(f"{path}: frames {list(result.unknown_frames)} are not in codebook {book.label}; "
+                           "nothing was imported")
+    counts = import_judgements(spec, result.judgements, result.units)
+    return Transfer(Path(path), result.format, counts, list(result.warnings))

@@ -192,22 +192,12 @@ def export_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML file.
                gold: bool = typer.Option(False, "--gold", help="Also export the reviewer's final labels "
                                                                "(as coder 'gold').")) -> None:
     """Write every coder's judgements (with coder ids and texts) for other tools."""
-    from dataclasses import replace
-
-    from framing.annotate.formats import UnitText, export_annotations
-    from framing.annotate.judgement import GOLD_CODER
-    from framing.annotate.project import annotation_db
+    from framing.annotate.project import export_judgements
     from framing.study.config import load_pipeline
 
-    db = annotation_db(load_pipeline(pipeline))
-    judgements = db.judgements(round=None)
-    if gold:
-        judgements += [replace(j, coder=GOLD_CODER, meta={"reviewer": j.coder}) for j in db.adjudications().values()]
-    units = {u.unit_id: UnitText(unit=u.unit_id, text=u.text, title=u.title, url=u.url, outlet=u.outlet)
-             for u in db.units(round=None)}
-    count = export_annotations(judgements, units, file, fmt)
-    console.print(f"Wrote {count} judgements by {len({j.coder for j in judgements})} coders to "
-                  f"{escape(str(file))} ({fmt}).")
+    done = export_judgements(load_pipeline(pipeline), file, fmt, gold=gold)
+    console.print(f"Wrote {done.counts['judgements']} judgements by {done.counts['coders']} coders to "
+                  f"{escape(str(done.path))} ({done.format}).")
 
 
 @annotate_app.command("import")
@@ -215,23 +205,14 @@ def import_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML file.
                file: Path = typer.Argument(..., help="A framing JSONL, Label Studio JSON or doccano JSONL file."),
                fmt: str | None = typer.Option(None, "--format", help="Default: recognised from the content.")) -> None:
     """Bring existing annotations in: their units join the coding database, coded by the coders they name."""
-    from framing.annotate.formats import import_annotations
-    from framing.annotate.project import import_judgements
+    from framing.annotate.project import import_file
     from framing.study.config import load_pipeline
 
-    spec = load_pipeline(pipeline)
-    from framing.study.config import study_codebook
-
-    book = study_codebook(spec)
-    result = import_annotations(file, fmt, frame_ids=book.frame_ids)
-    for warning in result.warnings:
+    done = import_file(load_pipeline(pipeline), file, fmt)
+    for warning in done.warnings:
         console.print(f"[yellow]Warning:[/] {escape(warning)}")
-    if result.unknown_frames:
-        raise FramingError(f"{file}: frames {list(result.unknown_frames)} are not in codebook {book.label}; "
-                           "nothing was imported")
-    counts = import_judgements(spec, result.judgements, result.units)
-    console.print(f"Imported from {escape(str(file))} ({result.format}): " + ", ".join(f"{v} {k}"
-                                                                                    for k, v in counts.items()))
+    console.print(f"Imported from {escape(str(done.path))} ({done.format}): "
+                  + ", ".join(f"{v} {k}" for k, v in done.counts.items()))
 
 
 def _fmt(value: float, percent: bool = False) -> str:
