@@ -44,8 +44,11 @@ def build_study(serve, write_pipeline) -> Path:
         site = serve(routes)
         site.routes["/rss"] = rss(site.base_url, list(routes))
         sources.append({"feed": site.base_url + "/rss", "outlet": name})
+    # an outlet's stories repeat one core paragraph: near copies by any measure, and the shares below
+    # count every story, so near-duplicate clustering is off here (tests/test_near_duplicates.py covers it)
     spec = write_pipeline(sources, codebook=str(MINI), filter={"keywords": ["social credit"]},
-                          tag={"min_hits": 1}, report={"title": "Test <b>report</b>"})
+                          tag={"min_hits": 1}, report={"title": "Test <b>report</b>"},
+                          extract={"near_duplicates": None})
     run(spec)
     return spec.workdir / "report"
 

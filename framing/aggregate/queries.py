@@ -111,3 +111,11 @@ def keyword_in_context(study: Study, pattern: re.Pattern[str], width: int = 60, 
                 shown += 1
                 if shown >= limit:
                     return
+
+
+def story_key(study: Study) -> str:
+    """SQL for an article's story: its ``cluster_id``, or, in an article table written before
+    near-duplicate clusters (or by hand), its exact original's id or its own."""
+    if "cluster_id" in study.columns("articles"):
+        return "cluster_id"
+    return "coalesce(duplicate_of, article_id)"

@@ -14,6 +14,7 @@ import vl_convert as vlc
 from markupsafe import Markup
 
 from framing import __version__
+from framing.aggregate.queries import story_key
 from framing.errors import FramingError
 from framing.formatting import DASH, fmt_score, is_missing
 from framing.report.charts import (
@@ -29,6 +30,7 @@ from framing.report.examples import example_sentences
 from framing.report.validation import corrected_table, load_validation, model_description
 from framing.study.config import Pipeline, study_codebook
 from framing.study.store import Study
+from framing.study.tables import ARTICLES
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -110,12 +112,18 @@ def methods(spec: Pipeline, study: Study, manifest: dict[str, Any], codebook: An
     stages = manifest.get("stages", {})
     dates = study.query("SELECT min(published), max(published), count(*) FROM articles WHERE status = 'ok'").fetchone()
     counts = dict(study.query("SELECT status, count(*) FROM articles GROUP BY status ORDER BY 2 DESC").fetchall())
+    near = "count(near_duplicate_of)" if "near_duplicate_of" in study.columns("articles") else "0"
+    stories = study.query(f"SELECT count(*), coalesce(sum(n), 0), coalesce(sum(near), 0) FROM (SELECT count(*) AS n, "
+                          f"{near} AS near FROM articles WHERE status IN {ARTICLES} "
+                          f"GROUP BY {story_key(study)} HAVING count(*) > 1)").fetchone()
     return {
         "sources": [{"kind": s.kind, "location": s.location, "outlet": s.outlet or "(host name)"}
                     for s in spec.sources],
         "first": dates[0], "last": dates[1], "articles": dates[2], "statuses": counts,
         "filter": spec.filter.model_dump(mode="json"), "codebook": codebook, "min_hits": spec.tag.min_hits,
         "duplicates": spec.aggregate.duplicates, "level": spec.aggregate.level,
+        "syndicated": {"stories": stories[0], "copies": stories[1], "near": stories[2],
+                       "threshold": spec.extract.near_duplicates, "shingle_words": spec.extract.shingle_words},
         "association": stages.get("aggregate", {}).get("counts", {}).get("association"),
         "packages": manifest.get("packages", {}), "python": manifest.get("python"),
         "finished": {k: v.get("finished") for k, v in stages.items()},

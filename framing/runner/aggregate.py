@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from framing.aggregate.corrected import corrected_shares
-from framing.aggregate.queries import funnel
+from framing.aggregate.queries import funnel, story_key
 from framing.aggregate.statistics import association, dominant_frames, js_distances, outlet_map, prevalence, profiles
 from framing.errors import FramingError
 from framing.study.config import Pipeline
@@ -22,13 +22,21 @@ CORRECTED = "prevalence_corrected"
 
 
 def load_frames(study: Study, duplicates: str, period: str) -> pd.DataFrame:
-    """Article x frame rows joined with each article's status and period, per the duplicates option."""
-    statuses = ARTICLES if duplicates == "per_outlet" else ("ok",)  # "once": a syndicated story counts once
+    """Article x frame rows with each article's period, one article per story as ``duplicates`` says.
+
+    A story is a cluster of exact and near copies (``cluster_id``, set by the extract stage).
+    ``per_outlet`` keeps each outlet's first copy of a story, ``once`` the story's first copy
+    in all; either way, an outlet's two copies of one story count once.
+    """
     fmt = "%Y" if period == "year" else "%Y-%m"
+    story = story_key(study)
+    per = f"{story}, outlet" if duplicates == "per_outlet" else story
     frames = study.query(
+        f"WITH counted AS (SELECT article_id, published FROM (SELECT article_id, published, row_number() OVER "
+        f"(PARTITION BY {per} ORDER BY published NULLS LAST, url, article_id) AS nth FROM articles "
+        f"WHERE status IN {ARTICLES}) WHERE nth = 1) "
         f"SELECT f.article_id, f.outlet, f.frame, f.present, f.dominant, f.sentence_share, f.hits, "
-        f"strftime(a.published, '{fmt}') AS period FROM article_frames f JOIN articles a USING (article_id) "
-        f"WHERE a.status IN {statuses}").df()
+        f"strftime(c.published, '{fmt}') AS period FROM article_frames f JOIN counted c USING (article_id)").df()
     for column in ("outlet", "frame", "period"):
         frames[column] = frames[column].astype("category")
     return frames

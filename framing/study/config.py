@@ -92,6 +92,10 @@ class Extract(Strict):
     fast: bool = False
     favor_precision: bool = False
     min_chars: int = Field(400, ge=0)
+    near_duplicates: float | None = Field(
+        0.75, gt=0, le=1, description="Jaccard similarity of two articles' word shingles from which they are one "
+                                     "syndicated story (MinHash LSH); null: only exact copies are linked")
+    shingle_words: int = Field(3, ge=1, le=20, description="words per shingle for near_duplicates")
 
 
 class Tag(Strict):
@@ -120,7 +124,8 @@ class Evaluate(Strict):
 class Aggregate(Strict):
     period: Literal["year", "month"] = "year"
     duplicates: Literal["per_outlet", "once"] = Field(
-        "per_outlet", description="syndicated copies: counted for every outlet that printed them, or once")
+        "per_outlet", description="a story's copies (exact and near): counted once per outlet that printed it, "
+                                  "or once in all")
     level: float = Field(0.95, gt=0.5, lt=1)
     correct_prevalence: bool = Field(True, description="with a classifier or ensemble: shares corrected for its "
                                                        "cross-validated error rates, beside the raw ones")

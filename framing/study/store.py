@@ -144,6 +144,10 @@ class Study:
 
         return pd.read_parquet(self.table(name))
 
+    def columns(self, name: str) -> list[str]:
+        """The column names of ``tables/<name>.parquet``, read from its footer."""
+        return pq.read_schema(self.table(name)).names
+
     def remove_table(self, name: str) -> None:
         """Delete ``tables/<name>.parquet`` and its CSV, if there; for outputs the current settings no longer make."""
         for suffix in (".parquet", ".csv"):

@@ -109,3 +109,7 @@ URL_SCHEMA = pa.schema([
     ("content_type", pa.string()), ("attempts", pa.int64()), ("redirect_hops", pa.int64()), ("warc_file", pa.string()),
     ("warc_offset", pa.int64()), ("fetched_at", pa.string()),
 ])
+
+# Near-duplicate clusters (extract stage), joined into the article table as two columns.
+CLUSTER_SCHEMA = pa.schema([("article_id", pa.string()), ("cluster_id", pa.string()),
+                            ("near_duplicate_of", pa.string())])
