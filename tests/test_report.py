@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 
 from framing.runner import run
@@ -99,10 +98,11 @@ def test_report_opens_offline_in_chromium_with_charts_and_inert_scraped_html(ser
 def test_report_links_only_http_urls_even_when_a_table_holds_a_script_url(serve, write_pipeline):
     folder = build_study(serve, write_pipeline)
     spec = load_pipeline(folder.parent.parent / "study.yml")
-    articles = Study(spec.workdir).table("articles")
-    table = pq.read_table(articles).to_pandas()
+    study = Study(spec.workdir)
+    table = study.read_frame("articles")
     table["url"] = table["url"].where(table["outlet"] != "Watchdog Daily", "javascript:window.__pwned=4")
-    pq.write_table(pa.Table.from_pandas(table, preserve_index=False), articles)
+    arrow = pa.Table.from_pandas(table, preserve_index=False)
+    study.write_rows("articles", arrow.to_pylist(), arrow.schema)
     run(spec, ["report"], force=True)
     index = (folder / "index.html").read_text(encoding="utf-8")
     assert "Watchdog Daily story" in index

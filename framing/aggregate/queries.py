@@ -62,9 +62,9 @@ class FunnelRow:
 
 def funnel(study: Study) -> list[FunnelRow]:
     """One row per outlet: URLs discovered, fetched, disallowed, failed by reason, articles, duplicates."""
-    if not study.table("urls").is_file():
+    if not study.has_table("urls"):
         return []
-    has_articles = study.table("articles").is_file()
+    has_articles = study.has_table("articles")
     articles = "articles" if has_articles else "(SELECT ''::VARCHAR AS outlet, ''::VARCHAR AS status WHERE false)"
     sql = FUNNEL_SQL.format(not_failed=_NOT_FAILED, articles=articles, in_scope=ARTICLES)
     rows = study.query(sql).fetchall()

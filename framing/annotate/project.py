@@ -62,7 +62,7 @@ def sentences(text: str, language: str) -> list[tuple[int, int]]:
 
 def candidate_units(study: Study, codebook: Codebook, exclude: set[str]) -> pd.DataFrame:
     """Every codable unit of the study not yet drawn: in-scope articles (or their sentences)."""
-    if not study.table("articles").is_file():
+    if not study.has_table("articles"):
         raise FramingError("the study has no articles yet: run `framing run PIPELINE` first")
     # duplicates are left out: coding the same text twice under two outlets teaches nothing
     articles = study.query("SELECT article_id, url, outlet, title, language, published, text FROM articles "
@@ -272,7 +272,7 @@ def import_judgements(spec: Pipeline, judgements: list[Judgement], texts: dict[s
     known = db.unit_ids()
     wanted = sorted({j.unit for j in judgements} - known)
     articles = {}
-    if wanted and study.table("articles").is_file():
+    if wanted and study.has_table("articles"):
         frame = study.query("SELECT article_id, url, outlet, title, language, CAST(published AS VARCHAR) AS published, "
                             "text FROM articles").df()
         articles = {r["article_id"]: r for r in frame.to_dict("records") if r["article_id"] in set(wanted)}

@@ -106,7 +106,7 @@ def evaluate(pipeline: Pipeline | str | Path, gold: str | Path | None = None, fo
     spec = as_pipeline(pipeline)
     study = Study(spec.workdir)
     book = study_codebook(spec)
-    if not study.table("articles").is_file():
+    if not study.has_table("articles"):
         raise FramingError(f"no articles yet: run `framing run {spec.path or 'PIPELINE'}` first")
     result = Evaluation(gold="", folds=folds or spec.evaluate.folds, threshold=spec.evaluate.alpha_threshold,
                         method=spec.tag.method, coders_alpha=coders_alpha(study),
@@ -151,7 +151,7 @@ def _cross_validate(spec: Pipeline, study: Study, book: Codebook, gold: str | Pa
 
 def _score_rules(spec: Pipeline, study: Study, book: Codebook, gold: str | Path | None, result: Evaluation) -> None:
     """The study's tag stage output against the same gold as the models, on any number of units."""
-    if not study.table("article_frames").is_file():
+    if not study.has_table("article_frames"):
         raise FramingError(f"no frame labels yet: run `framing run {spec.path or 'PIPELINE'}` first")
     data = study_labelled(spec, min_examples=0, gold_file=str(gold) if gold else None, book=book)
     result.gold = data.source["label"]

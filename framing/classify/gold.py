@@ -61,7 +61,7 @@ def study_labelled(spec: Pipeline, min_examples: int = 5, drop_rare: bool = Fals
     """
     study = Study(spec.workdir)
     book = study_codebook(spec) if book is None else book
-    if gold_file is None and study.table("gold").is_file():
+    if gold_file is None and study.has_table("gold"):
         try:
             data = load_gold_table(study.table("gold"), book.frame_ids, min_examples=min_examples,
                                    drop_rare=drop_rare)
@@ -74,7 +74,7 @@ def study_labelled(spec: Pipeline, min_examples: int = 5, drop_rare: bool = Fals
     if not path:
         raise FramingError("no gold labels: code and adjudicate articles (`framing annotate ...`, then "
                            "`framing annotate gold`) or set `gold:` in the study to a CSV of url/path and frames")
-    if not study.table("articles").is_file():
+    if not study.has_table("articles"):
         raise FramingError(f"the study has no articles yet: run `framing run {spec.path or 'PIPELINE'}` first")
     articles = study.query("SELECT article_id, url, outlet, language, text FROM articles "
                            f"WHERE status IN {ARTICLES} ORDER BY article_id").df()

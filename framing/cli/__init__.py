@@ -68,7 +68,7 @@ def articles_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML fil
     from framing.study.store import Study
     spec = load_pipeline(pipeline)
     study = Study(spec.workdir)
-    if not study.table("articles").is_file():
+    if not study.has_table("articles"):
         raise FramingError(f"no articles yet in {spec.workdir}; run `framing run {pipeline}` first")
     if search:
         pattern = keyword_pattern([k for k in search.split("|") if k.strip()])

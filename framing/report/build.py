@@ -43,7 +43,7 @@ def script_json(value: Any) -> Markup:
 
 def build_report(spec: Pipeline, study: Study, progress: Callable[[str, int, int | None], None]) -> dict[str, Any]:
     """Write the report folder from the aggregate tables; return what was written."""
-    if not study.table("prevalence_by_outlet").is_file():
+    if not study.has_table("prevalence_by_outlet"):
         raise FramingError("nothing to report yet: run the aggregate stage first")
     out = study.workdir / "report"
     out.mkdir(exist_ok=True)
@@ -88,7 +88,7 @@ def make_figures(spec: Pipeline, study: Study, labels: dict[str, str]) -> list[F
     if corrected is not None and len(corrected):
         figures.append(corrected_share_figure(corrected, spec.aggregate.level))
     summary = study.read_manifest().get("stages", {}).get("aggregate", {}).get("counts", {})
-    if study.table("association_cells").is_file():
+    if study.has_table("association_cells"):
         cells = study.read_frame("association_cells")
         figures.append(residual_heatmap(cells[cells["outlet"].isin(keep)], labels, summary.get("association", "")))
     by_period = study.read_frame("prevalence_by_period")

@@ -44,7 +44,7 @@ def load_frames(study: Study, duplicates: str, period: str) -> pd.DataFrame:
 
 def aggregate_study(spec: Pipeline, study: Study) -> dict[str, Any]:
     """Write the outlet x frame tables that the report charts."""
-    if not study.table("article_frames").is_file():
+    if not study.has_table("article_frames"):
         raise FramingError("nothing to aggregate yet: run the tag stage first")
     options = spec.aggregate
     frames = load_frames(study, options.duplicates, options.period)
@@ -90,7 +90,7 @@ def correct_study(spec: Pipeline, study: Study, frames: pd.DataFrame) -> dict[st
         return _skip(study, "not computed: the rule tagger is not corrected (tag.method is rules)")
     if not spec.aggregate.correct_prevalence:
         return _skip(study, "not computed: aggregate.correct_prevalence is false")
-    if not study.table("validation_labels").is_file():
+    if not study.has_table("validation_labels"):
         return _skip(study, f"not computed: no validation labels; run `framing evaluate {spec.path or 'PIPELINE'}` "
                             "first, then the aggregate stage again")
     validation = study.read_frame("validation_labels")

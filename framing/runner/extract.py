@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pyarrow.parquet as pq
-
 from framing.collect.captures import iter_captures
 from framing.collect.frontier import Frontier
 from framing.extract.articles import LINK_DUPLICATES_SQL, extract_all
@@ -41,8 +39,7 @@ def link_near_duplicates(spec: Pipeline, study: Study) -> dict[str, int]:
     rows: list[dict[str, Any]] = []
     if options.near_duplicates is not None:
         index = NearDuplicates(options.near_duplicates, options.shingle_words)
-        source = pq.ParquetFile(study.table("articles"), pre_buffer=False)
-        for batch in source.iter_batches(batch_size=1024, columns=list(NearDuplicates.COLUMNS)):
+        for batch in study.iter_batches("articles", list(NearDuplicates.COLUMNS)):
             index.add(batch.to_pylist())
         rows = cluster_rows(index)
     study.write_rows("article_clusters", rows, CLUSTER_SCHEMA)

@@ -76,8 +76,10 @@ def run(spec: Pipeline, stages: list[str] | None = None, progress: Progress | No
         if key and not force and _last_key(study, stage) == key and _outputs_exist(study, stage):
             results.append(StageResult(stage, skipped=True, counts={"key": key}))
             continue
-        started = time.perf_counter()
+        started, migrated = time.perf_counter(), len(study.migrated())
         counts = STAGE_FUNCTIONS[stage](spec, study, report)
+        if study.migrated()[migrated:]:  # a table of an older study, now a partitioned dataset
+            counts["migrated"] = ", ".join(study.migrated()[migrated:])
         result = StageResult(stage, counts={"key": key, **counts}, seconds=round(time.perf_counter() - started, 2))
         results.append(result)
         _record(study, spec, result)
@@ -144,7 +146,7 @@ _OUTPUTS = {"extract": ["articles"], "tag": ["frame_hits", "article_frames"],
 def _outputs_exist(study: Study, stage: str) -> bool:
     if stage == "report":
         return (study.workdir / "report" / "index.html").is_file()
-    return all(study.table(name).is_file() for name in _OUTPUTS.get(stage, []))
+    return all(study.has_table(name) for name in _OUTPUTS.get(stage, []))
 
 
 def run_tag(spec: Pipeline, study: Study, progress: Progress) -> dict[str, Any]:

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pyarrow.parquet as pq
-
 from framing.errors import FramingError
 from framing.study.config import Pipeline, study_codebook
 from framing.study.stages import Progress
@@ -21,7 +19,7 @@ from framing.tag.rules import RuleTagger
 
 def tag_articles(spec: Pipeline, study: Study, progress: Progress) -> dict[str, Any]:
     """Tag every article (statuses ``ok`` and ``duplicate``), streaming in batches."""
-    if not study.table("articles").is_file():
+    if not study.has_table("articles"):
         raise FramingError("no articles to tag yet: run the extract stage first")
     codebook = study_codebook(spec)
     tagger = RuleTagger(codebook, min_hits=spec.tag.min_hits)
@@ -30,16 +28,12 @@ def tag_articles(spec: Pipeline, study: Study, progress: Progress) -> dict[str, 
         from framing.classify.machine import MachineTagger  # scikit-learn loads only when a model tags
 
         machine = MachineTagger.load(spec, codebook.frame_ids)
-    # pre_buffer=False: with pyarrow's default pre-buffering, iter_batches keeps the raw column
-    # chunks of every row group read so far (the text column: about a third of the corpus) until
-    # the iterator ends, so memory grew with the number of articles (pyarrow 26).
-    source = pq.ParquetFile(study.table("articles"), pre_buffer=False)
     total = study.query(f"SELECT count(*) FROM articles WHERE status IN {ARTICLES}").fetchone()[0]
     done = 0
     columns = ["article_id", "outlet", "language", "text", "published", "status"]
     with study.table_writer("frame_hits", FRAME_HIT_SCHEMA) as hits_out, \
             study.table_writer("article_frames", ARTICLE_FRAME_SCHEMA) as frames_out:
-        for batch in source.iter_batches(batch_size=256, columns=columns):
+        for batch in study.iter_batches("articles", columns, batch_size=256):
             articles = [a for a in batch.to_pylist() if a["status"] in ARTICLES]
             hit_rows, frame_rows = [], []
             for hits, frames in tagger.tag_all(articles):

@@ -19,9 +19,24 @@ VOLATILE = ("warc_file", "warc_offset", "fetched_at")
 TABLE_SUFFIXES = (".parquet", ".csv")
 
 
-def canonical_rows(path: Path, ignore: tuple[str, ...] = VOLATILE) -> tuple[list[str], list[tuple[str, ...]]]:
+def tables_of(workdir: Path) -> dict[str, list[Path]]:
+    """A study's tables by name (``articles.parquet``, ``evaluation.csv``) -> their files, whether a
+    table is one file or a partitioned dataset (``tables/articles/part-N.parquet``)."""
+    out: dict[str, list[Path]] = {}
+    for path in sorted((Path(workdir) / "tables").iterdir()):
+        if path.is_file() and path.suffix in TABLE_SUFFIXES:
+            out[path.name] = [path]
+        elif path.is_dir() and path.suffix == "" and (parts := sorted(path.glob("*.parquet"))):
+            out[f"{path.name}.parquet"] = parts
+    return out
+
+
+def canonical_rows(paths: Path | list[Path], ignore: tuple[str, ...] = VOLATILE
+                   ) -> tuple[list[str], list[tuple[str, ...]]]:
     """A table's columns (without ``ignore``) and its rows as sorted tuples of strings, floats rounded."""
-    table = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
+    paths = [paths] if isinstance(paths, Path) else paths
+    table = pd.concat([pd.read_parquet(p) if p.suffix == ".parquet" else pd.read_csv(p) for p in paths],
+                      ignore_index=True)
     columns = [c for c in table.columns if c not in ignore]
     cells = {}
     for column in columns:
@@ -34,7 +49,8 @@ def canonical_rows(path: Path, ignore: tuple[str, ...] = VOLATILE) -> tuple[list
     return columns, rows
 
 
-def compare_tables(first: Path, second: Path, ignore: tuple[str, ...] = VOLATILE) -> list[str]:
+def compare_tables(first: Path | list[Path], second: Path | list[Path], ignore: tuple[str, ...] = VOLATILE
+                   ) -> list[str]:
     """How two tables differ, in sentences; empty when they hold the same rows."""
     columns_a, rows_a = canonical_rows(first, ignore)
     columns_b, rows_b = canonical_rows(second, ignore)
@@ -52,15 +68,13 @@ def compare_tables(first: Path, second: Path, ignore: tuple[str, ...] = VOLATILE
 
 def compare_studies(first: Path, second: Path, ignore: tuple[str, ...] = VOLATILE) -> dict[str, list[str]]:
     """Every table in either study folder's ``tables/`` -> how it differs (empty list: the same)."""
-    names = sorted({p.name for study in (first, second) for p in (Path(study) / "tables").glob("*")
-                    if p.suffix in TABLE_SUFFIXES})
+    tables = tables_of(first), tables_of(second)
     out = {}
-    for name in names:
-        a, b = Path(first) / "tables" / name, Path(second) / "tables" / name
-        if not (a.is_file() and b.is_file()):
-            out[name] = [f"only in the {'first' if a.is_file() else 'second'} study"]
+    for name in sorted(set(tables[0]) | set(tables[1])):
+        if name not in tables[0] or name not in tables[1]:
+            out[name] = [f"only in the {'first' if name in tables[0] else 'second'} study"]
         else:
-            out[name] = compare_tables(a, b, ignore)
+            out[name] = compare_tables(tables[0][name], tables[1][name], ignore)
     return out
 
 
@@ -73,13 +87,12 @@ def table_digests(workdir: Path, names: list[str] | None = None, ignore: tuple[s
     workdir
         The study folder.
     names
-        File names in ``tables/`` (e.g. ``articles.parquet``); default every table there.
+        Table names as :func:`tables_of` gives them (e.g. ``articles.parquet``); default every table.
     """
-    tables = Path(workdir) / "tables"
-    names = names or sorted(p.name for p in tables.glob("*") if p.suffix in TABLE_SUFFIXES)
+    tables = tables_of(workdir)
     out = {}
-    for name in names:
-        columns, rows = canonical_rows(tables / name, ignore)
+    for name in names or sorted(tables):
+        columns, rows = canonical_rows(tables[name], ignore)
         digest = hashlib.sha256(json.dumps(rows, ensure_ascii=False).encode()).hexdigest()
         out[name] = {"columns": columns, "rows": len(rows), "sha256": digest}
     return out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -26,6 +27,13 @@ HUMAN_TABLES = ("gold", "agreement_", "validation_")
 MACHINE_OUTPUTS = ("captures", "state.sqlite", "state.sqlite-wal", "state.sqlite-shm", "report", "manifest.json",
                    "demo-requests.jsonl")
 
+
+# The tables that grow with the corpus are partitioned datasets, tables/<name>/part-N.parquet,
+# that DuckDB, pandas and R's arrow read as one table (one glob); the rest are single files.
+# Studies from before kept single files for all: those are read as they are, and replaced by a
+# dataset when their stage runs again.
+DATASETS = ("articles_raw", "articles", "frame_hits", "article_frames")
+PART_ROWS = 50_000  # rows per part file: a partition a worker tags in seconds and holds easily
 
 # any of these in a folder marks it as a framing study (an older one may lack some)
 STUDY_MARKERS = ("manifest.json", "state.sqlite", "captures", "tables", "annotation.sqlite", "models")
@@ -60,6 +68,7 @@ class Study:
         self.tables = self.workdir / "tables"
         for folder in (self.workdir, self.captures, self.tables):
             folder.mkdir(parents=True, exist_ok=True)
+        self._migrated: list[str] = []
 
     @property
     def state_db(self) -> Path:
@@ -70,7 +79,37 @@ class Study:
         return self.workdir / "manifest.json"
 
     def table(self, name: str) -> Path:
-        return self.tables / f"{name}.parquet"
+        """Where ``tables/<name>`` is: its dataset folder when it has one, else its single file."""
+        folder = self.tables / name
+        return folder if folder.is_dir() else self.tables / f"{name}.parquet"
+
+    def has_table(self, name: str) -> bool:
+        """Whether the study has ``tables/<name>``, as a dataset or a single file."""
+        return self.table(name).exists()
+
+    def table_files(self, name: str) -> list[Path]:
+        """The Parquet files of a table, part 0 first (one file for a single-file table)."""
+        where = self.table(name)
+        if not where.is_dir():
+            return [where] if where.is_file() else []
+        return sorted(where.glob("*.parquet"), key=_part_number)
+
+    def table_glob(self, name: str) -> str:
+        """What DuckDB's ``read_parquet`` (or arrow's ``open_dataset``) takes to read the table as one."""
+        where = self.table(name)
+        return f"{where.as_posix()}/*.parquet" if where.is_dir() else where.as_posix()
+
+    def iter_batches(self, name: str, columns: list[str], batch_size: int = 1024) -> Iterator[pa.RecordBatch]:
+        """Stream a table's rows in record batches, file by file, part 0 first."""
+        for path in self.table_files(name):
+            # pre_buffer=False: with pyarrow's default pre-buffering, iter_batches keeps the raw column
+            # chunks of every row group read so far until the iterator ends (pyarrow 26), so memory
+            # would grow with the corpus
+            yield from pq.ParquetFile(path, pre_buffer=False).iter_batches(batch_size=batch_size, columns=columns)
+
+    def migrated(self) -> list[str]:
+        """Single-file tables replaced by datasets since this Study was opened (said in the stage's summary)."""
+        return list(self._migrated)
 
     def remove_machine_outputs(self) -> tuple[list[str], list[str]]:
         """Delete what the pipeline can make again; keep what people made.
@@ -95,9 +134,13 @@ class Study:
                 continue
             removed.append(name)
         for path in sorted(self.tables.iterdir()):
-            if path.is_file() and not path.name.startswith(HUMAN_TABLES):
+            if path.name.startswith(HUMAN_TABLES):
+                continue
+            if path.is_dir():
+                shutil.rmtree(path)
+            else:
                 path.unlink()
-                removed.append(f"tables/{path.name}")
+            removed.append(f"tables/{path.name}")
         kept = [name for name in HUMAN_WORK if (self.workdir / name).exists()]
         kept += [f"tables/{p.name}" for p in sorted(self.tables.iterdir()) if p.name.startswith(HUMAN_TABLES)]
         self.captures.mkdir(exist_ok=True)
@@ -119,20 +162,43 @@ class Study:
 
     @contextmanager
     def table_writer(self, name: str, schema: pa.Schema) -> Iterator[TableWriter]:
-        """Write a table in pieces; it replaces ``tables/<name>.parquet`` only when complete."""
-        target = self.table(name)
-        partial = target.with_suffix(".parquet.partial")
-        writer = TableWriter(pq.ParquetWriter(partial, schema, compression="zstd"), schema)
+        """Write a table in pieces; it replaces ``tables/<name>`` only when complete."""
+        if name not in DATASETS:
+            target = self.tables / f"{name}.parquet"
+            partial = target.with_suffix(".parquet.partial")
+            writer = TableWriter(partial, schema, part_rows=None)
+        else:
+            partial = self._fresh_partial(name)
+            writer = TableWriter(partial, schema, part_rows=PART_ROWS)
         try:
             yield writer
         finally:
-            writer.parquet.close()
-        partial.replace(target)
+            writer.close()
+        self._install(name, partial)
+
+    def _fresh_partial(self, name: str) -> Path:
+        partial = self.tables / f"{name}.partial"
+        shutil.rmtree(partial, ignore_errors=True)
+        partial.mkdir()
+        return partial
+
+    def _install(self, name: str, partial: Path) -> None:
+        """Put a complete table in place of the old one, whichever form either has."""
+        file, folder = self.tables / f"{name}.parquet", self.tables / name
+        if partial.is_dir():
+            if file.is_file():
+                file.unlink()
+                self._migrated.append(f"tables/{name}.parquet -> tables/{name}/")
+            shutil.rmtree(folder, ignore_errors=True)
+            partial.replace(folder)
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
+            partial.replace(file)
 
     def write_frame(self, name: str, frame: Any, csv: bool = False) -> Path:
         """Write a pandas DataFrame as ``tables/<name>.parquet`` and, with ``csv``, ``<name>.csv`` beside it
         (for readers without a Parquet reader: spreadsheets, R without arrow)."""
-        target = self.table(name)
+        target = self.tables / f"{name}.parquet"
         frame.to_parquet(target, index=False)
         if csv:
             self.write_csv(name, frame)
@@ -142,16 +208,17 @@ class Study:
         """``tables/<name>.parquet`` as a pandas DataFrame."""
         import pandas as pd
 
-        return pd.read_parquet(self.table(name))
+        return pd.concat([pd.read_parquet(path) for path in self.table_files(name)], ignore_index=True)
 
     def columns(self, name: str) -> list[str]:
         """The column names of ``tables/<name>.parquet``, read from its footer."""
-        return pq.read_schema(self.table(name)).names
+        return pq.read_schema(self.table_files(name)[0]).names
 
     def remove_table(self, name: str) -> None:
         """Delete ``tables/<name>.parquet`` and its CSV, if there; for outputs the current settings no longer make."""
         for suffix in (".parquet", ".csv"):
             (self.tables / f"{name}{suffix}").unlink(missing_ok=True)
+        shutil.rmtree(self.tables / name, ignore_errors=True)
 
     def write_csv(self, name: str, frame: Any) -> Path:
         """Write a pandas DataFrame as ``tables/<name>.csv``."""
@@ -164,18 +231,29 @@ class Study:
         return self._tables_connection().execute(sql, params or [])
 
     def write_query(self, name: str, sql: str) -> Path:
-        """Write what DuckDB SQL over the tables returns as ``tables/<name>.parquet``, replacing it when complete."""
-        target = self.table(name)
-        partial = target.with_suffix(".parquet.partial")
+        """Write what DuckDB SQL over the tables returns as ``tables/<name>``, replacing it when complete."""
+        if name in DATASETS:
+            partial = self._fresh_partial(name)
+            options = (f"FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {PART_ROWS}, ROW_GROUPS_PER_FILE 1, "
+                       "FILENAME_PATTERN 'part-{i}', OVERWRITE_OR_IGNORE true")
+        else:
+            partial = self.tables / f"{name}.parquet.partial"
+            options = "FORMAT parquet, COMPRESSION zstd"
         with self._tables_connection() as con:
-            con.execute(f"COPY ({sql}) TO '{partial.as_posix()}' (FORMAT parquet, COMPRESSION zstd)")
-        partial.replace(target)
-        return target
+            con.execute(f"COPY ({sql}) TO '{partial.as_posix()}' ({options})")
+            if partial.is_dir() and not any(partial.iterdir()):  # no rows: DuckDB wrote no part; keep the columns
+                con.execute(f"COPY (SELECT * FROM ({sql}) LIMIT 0) TO '{(partial / 'part-0.parquet').as_posix()}' "
+                            "(FORMAT parquet)")
+        self._install(name, partial)
+        return self.table(name)
 
     def _tables_connection(self) -> duckdb.DuckDBPyConnection:
         con = duckdb.connect()
-        for path in self.tables.glob("*.parquet"):
-            con.execute(f"CREATE VIEW {path.stem} AS SELECT * FROM read_parquet('{path.as_posix()}')")
+        for path in sorted(self.tables.iterdir()):
+            if path.suffix == ".parquet" and path.is_file():
+                con.execute(f"CREATE VIEW {path.stem} AS SELECT * FROM read_parquet('{path.as_posix()}')")
+            elif path.is_dir() and path.suffix == "" and any(path.glob("*.parquet")):
+                con.execute(f"CREATE VIEW {path.name} AS SELECT * FROM read_parquet('{path.as_posix()}/*.parquet')")
         return con
 
     def read_manifest(self) -> dict[str, Any]:
@@ -190,17 +268,46 @@ class Study:
 
 
 class TableWriter:
-    """Appends lists of dict rows to an open Parquet file."""
+    """Appends lists of dict rows to a Parquet file, or (``part_rows``) to a folder of part files."""
 
-    def __init__(self, parquet: pq.ParquetWriter, schema: pa.Schema):
-        self.parquet = parquet
+    def __init__(self, target: Path, schema: pa.Schema, part_rows: int | None):
+        self.target = target
         self.schema = schema
+        self.part_rows = part_rows
         self.count = 0
+        self._parquet: pq.ParquetWriter | None = None
+        self._in_part = 0
+        self._parts = 0
 
     def write(self, rows: list[dict[str, Any]]) -> None:
-        if rows:
-            self.parquet.write_table(pa.Table.from_pylist(rows, schema=self.schema))
-            self.count += len(rows)
+        if not rows:
+            return
+        if self.part_rows and self._parquet is not None and self._in_part >= self.part_rows:
+            self._parquet.close()
+            self._parquet = None
+        if self._parquet is None:
+            self._open()
+        self._parquet.write_table(pa.Table.from_pylist(rows, schema=self.schema))
+        self.count += len(rows)
+        self._in_part += len(rows)
+
+    def _open(self) -> None:
+        path = self.target / f"part-{self._parts}.parquet" if self.part_rows else self.target
+        self._parquet = pq.ParquetWriter(path, self.schema, compression="zstd")
+        self._parts += 1
+        self._in_part = 0
+
+    def close(self) -> None:
+        if self._parquet is None and self._parts == 0:
+            self._open()  # an empty table is still a table, with its columns
+        if self._parquet is not None:
+            self._parquet.close()
+            self._parquet = None
+
+
+def _part_number(path: Path) -> tuple[int, str]:
+    found = re.search(r"(\d+)", path.stem)
+    return (int(found.group(1)) if found else -1, path.name)
 
 
 @contextmanager

@@ -1,0 +1,60 @@
+"""The study store: big tables as partitioned Parquet datasets, read as one table; older single-file studies open."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from framing.runner import run
+from framing.study.store import PART_ROWS, Study
+
+
+def test_big_tables_are_datasets_read_as_one_table_with_one_glob(tmp_path):
+    study = Study(tmp_path / "study")
+    schema = pa.schema([("article_id", pa.string()), ("status", pa.string())])
+    rows = ({"article_id": f"a{i:06d}", "status": "ok" if i % 3 else "off-topic"} for i in range(2 * PART_ROWS + 5))
+    assert study.write_rows("articles", rows, schema) == 2 * PART_ROWS + 5
+    parts = study.table_files("articles")
+    assert [p.name for p in parts] == ["part-0.parquet", "part-1.parquet", "part-2.parquet"]
+    assert not (study.tables / "articles.parquet").exists() and not (study.tables / "articles.partial").exists()
+    glob = f"{study.tables}/articles/*.parquet"
+    assert duckdb.sql(f"SELECT count(*) FROM read_parquet('{glob}')").fetchall()[0][0] == 2 * PART_ROWS + 5
+    assert len(pd.read_parquet(study.tables / "articles")) == 2 * PART_ROWS + 5      # pandas (pyarrow) reads the folder
+    assert study.query("SELECT count(*) FROM articles WHERE status = 'ok'").fetchone()[0] == \
+        sum(1 for i in range(2 * PART_ROWS + 5) if i % 3)
+    assert sum(b.num_rows for b in study.iter_batches("articles", ["article_id"])) == 2 * PART_ROWS + 5
+    study.write_query("articles", "SELECT * FROM articles WHERE status = 'ok'")   # rewritten from itself
+    assert study.query("SELECT count(DISTINCT status) FROM articles").fetchone()[0] == 1
+    small = study.write_frame("funnel", pd.DataFrame({"outlet": ["A"]}))          # small tables stay one file
+    assert small == study.tables / "funnel.parquet" and small.is_file()
+
+
+def test_an_empty_table_keeps_its_columns(tmp_path):
+    study = Study(tmp_path / "study")
+    schema = pa.schema([("article_id", pa.string()), ("frame", pa.string())])
+    study.write_rows("frame_hits", [], schema)
+    assert study.columns("frame_hits") == ["article_id", "frame"] and study.read_frame("frame_hits").empty
+    study.write_query("article_frames", "SELECT * FROM frame_hits")
+    assert study.columns("article_frames") == ["article_id", "frame"]
+
+
+def test_a_study_from_before_datasets_opens_and_its_tables_migrate_when_their_stage_runs(gold_study):
+    spec, _ = gold_study
+    study = Study(spec.workdir)
+    # as an older framing left it: one file per table
+    old = study.tables / "articles.parquet"
+    pq.write_table(pa.Table.from_pandas(study.read_frame("articles"), preserve_index=False), old)
+    for path in study.table_files("articles"):
+        path.unlink()
+    (study.tables / "articles").rmdir()
+    pq.write_table(pa.table({"article_id": ["stale"]}), study.tables / "frame_hits.parquet")
+    assert study.table("articles") == old and study.has_table("articles")
+    assert study.query("SELECT count(*) FROM articles").fetchone()[0] == 100
+    [tagged] = run(spec, ["tag"])
+    assert tagged.counts["articles"] == 100                                        # read from the single file
+    assert "tables/frame_hits.parquet -> tables/frame_hits/" in tagged.counts["migrated"]
+    assert not (study.tables / "frame_hits.parquet").exists()
+    assert Study(spec.workdir).query("SELECT count(DISTINCT article_id) FROM frame_hits").fetchone()[0] > 50
+    assert old.is_file()                                                           # extract did not run: kept
