@@ -223,8 +223,8 @@ def test_train_command_on_a_study_gold_table(write_pipeline, english, monkeypatc
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from framing.annotate.project import GOLD_SCHEMA
     from framing.study.store import Study
+    from framing.study.tables import GOLD_SCHEMA
 
     spec = write_pipeline([{"feed": "http://127.0.0.1:9/feed.rss"}], codebook="social-credit")
     frames = EN_LABELS.split(",")
@@ -342,7 +342,7 @@ def test_gold_table_loads_relevant_units_in_codebook_order(tmp_path):
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from framing.annotate.project import GOLD_SCHEMA
+    from framing.study.tables import GOLD_SCHEMA
 
     frames = ["surveillance", "trust_infrastructure"]
     rows = [{"unit_id": f"u{i}", "text": f"text {i}", "frames": [frames[i % 2]] if i < 12 else [],

@@ -97,7 +97,7 @@ def test_evaluate_prints_classifier_rules_and_ensemble_by_cross_validation(label
 
 def test_a_small_coders_gold_names_itself_says_how_to_switch_and_still_scores_the_rules(labelled_study):
     """Nine adjudicated units are too few to train or cross-validate on, not too few to score the rules."""
-    from framing.annotate.project import GOLD_SCHEMA
+    from framing.study.tables import GOLD_SCHEMA
 
     spec, frames = labelled_study
     run(spec, ["tag"])

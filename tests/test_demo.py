@@ -363,9 +363,7 @@ def test_every_status_the_demo_records_is_in_the_one_vocabulary(demo):
     """Statuses are named once (framing.study.tables); what the crawl and extract write, and the
     groups the frontier and the funnel use, are all in it, so `framing articles --all` and the
     README's status list cannot leave one out."""
-    from framing.aggregate.queries import _NOT_FAILED
-    from framing.collect.frontier import HELD, LISTING_FINAL, UNSPENT
-    from framing.study.tables import ARTICLE_STATUSES, ARTICLES, URL_STATUSES
+    from framing.study.tables import ARTICLE_STATUSES, ARTICLES, HELD, LISTING_FINAL, NOT_FAILED, UNSPENT, URL_STATUSES
 
     study = Study(demo.workdir)
     url_statuses = {s for (s,) in study.query("SELECT DISTINCT status FROM urls").fetchall()}
@@ -374,5 +372,5 @@ def test_every_status_the_demo_records_is_in_the_one_vocabulary(demo):
     assert any(re.fullmatch(r"http-\d{3}", s) for s in url_statuses)  # the demo's traps include HTTP errors
     assert article_statuses <= set(ARTICLE_STATUSES) and len(article_statuses) >= 5
     assert set(ARTICLES) <= set(ARTICLE_STATUSES)
-    for group in (HELD, LISTING_FINAL, UNSPENT, _NOT_FAILED):
+    for group in (HELD, LISTING_FINAL, UNSPENT, NOT_FAILED):
         assert set(group) <= set(URL_STATUSES), group

@@ -7,9 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from framing.study.store import Study
-from framing.study.tables import ARTICLES
-
-_NOT_FAILED = ("fetched", "queued", "robots-disallowed", "redirected", "max-pages")
+from framing.study.tables import ARTICLES, HELD, NOT_FAILED
 
 FUNNEL_SQL = """
 WITH pages AS (SELECT * FROM urls WHERE kind = 'page'),
@@ -19,7 +17,7 @@ url_counts AS (
         count(*) FILTER (WHERE status = 'fetched') AS fetched,
         count(*) FILTER (WHERE status = 'robots-disallowed') AS robots_disallowed,
         count(*) FILTER (WHERE status = 'redirected') AS redirected,
-        count(*) FILTER (WHERE status IN ('queued', 'max-pages')) AS not_fetched
+        count(*) FILTER (WHERE status IN {waiting}) AS not_fetched
     FROM pages GROUP BY outlet
 ),
 failures AS (
@@ -66,7 +64,7 @@ def funnel(study: Study) -> list[FunnelRow]:
         return []
     has_articles = study.has_table("articles")
     articles = "articles" if has_articles else "(SELECT ''::VARCHAR AS outlet, ''::VARCHAR AS status WHERE false)"
-    sql = FUNNEL_SQL.format(not_failed=_NOT_FAILED, articles=articles, in_scope=ARTICLES)
+    sql = FUNNEL_SQL.format(not_failed=NOT_FAILED, waiting=("queued", *HELD), articles=articles, in_scope=ARTICLES)
     rows = study.query(sql).fetchall()
     out = [FunnelRow(*row) for row in rows]
     if has_articles:

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import pyarrow as pa
 
 from framing.annotate.database import AnnotationDB, Unit
 from framing.annotate.formats import UnitText, export_annotations, import_annotations
@@ -22,20 +21,8 @@ from framing.evaluate.scores import unit_key
 from framing.study.codebook import Codebook
 from framing.study.config import Pipeline, study_codebook
 from framing.study.store import Study
+from framing.study.tables import GOLD_SCHEMA
 from framing.tag.nlp import pipeline_for
-
-GOLD_SCHEMA = pa.schema([
-    ("unit_id", pa.string()), ("article_id", pa.string()), ("sentence", pa.int32()), ("url", pa.string()),
-    ("outlet", pa.string()), ("language", pa.string()), ("title", pa.string()), ("text", pa.string()),
-    ("frames", pa.list_(pa.string())), ("dominant", pa.string()), ("relevant", pa.bool_()),
-    ("source", pa.string()), ("coders", pa.list_(pa.string())), ("decided_by", pa.string()),
-    ("codebook_version", pa.int32()),
-])
-GOLD_SOURCES = {
-    "adjudicated": "a reviewer set the final label",
-    "unanimous": "every assigned coder gave the same label",
-    "single": "coded by one coder only",
-}
 
 
 def annotation_db(spec: Pipeline) -> AnnotationDB:
@@ -375,3 +362,24 @@ def import_file(spec: Pipeline, path: str | Path, fmt: str | None = None) -> Tra
                            "nothing was imported")
     counts = import_judgements(spec, result.judgements, result.units)
     return Transfer(Path(path), result.format, counts, list(result.warnings))
+
+
+@dataclass
+class CodingProgress:
+    """How far each coder is (``coder -> (assigned, complete, drafts)``) and what the database holds."""
+
+    coders: dict[str, tuple[int, int, int]]
+    totals: dict[str, int]
+
+
+def coding_progress(spec: Pipeline) -> CodingProgress:
+    """Per coder: units assigned, complete, and started but not complete; and the database's counts."""
+    db = annotation_db(spec)
+    coders = {}
+    for coder in db.coders():
+        if coder.role != "coder":
+            continue
+        queue = db.queue(coder.name)
+        coders[coder.name] = (len(queue), sum(q["complete"] for q in queue),
+                              sum(q["started"] and not q["complete"] for q in queue))
+    return CodingProgress(coders, db.counts())

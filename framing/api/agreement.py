@@ -41,7 +41,7 @@ class AgreementOutcome:
     written: list[Path] = field(default_factory=list)
 
 
-def agree(pipeline: Pipeline | str | Path, boot: int = 1000, seed: int = 0, threshold: float = 0.667
+def agree(pipeline: Pipeline | str | Path, boot: int = 1000, seed: int = 0, threshold: float | None = None
           ) -> AgreementOutcome:
     """Krippendorff's alpha (with a bootstrap interval), Cohen's and Fleiss' kappa, each coder against the rest.
 
@@ -52,9 +52,11 @@ def agree(pipeline: Pipeline | str | Path, boot: int = 1000, seed: int = 0, thre
     boot, seed
         Bootstrap resamples for alpha's interval, and their seed.
     threshold
-        Alpha below which a frame is flagged (Krippendorff's lowest tentative level, 0.667).
+        Alpha below which a frame is flagged; default the study's ``evaluate.alpha_threshold`` (0.667,
+        Krippendorff's lowest tentative level), the threshold ``framing evaluate`` and the report use.
     """
     spec = as_pipeline(pipeline)
+    threshold = spec.evaluate.alpha_threshold if threshold is None else threshold
     book = study_codebook(spec)
     agreement = compute_agreement(coder_judgements(annotation_db(spec)), book.frame_ids, n_boot=boot, seed=seed)
     study = Study(spec.workdir)

@@ -46,7 +46,7 @@ def run(pipeline: Pipeline | str | Path, stages: list[str] | None = None, force:
     pipeline
         The study's YAML file, or a loaded :class:`~framing.study.config.Pipeline`.
     stages, force, progress, on_stage
-        As in :func:`framing.runner.run`.
+        As in :func:`framing.runner.order`.
     """
     spec = as_pipeline(pipeline)
     results = run_stages(spec, stages, progress=progress, force=force, on_stage=on_stage)

@@ -1,1 +1,1 @@
-"""Supervised frame classifiers trained on gold labels: model, thresholds, data, validation, prevalence."""
+"""Supervised frame classifiers trained on gold labels: gold, data, model, thresholds, cross-validation, cards."""

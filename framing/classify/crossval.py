@@ -4,7 +4,7 @@ Every gold unit lands in exactly one test fold. For each fold the classifier is 
 other folds (its model choice and thresholds included, so nothing it is scored on was seen in
 training) and labels the test fold. The rule tagger needs no training: it labels every unit
 once, and its scores are on the same units. The three methods' labels are then scored against
-gold with :func:`framing.classify.scores.score_table` (P/R/F1 with Wilson intervals, micro and
+gold with :func:`framing.evaluate.scores.score_table` (P/R/F1 with Wilson intervals, micro and
 macro, Krippendorff's alpha).
 
 The ensemble
@@ -53,7 +53,7 @@ class Validation:
     Attributes
     ----------
     scores
-        Long: ``method`` then the columns of :func:`~framing.classify.scores.score_table`.
+        Long: ``method`` then the columns of :func:`~framing.evaluate.scores.score_table`.
     labels
         Long: ``unit, frame, gold`` and one 0/1 column per method evaluated.
     folds

@@ -2,8 +2,9 @@
 
 The coders' adjudicated ``tables/gold.parquet`` comes first (it is what students produced for
 this study); without it, the study's ``gold:`` CSV (``url`` or ``path`` and ``frames``, like the
-demo's intent.csv) labels the matching articles. ``framing train``, ``framing evaluate`` and the
-report all take their gold from :func:`study_labelled`.
+demo's intent.csv) labels the matching articles. ``framing train`` and ``framing evaluate`` take
+their gold from :func:`study_labelled`; the report says which gold the scores it shows were
+measured on (the ``gold_label`` that evaluate writes with them).
 """
 
 from __future__ import annotations
@@ -111,7 +112,7 @@ def load_gold_table(path: str | Path, frame_ids: Sequence[str] | None = None, mi
     frame_ids
         The codebook's frames, in order; frames outside it are an error. Default: the frames seen.
     min_examples, drop_rare
-        As in :func:`load_labelled`.
+        As in :func:`framing.classify.data.load_labelled`.
     relevant_only
         Leave out units the coders marked not relevant to the topic: they carry no frame by
         definition, and the tag stage only sees articles that passed the topic filter.
@@ -162,7 +163,7 @@ def load_articles_with_gold(articles: pd.DataFrame, gold: pd.DataFrame, frame_id
     frame_ids
         The codebook's frames, in order.
     min_examples, drop_rare
-        As in :func:`load_labelled`.
+        As in :func:`framing.classify.data.load_labelled`.
 
     Returns
     -------

@@ -36,7 +36,7 @@ def train(data: LabelledData, folds: int = 5, seed: int = 0, decoding: str = "au
     Parameters
     ----------
     data
-        From :func:`~framing.classify.data.load_labelled` or :func:`~framing.classify.data.load_gold_table`.
+        From :func:`~framing.classify.data.load_labelled` or :func:`~framing.classify.gold.load_gold_table`.
     folds
         Cross-validation folds for model choice and thresholds.
     seed

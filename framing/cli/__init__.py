@@ -1,4 +1,4 @@
-"""The ``framing`` command: thin wrappers over the Python API; only this module prints or exits."""
+"""The ``framing`` command: thin wrappers over the Python API; only the cli package prints or exits."""
 
 from __future__ import annotations
 
@@ -62,32 +62,22 @@ def articles_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML fil
                  all_statuses: bool = typer.Option(False, "--all", help="Search duplicates and excluded pages too.")
                  ) -> None:
     """Counts per outlet and status, or keyword-in-context lines with --search."""
-    from framing.aggregate.queries import keyword_in_context, status_counts
-    from framing.extract.articles import keyword_pattern
-    from framing.study.config import load_pipeline
-    from framing.study.store import Study
-    spec = load_pipeline(pipeline)
-    study = Study(spec.workdir)
-    if not study.has_table("articles"):
-        raise FramingError(f"no articles yet in {spec.workdir}; run `framing run {pipeline}` first")
-    if search:
-        pattern = keyword_pattern([k for k in search.split("|") if k.strip()])
-        from framing.study.tables import ARTICLE_STATUSES  # every status with text, from the one vocabulary
+    from framing.api.articles import articles
 
-        statuses = tuple(ARTICLE_STATUSES) if all_statuses else ("ok",)
-        lines = list(keyword_in_context(study, pattern, limit=limit, statuses=statuses))
+    view = articles(pipeline, search=search, limit=limit, all_statuses=all_statuses)
+    if search:
         table = Table("outlet", "date", "left", "keyword", "right", title=f"'{escape(search)}' in context")
-        for line in lines:
+        for line in view.lines:
             table.add_row(escape(line.outlet), line.published or "", escape(line.left),
                           f"[bold]{escape(line.match)}[/]", escape(line.right))
         console.print(table)
-        console.print(f"{len(lines)} line(s) shown (limit {limit}).")
+        console.print(f"{len(view.lines)} line(s) shown (limit {limit}).")
         return
     table = Table("outlet", "status", "articles", title="Articles by outlet and status")
-    for outlet, status, n in status_counts(study):
+    for outlet, status, n in view.counts:
         table.add_row(escape(outlet), status, str(n))
     console.print(table)
-    console.print(f"Table: {escape(str(study.table('articles')))}")
+    console.print(f"Table: {escape(str(view.table))}")
 
 
 codebook_app = typer.Typer(no_args_is_help=True, help="Check, show and try out codebooks.")
@@ -265,8 +255,8 @@ def print_stage_results(results: list[StageResult]) -> None:
 def print_sources(result: StageResult) -> None:
     """After collect, as soon as it ends (a later stage may fail): per source, pages found, fetched
     and not fetched with the commonest statuses, and the feeds or sitemaps that broke."""
-    from framing.collect.frontier import HELD
     from framing.collect.outcome import SourceOutcome
+    from framing.study.tables import HELD
     outcomes = result.counts.get("sources") if result.stage == "collect" else None
     if not outcomes:
         return

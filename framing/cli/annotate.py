@@ -131,18 +131,14 @@ def serve_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML file."
 @annotate_app.command("status")
 def status_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML file.")) -> None:
     """How far each coder is, and what the coding database holds."""
-    from framing.annotate.project import annotation_db
+    from framing.annotate.project import coding_progress
     from framing.study.config import load_pipeline
-    db = annotation_db(load_pipeline(pipeline))
+    progress = coding_progress(load_pipeline(pipeline))
     table = Table("coder", "assigned", "complete", "drafts", title="Coding progress")
-    for coder in db.coders():
-        if coder.role != "coder":
-            continue
-        queue = db.queue(coder.name)
-        table.add_row(escape(coder.name), str(len(queue)), str(sum(q["complete"] for q in queue)),
-                      str(sum(q["started"] and not q["complete"] for q in queue)))
+    for coder, (assigned, complete, drafts) in progress.coders.items():
+        table.add_row(escape(coder), str(assigned), str(complete), str(drafts))
     console.print(table)
-    console.print(", ".join(f"{k}: {v}" for k, v in db.counts().items()))
+    console.print(", ".join(f"{k}: {v}" for k, v in progress.totals.items()))
 
 
 @annotate_app.command("gold")
@@ -159,8 +155,9 @@ def gold_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML file.")
 def agree_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML file."),
               boot: int = typer.Option(1000, "--boot", help="Bootstrap resamples for alpha's interval."),
               seed: int = typer.Option(0, help="Bootstrap seed."),
-              threshold: float = typer.Option(0.667, help="Alpha below which a frame is not reliable enough "
-                                                          "to report (Krippendorff's lowest tentative level).")
+              threshold: float | None = typer.Option(None, help="Alpha below which a frame is not reliable "
+                                                                 "enough to report (default the study's "
+                                                                 "evaluate.alpha_threshold, 0.667).")
               ) -> None:
     """Inter-coder agreement: Krippendorff's alpha, Cohen's and Fleiss' kappa, and each coder against the rest."""
     from framing.api import agree
@@ -171,14 +168,14 @@ def agree_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML file."
     for note in dict.fromkeys(outcome.agreement.notes):
         console.print(f"[dim]{escape(note)}[/]")
     if outcome.weak:
-        console.print(f"[yellow]Below alpha {threshold}:[/] {escape(', '.join(outcome.weak))}: retrain coders or "
-                      "sharpen the codebook before reporting these frames.")
+        console.print(f"[yellow]Below alpha {outcome.threshold}:[/] {escape(', '.join(outcome.weak))}: retrain "
+                      "coders or sharpen the codebook before reporting these frames.")
     if outcome.not_estimable:
         console.print(f"Not estimable (no variation: the coders gave every unit the same answer, so there is "
                       f"nothing to agree or disagree on): {escape(', '.join(outcome.not_estimable))}. Code more "
                       "units, with some where the frame is present and some where it is not.")
     if not outcome.weak and not outcome.not_estimable:
-        console.print(f"Every frame reaches alpha {threshold}.")
+        console.print(f"Every frame reaches alpha {outcome.threshold}.")
     if outcome.flagged_coders:
         console.print(f"[yellow]Coders well below the rest:[/] {escape(', '.join(outcome.flagged_coders))}")
     folder = outcome.written[0].parent if outcome.written else ""

@@ -25,11 +25,12 @@ import httpx
 from framing.collect.codings import ACCEPT_ENCODING
 from framing.collect.discover import Link, ListingError, crawlable, feed_links, page_links, sitemap_links
 from framing.collect.fetcher import FetchResult, fetch
-from framing.collect.frontier import UNSPENT, Candidate, Frontier, host_of, normalize
+from framing.collect.frontier import Candidate, Frontier, host_of, normalize
 from framing.collect.htmltext import decode_html
 from framing.collect.robots import Robots
 from framing.collect.warcfile import CaptureWriter, session_name, truncate_to
 from framing.study.config import Collect, Source
+from framing.study.tables import UNSPENT
 
 ProgressFn = Callable[[int, int], None]
 ROBOTS_REDIRECTS = 5  # RFC 9309 2.3.1.2: follow at least five; past that, treat the file as absent

@@ -15,6 +15,8 @@ from urllib.parse import urldefrag, urlsplit
 
 import httpx
 
+from framing.study.tables import HELD, LISTING_FINAL
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS urls (
     id INTEGER PRIMARY KEY,
@@ -45,13 +47,6 @@ CREATE TABLE IF NOT EXISTS warc_files (name TEXT PRIMARY KEY, committed_end INTE
 """
 
 
-# statuses that mean "not now" rather than "never": the next run queues them again
-HELD = ("max-pages", "max-sitemaps", "robots-unavailable", "crawl-delay-too-long")
-# page statuses that spent nothing of a page budget: never asked, held, or a hop to another URL
-UNSPENT = ("queued", "robots-disallowed", "invalid-url", "redirected", "redirect-loop", "too-many-redirects", *HELD)
-# listing outcomes that a new run leaves alone: success, or a verdict that another request would not change
-LISTING_FINAL = ("queued", "fetched", "redirected", "redirect-loop", "too-many-redirects", "robots-disallowed",
-                 "invalid-url", "sitemap-too-deep")
 
 
 def normalize(url: str) -> str:

@@ -6,7 +6,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from framing.collect.frontier import HELD, LISTING_FINAL
+from framing.study.tables import HELD, LISTING_FINAL
 
 
 @dataclass

@@ -5,6 +5,6 @@ rows and returns rows; the modules here read a stage's input tables through the 
 call it, and write its output tables.
 """
 
-from framing.runner.run import StageResult, default_stages, run, stage_key
+from framing.runner.order import StageResult, default_stages, run, stage_key
 
 __all__ = ["StageResult", "default_stages", "run", "stage_key"]

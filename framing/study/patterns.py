@@ -1,7 +1,7 @@
 """Dictionary patterns in quanteda/LIWC style: globbed words, phrases, NEAR/n proximity.
 
 A pattern is parsed once into Words; matching a token against a Word happens once per word
-type (see taggers.rules), which is what lets globs expand against the corpus vocabulary.
+type (see framing.tag.matcher), which is what lets globs expand against the corpus vocabulary.
 """
 
 from __future__ import annotations

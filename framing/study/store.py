@@ -197,9 +197,12 @@ class Study:
 
     def write_frame(self, name: str, frame: Any, csv: bool = False) -> Path:
         """Write a pandas DataFrame as ``tables/<name>.parquet`` and, with ``csv``, ``<name>.csv`` beside it
-        (for readers without a Parquet reader: spreadsheets, R without arrow)."""
+        (for readers without a Parquet reader: spreadsheets, R without arrow). Each replaces the old
+        file only when complete."""
         target = self.tables / f"{name}.parquet"
-        frame.to_parquet(target, index=False)
+        partial = target.with_suffix(".parquet.partial")
+        frame.to_parquet(partial, index=False)
+        self._install(name, partial)
         if csv:
             self.write_csv(name, frame)
         return target
@@ -221,9 +224,11 @@ class Study:
         shutil.rmtree(self.tables / name, ignore_errors=True)
 
     def write_csv(self, name: str, frame: Any) -> Path:
-        """Write a pandas DataFrame as ``tables/<name>.csv``."""
+        """Write a pandas DataFrame as ``tables/<name>.csv``, replacing the old file only when complete."""
         target = self.tables / f"{name}.csv"
-        frame.to_csv(target, index=False)
+        partial = target.with_suffix(".csv.partial")
+        frame.to_csv(partial, index=False)
+        partial.replace(target)
         return target
 
     def query(self, sql: str, params: list[Any] | None = None) -> duckdb.DuckDBPyRelation:

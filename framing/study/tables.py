@@ -1,4 +1,4 @@
-"""Table schemas and the status vocabulary shared by collect, extract and the summaries."""
+"""Table schemas and the status vocabularies (and their groups), named once for every stage and summary."""
 
 from __future__ import annotations
 
@@ -41,6 +41,17 @@ ARTICLE_STATUSES = {
     "decode-error": "the capture could not be read",
     "too-large": "the capture decodes to more than collect.max_bytes",
 }
+# Groups of URL statuses, named once for the crawler, the frontier, the funnel and the summaries.
+# statuses that mean "not now" rather than "never": the next run queues them again
+HELD = ("max-pages", "max-sitemaps", "robots-unavailable", "crawl-delay-too-long")
+# page statuses that spent nothing of a page budget: never asked, held, or a hop to another URL
+UNSPENT = ("queued", "robots-disallowed", "invalid-url", "redirected", "redirect-loop", "too-many-redirects", *HELD)
+# listing outcomes that a new run leaves alone: success, or a verdict that another request would not change
+LISTING_FINAL = ("queued", "fetched", "redirected", "redirect-loop", "too-many-redirects", "robots-disallowed",
+                 "invalid-url", "sitemap-too-deep")
+# page outcomes that are not failures: done, waiting, forbidden, or a hop to another URL
+NOT_FAILED = ("fetched", "queued", "robots-disallowed", "redirected", *HELD)
+
 ARTICLES = ("ok", "duplicate")  # the statuses of pages that are articles: tagged, coded, evaluated
 
 ARTICLE_SCHEMA = pa.schema(
@@ -113,3 +124,12 @@ URL_SCHEMA = pa.schema([
 # Near-duplicate clusters (extract stage), joined into the article table as two columns.
 CLUSTER_SCHEMA = pa.schema([("article_id", pa.string()), ("cluster_id", pa.string()),
                             ("near_duplicate_of", pa.string())])
+
+# The coders' gold table (framing annotate gold): adjudicated labels, else labels all coders agree on.
+GOLD_SCHEMA = pa.schema([
+    ("unit_id", pa.string()), ("article_id", pa.string()), ("sentence", pa.int32()), ("url", pa.string()),
+    ("outlet", pa.string()), ("language", pa.string()), ("title", pa.string()), ("text", pa.string()),
+    ("frames", pa.list_(pa.string())), ("dominant", pa.string()), ("relevant", pa.bool_()),
+    ("source", pa.string()), ("coders", pa.list_(pa.string())), ("decided_by", pa.string()),
+    ("codebook_version", pa.int32()),
+])
