@@ -38,7 +38,8 @@ class RunOutcome:
 
 
 def run(pipeline: Pipeline | str | Path, stages: list[str] | None = None, force: bool = False,
-        progress: Progress | None = None, on_stage: Callable[[StageResult], None] | None = None) -> RunOutcome:
+        progress: Progress | None = None, on_stage: Callable[[StageResult], None] | None = None,
+        engine: str | None = None, scheduler: str | None = None) -> RunOutcome:
     """Run a study's stages (default all) in order; a rerun resumes and skips what is up to date.
 
     Parameters
@@ -46,9 +47,15 @@ def run(pipeline: Pipeline | str | Path, stages: list[str] | None = None, force:
     pipeline
         The study's YAML file, or a loaded :class:`~framing.study.config.Pipeline`.
     stages, force, progress, on_stage
-        As in :func:`framing.runner.order`.
+        As in :func:`framing.runner.order.run`.
+    engine, scheduler
+        Override the study's ``engine`` (``local`` or ``dask``) and ``engine.scheduler`` (a
+        running Dask scheduler's address; a scheduler implies ``dask``).
     """
     spec = as_pipeline(pipeline)
+    if engine or scheduler:
+        settings = spec.engine.model_copy(update={"name": engine or "dask", "scheduler": scheduler})
+        spec = spec.model_copy(update={"engine": settings})
     results = run_stages(spec, stages, progress=progress, force=force, on_stage=on_stage)
     return outcome_of(spec, results)
 

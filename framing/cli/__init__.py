@@ -42,11 +42,19 @@ def _options(debug: bool = typer.Option(False, "--debug", help="Show full traceb
 @app.command("run")
 def run_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML file."),
             stage: str | None = typer.Argument(None, help=f"One stage ({', '.join(STAGES)}); default all."),
-            force: bool = typer.Option(False, "--force", help="Rerun stages whose inputs did not change.")) -> None:
+            force: bool = typer.Option(False, "--force", help="Rerun stages whose inputs did not change."),
+            engine: str | None = typer.Option(None, help="local or dask: where extract and tag run (default the "
+                                                         "study's engine, else local)."),
+            scheduler: str | None = typer.Option(None, help="A running Dask scheduler, e.g. tcp://head:8786 "
+                                                            "(implies --engine dask; default a cluster on this "
+                                                            "machine).")) -> None:
     """Run a study's stages in order; a rerun resumes and skips what is up to date."""
     from framing.api import run
+    if engine not in (None, "local", "dask"):
+        raise typer.BadParameter(f"engine is local or dask, not {engine!r}", param_hint="--engine")
     with stage_progress() as progress:
-        outcome = run(pipeline, [stage] if stage else None, force=force, progress=progress, on_stage=print_sources)
+        outcome = run(pipeline, [stage] if stage else None, force=force, progress=progress, on_stage=print_sources,
+                      engine=engine, scheduler=scheduler)
     print_stage_results(outcome.stages)
     print_funnel(outcome.funnel)
     if outcome.report:

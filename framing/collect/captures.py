@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,9 +29,15 @@ class Capture:
 
 def iter_captures(study: Study, frontier: Frontier) -> Iterator[Capture]:
     """Read each fetched page's record from its WARC file, one file at a time, in file order."""
+    return captures_of(study, frontier.captures())
+
+
+def captures_of(study: Study, rows: Iterable[Any]) -> Iterator[Capture]:
+    """The captures of frontier rows (``url``, ``outlet``, ``listed_date``, ``warc_file``,
+    ``warc_offset``, ``warc_length``), given in WARC order: a whole crawl, or one partition of it."""
     wanted: dict[int, Any] = {}
     current: str | None = None
-    for row in frontier.captures():
+    for row in rows:
         if row["warc_file"] != current:
             yield from _read_file(study, current, wanted)
             current, wanted = row["warc_file"], {}

@@ -12,6 +12,7 @@ import json
 import platform
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -22,7 +23,8 @@ from framing.collect.frontier import Frontier
 from framing.errors import FramingError
 from framing.extract.articles import EXTRACT_LOGIC
 from framing.runner.aggregate import aggregate_study
-from framing.runner.collect import run_collect
+from framing.runner.collect import run_collect as collect_sources
+from framing.runner.engine import Engine, open_engine
 from framing.runner.extract import run_extract
 from framing.runner.tag import tag_articles
 from framing.study.config import Pipeline, codebook_digest, study_codebook
@@ -69,23 +71,31 @@ def run(spec: Pipeline, stages: list[str] | None = None, progress: Progress | No
     study = Study(spec.workdir)
     report = progress or (lambda stage, done, total: None)
     results = []
-    for stage in STAGES:
-        if stage not in chosen:
-            continue
-        key = stage_key(stage, spec, study)
-        if key and not force and _last_key(study, stage) == key and _outputs_exist(study, stage):
-            results.append(StageResult(stage, skipped=True, counts={"key": key}))
-            continue
-        started, migrated = time.perf_counter(), len(study.migrated())
-        counts = STAGE_FUNCTIONS[stage](spec, study, report)
-        if study.migrated()[migrated:]:  # a table of an older study, now a partitioned dataset
-            counts["migrated"] = ", ".join(study.migrated()[migrated:])
-        result = StageResult(stage, counts={"key": key, **counts}, seconds=round(time.perf_counter() - started, 2))
-        results.append(result)
-        _record(study, spec, result)
-        if on_stage:
-            on_stage(result)
+    with ExitStack() as stack:
+        engine = None
+        for stage in STAGES:
+            if stage not in chosen:
+                continue
+            key = stage_key(stage, spec, study)
+            if key and not force and _last_key(study, stage) == key and _outputs_exist(study, stage):
+                results.append(StageResult(stage, skipped=True, counts={"key": key}))
+                continue
+            if stage in ENGINE_STAGES and engine is None:  # a cluster starts only when there is work for it
+                engine = stack.enter_context(open_engine(spec.engine))
+            started, migrated = time.perf_counter(), len(study.migrated())
+            counts = STAGE_FUNCTIONS[stage](spec, study, report, engine)
+            if study.migrated()[migrated:]:  # a table of an older study, now a partitioned dataset
+                counts["migrated"] = ", ".join(study.migrated()[migrated:])
+            result = StageResult(stage, counts={"key": key, **counts},
+                                 seconds=round(time.perf_counter() - started, 2))
+            results.append(result)
+            _record(study, spec, result)
+            if on_stage:
+                on_stage(result)
     return results
+
+
+ENGINE_STAGES = ("extract", "tag")  # the stages whose partitions run on the engine
 
 
 def default_stages(spec: Pipeline) -> list[str]:
@@ -149,22 +159,22 @@ def _outputs_exist(study: Study, stage: str) -> bool:
     return all(study.has_table(name) for name in _OUTPUTS.get(stage, []))
 
 
-def run_tag(spec: Pipeline, study: Study, progress: Progress) -> dict[str, Any]:
-    return tag_articles(spec, study, progress)
+def run_collect(spec: Pipeline, study: Study, progress: Progress, engine: Engine | None) -> dict[str, Any]:
+    return collect_sources(spec, study, progress)  # one polite scheduler: politeness is per host, not per worker
 
 
-def run_aggregate(spec: Pipeline, study: Study, progress: Progress) -> dict[str, Any]:
+def run_aggregate(spec: Pipeline, study: Study, progress: Progress, engine: Engine | None) -> dict[str, Any]:
     return aggregate_study(spec, study)
 
 
-def run_report(spec: Pipeline, study: Study, progress: Progress) -> dict[str, Any]:
+def run_report(spec: Pipeline, study: Study, progress: Progress, engine: Engine | None) -> dict[str, Any]:
     from framing.report.build import build_report  # altair/vl-convert load only when reporting
 
     return build_report(spec, study, progress)
 
 
-STAGE_FUNCTIONS: dict[str, Callable[[Pipeline, Study, Progress], dict[str, Any]]] = {
-    "collect": run_collect, "extract": run_extract, "tag": run_tag, "aggregate": run_aggregate,
+STAGE_FUNCTIONS: dict[str, Callable[[Pipeline, Study, Progress, Engine | None], dict[str, Any]]] = {
+    "collect": run_collect, "extract": run_extract, "tag": tag_articles, "aggregate": run_aggregate,
     "report": run_report,
 }
 

@@ -2,51 +2,92 @@
 
 The rule tagger (:mod:`framing.tag.rules`) always runs: its hits are the report's evidence. With
 ``tag.method: classifier`` or ``ensemble``, a trained model (:mod:`framing.classify.machine`)
-then sets each frame's presence.
+then sets each frame's presence. Articles go to the engine in partitions of
+``engine.partition_size``; each article's labels depend on it alone, so the rows are the same
+whichever engine tags them and however they are split.
 """
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from framing.errors import FramingError
+from framing.runner.engine import Engine, LocalEngine
+from framing.study.codebook import Codebook
 from framing.study.config import Pipeline, study_codebook
 from framing.study.stages import Progress
 from framing.study.store import Study
 from framing.study.tables import ARTICLE_FRAME_SCHEMA, ARTICLES, FRAME_HIT_SCHEMA
 from framing.tag.rules import RuleTagger
 
+COLUMNS = ["article_id", "outlet", "language", "text", "published", "status"]
 
-def tag_articles(spec: Pipeline, study: Study, progress: Progress) -> dict[str, Any]:
-    """Tag every article (statuses ``ok`` and ``duplicate``), streaming in batches."""
+
+def tag_articles(spec: Pipeline, study: Study, progress: Progress, engine: Engine | None = None) -> dict[str, Any]:
+    """Tag every article (statuses ``ok`` and ``duplicate``), streaming in partitions."""
     if not study.has_table("articles"):
         raise FramingError("no articles to tag yet: run the extract stage first")
+    engine = engine or LocalEngine()
     codebook = study_codebook(spec)
-    tagger = RuleTagger(codebook, min_hits=spec.tag.min_hits)
-    machine = None
+    model = None
     if spec.tag.method != "rules":
-        from framing.classify.machine import MachineTagger  # scikit-learn loads only when a model tags
+        from framing.classify.files import model_path
 
-        machine = MachineTagger.load(spec, codebook.frame_ids)
+        model = str(model_path(spec))
+        _tagger(spec, codebook)  # a model that does not fit the codebook stops the stage here, once
     total = study.query(f"SELECT count(*) FROM articles WHERE status IN {ARTICLES}").fetchone()[0]
+    partitions = ([a for a in batch.to_pylist() if a["status"] in ARTICLES]
+                  for batch in study.iter_batches("articles", COLUMNS, batch_size=spec.engine.partition_size))
     done = 0
-    columns = ["article_id", "outlet", "language", "text", "published", "status"]
     with study.table_writer("frame_hits", FRAME_HIT_SCHEMA) as hits_out, \
             study.table_writer("article_frames", ARTICLE_FRAME_SCHEMA) as frames_out:
-        for batch in study.iter_batches("articles", columns, batch_size=256):
-            articles = [a for a in batch.to_pylist() if a["status"] in ARTICLES]
-            hit_rows, frame_rows = [], []
-            for hits, frames in tagger.tag_all(articles):
-                hit_rows += hits
-                frame_rows += frames
-            if machine is not None:
-                machine.relabel(articles, frame_rows)
+        for hit_rows, frame_rows, count in engine.map(tag_partition, partitions, (spec, codebook)):
             hits_out.write(hit_rows)
             frames_out.write(frame_rows)
-            done += len(articles)
+            done += count
             progress("tag", done, total)
     counts = {"codebook": codebook.label, "method": spec.tag.method, "articles": done, "hits": hits_out.count,
               "min_hits": spec.tag.min_hits}
-    if machine is not None:
-        counts["model"] = str(machine.path)
+    if model is not None:
+        counts["model"] = model
+    if engine.name != "local":
+        counts["engine"] = engine.name
     return counts
+
+
+def tag_partition(articles: list[dict[str, Any]], settings: tuple[Pipeline, Codebook]
+                  ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], int]:
+    """Hits and article x frame rows of one partition of articles (on this process or a Dask worker)."""
+    spec, codebook = settings
+    rules, machine = _tagger(spec, codebook)
+    hit_rows: list[dict[str, Any]] = []
+    frame_rows: list[dict[str, Any]] = []
+    for hits, frames in rules.tag_all(articles):
+        hit_rows += hits
+        frame_rows += frames
+    if machine is not None:
+        machine.relabel(articles, frame_rows)
+    return hit_rows, frame_rows, len(articles)
+
+
+_TAGGERS: dict[str, tuple[RuleTagger, Any]] = {}  # per process: a worker builds its taggers once, not per task
+
+
+def _tagger(spec: Pipeline, codebook: Codebook) -> tuple[RuleTagger, Any]:
+    model = None
+    if spec.tag.method != "rules":
+        from framing.classify.files import model_path
+
+        path = model_path(spec)
+        model = (str(path), path.stat().st_mtime_ns if path.exists() else None)  # a retrained model is new
+    key = hashlib.sha256(f"{codebook.model_dump_json()}|{spec.tag.model_dump_json()}|{model}".encode()).hexdigest()
+    if key not in _TAGGERS:
+        machine = None
+        if spec.tag.method != "rules":
+            from framing.classify.machine import MachineTagger  # scikit-learn loads only when a model tags
+
+            machine = MachineTagger.load(spec, codebook.frame_ids)
+        _TAGGERS.clear()  # one study's taggers at a time: a long-lived worker does not collect them
+        _TAGGERS[key] = (RuleTagger(codebook, min_hits=spec.tag.min_hits), machine)
+    return _TAGGERS[key]

@@ -12,7 +12,7 @@ import hashlib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from framing.errors import ConfigError, FramingError
 from framing.study.codebook import Codebook, load_codebook, resolve
@@ -145,6 +145,16 @@ class Annotate(Strict):
     seed: int = Field(1, ge=0)
 
 
+class Engine(Strict):
+    """Where extract and tag run: in this process and its workers (local), or on a Dask cluster."""
+
+    name: Literal["local", "dask"] = "local"
+    scheduler: str | None = Field(None, description="a running Dask scheduler, e.g. tcp://head:8786; "
+                                                    "default a LocalCluster on this machine")
+    workers: int | None = Field(None, ge=1, description="LocalCluster workers (default one per core)")
+    partition_size: int = Field(200, ge=1, description="captures per extract task, articles per tag task")
+
+
 class Pipeline(Strict):
     """A whole study, as declared in its YAML file."""
 
@@ -161,8 +171,15 @@ class Pipeline(Strict):
     annotate: Annotate = Annotate()
     train: Train = Train()
     evaluate: Evaluate = Evaluate()
+    engine: Engine = Engine()
     gold: str | None = Field(None, description="CSV of intended/gold frames for `framing evaluate`")
     path: Path | None = Field(None, exclude=True)
+
+    @field_validator("engine", mode="before")
+    @classmethod
+    def _engine_by_name(cls, value: object) -> object:
+        """``engine: dask`` is short for ``engine: {name: dask}``."""
+        return {"name": value} if isinstance(value, str) else value
 
 
 def load_pipeline(path: str | Path) -> Pipeline:

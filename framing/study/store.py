@@ -176,6 +176,14 @@ class Study:
             writer.close()
         self._install(name, partial)
 
+    def install_parts(self, name: str, parts: list[Path]) -> Path:
+        """Make a dataset table of finished part files (moved, in the order given)."""
+        partial = self._fresh_partial(name)
+        for number, part in enumerate(parts):
+            shutil.move(part, partial / f"part-{number}.parquet")
+        self._install(name, partial)
+        return self.table(name)
+
     def _fresh_partial(self, name: str) -> Path:
         partial = self.tables / f"{name}.partial"
         shutil.rmtree(partial, ignore_errors=True)
