@@ -12,9 +12,10 @@ from trafilatura.settings import Extractor
 from framing.collect.htmltext import declared_language, decode_html
 from framing.demo.server import Response
 from framing.extract import articles as extract
-from framing.extract.articles import Capture, apply_filter, clean_title, detect_language, extract_page, keyword_pattern
+from framing.extract.articles import Capture, apply_filter, clean_title, detect_language, extract_page
 from framing.runner import run
 from framing.study.config import Extract, Filter
+from framing.study.keywords import keyword_pattern
 from framing.study.store import Study
 
 from conftest import article_html, long_text, page, rss

@@ -40,3 +40,63 @@ def test_warc_written_by_a_crawl_imports_as_a_source_with_the_same_articles(serv
 
     run(imported)  # importing the same file again adds nothing
     assert Study(imported.workdir).query("SELECT count(*) FROM articles").fetchone()[0] == 4
+
+
+def _warc(path, records):
+    """A WARC file of HTTP responses: (url, status, content type, body, content encoding)."""
+    import gzip as gz
+    import io
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    with path.open("wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        for url, status, ctype, body, coding in records:
+            headers = [("Content-Type", ctype)] + ([("Content-Encoding", coding)] if coding else [])
+            if coding == "gzip":
+                body = gz.compress(body)
+            http = StatusAndHeaders(f"{status} OK", headers, protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(body),
+                                                          http_headers=http))
+
+
+def test_warc_import_sets_aside_pages_without_a_keyword_and_the_funnel_counts_them(write_pipeline, tmp_path):
+    from framing.aggregate.queries import funnel
+
+    from conftest import article_html, long_text
+
+    def story(seed: str) -> list[str]:
+        return [f"{seed} Paragraph {n} goes on about the week's news in the city, with quotes from residents "
+                f"and officials who spoke to the paper about what comes next for them." for n in range(6)]
+
+    on_topic = article_html("Credit plan", long_text("The social credit system expands."), date="2021-03-04")
+    # the keywords split by markup and an entity: the page's text still says "social credit"
+    split = article_html("Split", story("Officials explained SPLIT."), date="2021-03-05").replace(
+        "SPLIT", "China's <em>social</em>&nbsp;credit rules")
+    weather = article_html("Weather", story("Rain is expected over the weekend."), date="2021-03-06")
+    # a keyword only in a script (a related-links widget) is not the page's text
+    in_script = article_html("Sport", story("The match ended in a draw."), extra_head=(
+        "<script>var related = 'social credit';</script>"))
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    _warc(archive / "cc-news-1.warc.gz", [
+        ("https://news.example/credit", 200, "text/html; charset=utf-8", on_topic.encode(), None),
+        ("https://news.example/credit-gz", 200, "text/html", on_topic.replace("Credit plan", "Plan two").encode(),
+         "gzip"),
+        ("https://news.example/split", 200, "text/html", split.encode(), None),
+        ("https://news.example/weather", 200, "text/html", weather.encode(), None),
+        ("https://news.example/sport", 200, "text/html", in_script.encode(), None),
+        ("https://news.example/report.pdf", 200, "application/pdf", b"%PDF-1.4 social credit", None),
+    ])
+    spec = write_pipeline([{"warc": "archive/*.warc.gz", "outlet": "News"}], filter={"keywords": ["social credit"]})
+    run(spec, ["collect", "extract"])
+    study = Study(spec.workdir)
+    statuses = dict(study.query("SELECT regexp_extract(url, '[^/]+$'), status FROM urls").fetchall())
+    assert statuses == {"credit": "fetched", "credit-gz": "fetched", "split": "fetched", "weather": "prefiltered",
+                        "sport": "prefiltered", "report.pdf": "not-html"}
+    extracted = {u.rsplit("/", 1)[1] for (u,) in study.query("SELECT url FROM articles").fetchall()}
+    assert extracted == {"credit", "credit-gz", "split"}                    # the two set aside were never read
+    [row] = funnel(study)
+    assert (row.discovered, row.fetched, row.prefiltered, row.failed) == (6, 3, 2, 1)
+    assert row.failed_by_reason == "not-html 1"

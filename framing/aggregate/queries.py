@@ -17,7 +17,8 @@ url_counts AS (
         count(*) FILTER (WHERE status = 'fetched') AS fetched,
         count(*) FILTER (WHERE status = 'robots-disallowed') AS robots_disallowed,
         count(*) FILTER (WHERE status = 'redirected') AS redirected,
-        count(*) FILTER (WHERE status IN {waiting}) AS not_fetched
+        count(*) FILTER (WHERE status IN {waiting}) AS not_fetched,
+        count(*) FILTER (WHERE status = 'prefiltered') AS prefiltered
     FROM pages GROUP BY outlet
 ),
 failures AS (
@@ -34,7 +35,7 @@ article_counts AS (
 )
 SELECT u.outlet, u.discovered, u.fetched, u.robots_disallowed, u.redirected, coalesce(f.failed, 0) AS failed,
        coalesce(f.failed_by_reason, '') AS failed_by_reason, u.not_fetched,
-       coalesce(a.articles, 0), coalesce(a.duplicates, 0), coalesce(a.excluded, 0), ''
+       coalesce(a.articles, 0), coalesce(a.duplicates, 0), coalesce(a.excluded, 0), '', u.prefiltered
 FROM url_counts u
 LEFT JOIN failures f USING (outlet)
 LEFT JOIN article_counts a USING (outlet)
@@ -56,6 +57,7 @@ class FunnelRow:
     duplicates: int
     excluded: int
     excluded_by_status: str
+    prefiltered: int = 0  # WARC records set aside before extraction: no keyword in the page
 
 
 def funnel(study: Study) -> list[FunnelRow]:

@@ -8,8 +8,8 @@ from pathlib import Path
 from framing.aggregate.queries import KwicLine, keyword_in_context, status_counts
 from framing.api.common import as_pipeline
 from framing.errors import FramingError
-from framing.extract.articles import keyword_pattern
 from framing.study.config import Pipeline
+from framing.study.keywords import keyword_pattern
 from framing.study.store import Study
 from framing.study.tables import ARTICLE_STATUSES
 

@@ -282,17 +282,20 @@ def print_sources(result: StageResult) -> None:
 def print_funnel(rows: list[FunnelRow]) -> None:
     if not rows:
         return
-    table = Table("outlet", "discovered", "fetched", "robots\ndisallowed", "redirected", "failed (by reason)",
-                  "articles", "dupli-\ncates", "not articles (by status)", title="Coverage per outlet")
-    totals = [0] * 6
+    prefiltered = any(r.prefiltered for r in rows)  # WARC imports with a keyword pre-filter
+    counted = ["discovered", "fetched", *(["prefiltered"] if prefiltered else []), "robots_disallowed", "redirected"]
+    headers = {"robots_disallowed": "robots\ndisallowed", "prefiltered": "no keyword\n(not read)"}
+    table = Table("outlet", *(headers.get(c, c) for c in counted), "failed (by reason)", "articles", "dupli-\ncates",
+                  "not articles (by status)", title="Coverage per outlet")
+    totals = dict.fromkeys([*counted, "articles", "duplicates"], 0)
     for r in rows:
         failed = f"{r.failed}: {r.failed_by_reason}" if r.failed else "0"
-        table.add_row(escape(r.outlet), str(r.discovered), str(r.fetched), str(r.robots_disallowed),
-                      str(r.redirected), escape(failed), str(r.articles), str(r.duplicates),
-                      escape(r.excluded_by_status) or "0")
-        for i, v in enumerate((r.discovered, r.fetched, r.robots_disallowed, r.redirected, r.articles, r.duplicates)):
-            totals[i] += v
-    table.add_row("[bold]all[/]", *(str(t) for t in totals[:4]), "", *(str(t) for t in totals[4:]), "")
+        table.add_row(escape(r.outlet), *(str(getattr(r, c)) for c in counted), escape(failed), str(r.articles),
+                      str(r.duplicates), escape(r.excluded_by_status) or "0")
+        for name in totals:
+            totals[name] += getattr(r, name)
+    table.add_row("[bold]all[/]", *(str(totals[c]) for c in counted), "", str(totals["articles"]),
+                  str(totals["duplicates"]), "")
     console.print(table)
 
 

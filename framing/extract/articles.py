@@ -28,6 +28,7 @@ from framing.collect.codings import BodyError, decode_body, sniff_compressed
 from framing.collect.htmltext import declared_language, decode_html
 from framing.iterate import chunks
 from framing.study.config import Collect, Extract, Filter
+from framing.study.keywords import keyword_pattern
 
 _TITLE_SEPARATORS = re.compile(r"\s+[|–—:·-]\s+|\s+::\s+")
 _PAYWALL_WORDS = re.compile(
@@ -238,12 +239,6 @@ def detect_language(text: str, declared: str | None = None) -> str:
     if declared and confirms_language(text, declared):
         return declared
     return py3langid.classify(text[:400])[0]
-
-
-def keyword_pattern(keywords: list[str]) -> re.Pattern[str]:
-    """Topic keywords as one case-insensitive regex; ``*`` matches any word characters."""
-    alternatives = [r"\b" + re.escape(k.strip()).replace(r"\*", r"\w*").replace(r"\ ", r"\s+") for k in keywords]
-    return re.compile("|".join(alternatives), re.IGNORECASE)
 
 
 def apply_filter(row: dict[str, Any], study_filter: Filter, topic: re.Pattern[str] | None) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from framing.study.tables import URL_SCHEMA
 def run_collect(spec: Pipeline, study: Study, progress: Progress) -> dict[str, Any]:
     with study.connect_state() as conn:
         frontier = Frontier(conn)
-        new = seed_sources(frontier, spec.sources)
+        new = seed_sources(frontier, spec.sources, spec.filter, spec.collect.max_bytes)
         crawler = Crawler(frontier, spec.sources, spec.collect, study.captures,
                           progress=lambda done, total: progress("collect", done, total))
         report = crawler.run()

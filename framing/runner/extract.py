@@ -20,11 +20,11 @@ from framing.extract.articles import (
     apply_filter,
     extract_all,
     extract_page,
-    keyword_pattern,
 )
 from framing.extract.near_duplicates import NearDuplicates, cluster_rows
 from framing.runner.engine import Engine
 from framing.study.config import Pipeline
+from framing.study.keywords import keyword_pattern
 from framing.study.stages import Progress
 from framing.study.store import Study
 from framing.study.tables import ARTICLE_SCHEMA, ARTICLES, CLUSTER_SCHEMA

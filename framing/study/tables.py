@@ -25,6 +25,7 @@ URL_STATUSES = {
     "max-sitemaps": "a sitemap over collect.max_sitemaps of its source; queued next run",
     "sitemap-too-deep": "a sitemap nested deeper than collect.max_sitemap_depth",
     "invalid-url": "not an http(s) URL",
+    "prefiltered": "a WARC record whose page mentions none of filter.keywords: not extracted (read at import)",
 }
 # plus "http-NNN" for any final HTTP error status
 
@@ -50,7 +51,7 @@ UNSPENT = ("queued", "robots-disallowed", "invalid-url", "redirected", "redirect
 LISTING_FINAL = ("queued", "fetched", "redirected", "redirect-loop", "too-many-redirects", "robots-disallowed",
                  "invalid-url", "sitemap-too-deep")
 # page outcomes that are not failures: done, waiting, forbidden, or a hop to another URL
-NOT_FAILED = ("fetched", "queued", "robots-disallowed", "redirected", *HELD)
+NOT_FAILED = ("fetched", "queued", "robots-disallowed", "redirected", "prefiltered", *HELD)
 
 ARTICLES = ("ok", "duplicate")  # the statuses of pages that are articles: tagged, coded, evaluated
 
