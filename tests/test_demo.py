@@ -317,7 +317,8 @@ def test_demo_tables_match_the_pinned_digest(demo):
     The digest was written from the code before the architecture change (issue 12) and held
     after it; since then the article table has gained the near-duplicate columns and the funnel a
     count of pre-filtered WARC records (issue 13), every other column and table unchanged. A
-    change of code that moves results shows here. A change meant to move them writes the file again (``python scripts/compare_tables.py --digest``, see its docstring).
+    change of code that moves results shows here. A change meant to move them writes the file
+    again (``python scripts/compare_tables.py --digest``, see its docstring).
     """
     pinned = json.loads((Path(__file__).parent / "golden" / "demo_tables.json").read_text())
     found = table_digests(demo.workdir, list(pinned))
