@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import zlib
 
 from framing.collect.warcfile import iter_responses
 from framing.demo.server import Response
@@ -100,3 +101,28 @@ def test_warc_import_sets_aside_pages_without_a_keyword_and_the_funnel_counts_th
     [row] = funnel(study)
     assert (row.discovered, row.fetched, row.prefiltered, row.failed) == (6, 3, 2, 1)
     assert row.failed_by_reason == "not-html 1"
+
+
+def test_a_corrupt_warc_record_keeps_what_came_before_and_says_where(write_pipeline, tmp_path):
+    from conftest import article_html, long_text
+
+    pages = [(f"https://news.example/{i}", 200, "text/html",
+              article_html(f"Story {i}", long_text(f"Social credit story {i}."), date="2021-03-04").encode(), None)
+             for i in range(4)]
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    _warc(archive / "a-good.warc.gz", pages[:2])
+    _warc(archive / "b-damaged.warc.gz", pages[2:])
+    damaged = archive / "b-damaged.warc.gz"
+    data = damaged.read_bytes()
+    first = zlib.decompressobj(31)                                # one gzip member per record
+    first.decompress(data)
+    second = len(data) - len(first.unused_data)                   # where the second record's member starts
+    damaged.write_bytes(data[:second + 40] + b"\x00" * 200 + data[second + 240:])
+    spec = write_pipeline([{"warc": "archive/*.warc.gz", "outlet": "News"}])
+    [collect, extract] = run(spec, ["collect", "extract"])
+    problems = collect.counts["unreadable_warc"]
+    assert len(problems) == 1 and "b-damaged.warc.gz" in problems[0] and "offset" in problems[0]
+    urls = {u for (u,) in Study(spec.workdir).query("SELECT url FROM articles").fetchall()}
+    # the good file whole, and the damaged one up to the damage
+    assert urls == {"https://news.example/0", "https://news.example/1", "https://news.example/2"}

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from framing.collect.frontier import Frontier
-from framing.collect.warcfile import WarcResponse, iter_responses, read_response
+from framing.collect.warcfile import WarcReadError, WarcResponse, iter_responses, read_response
 from framing.errors import FramingError
 from framing.study.store import Study
 
@@ -62,9 +62,17 @@ def _wanted_records(path: Path, wanted: dict[int, Any]) -> Iterator[tuple[Any, W
     """(frontier row, record) for each wanted offset. Our crawls store each record's length:
     read just those records. Imported files (no lengths) are scanned whole."""
     if not all(row["warc_length"] for row in wanted.values()):
-        for record in iter_responses(path):
-            if (row := wanted.get(record.offset)) is not None:
-                yield row, record
+        left = len(wanted)
+        try:
+            for record in iter_responses(path):
+                if (row := wanted.get(record.offset)) is not None:
+                    yield row, record
+                    left -= 1
+                    if not left:  # past the last wanted record: a damaged tail is not read again
+                        return
+        except WarcReadError as exc:
+            raise FramingError(f"{exc}; {left} imported captures of that file could not be read again. "
+                               "Restore the file, or remove it from the study's warc: glob") from exc
         return
     with path.open("rb") as handle:
         for offset, row in wanted.items():

@@ -10,7 +10,7 @@ from framing.collect.codings import BodyError, decode_body
 from framing.collect.discover import url_list
 from framing.collect.frontier import Candidate, Frontier, host_of, normalize
 from framing.collect.htmltext import decode_html
-from framing.collect.warcfile import WarcResponse, iter_responses
+from framing.collect.warcfile import WarcReadError, WarcResponse, iter_responses
 from framing.study.config import Collect, Filter, Source
 from framing.study.keywords import keyword_pattern, page_mentions
 
@@ -19,7 +19,7 @@ _KIND = {"feed": "feed", "sitemap": "sitemap", "crawl": "listing"}
 
 
 def seed_sources(frontier: Frontier, sources: list[Source], study_filter: Filter | None = None,
-                 max_bytes: int = DEFAULT_MAX_BYTES) -> int:
+                 max_bytes: int = DEFAULT_MAX_BYTES, problems: list[str] | None = None) -> int:
     """Insert each source's entry URLs; return how many were new. WARC sources are imported, and
     with ``study_filter.keywords`` their pages that mention none are set aside (see :func:`import_warc`)."""
     added = 0
@@ -34,13 +34,13 @@ def seed_sources(frontier: Frontier, sources: list[Source], study_filter: Filter
                 added += frontier.add(Candidate(url, outlet=name, kind="page", source=source.label))
         elif source.kind == "warc":
             topic = keyword_pattern(study_filter.keywords) if study_filter and study_filter.keywords else None
-            added += import_warc(frontier, source, topic, max_bytes)
+            added += import_warc(frontier, source, topic, max_bytes, problems)
     frontier.conn.commit()
     return added
 
 
 def import_warc(frontier: Frontier, source: Source, topic: re.Pattern[str] | None = None,
-                max_bytes: int = DEFAULT_MAX_BYTES) -> int:
+                max_bytes: int = DEFAULT_MAX_BYTES, problems: list[str] | None = None) -> int:
     """Register every response record of the matching WARC files as a capture, in place.
 
     The files are read where they are (no copy) and never modified. A URL already in the
@@ -50,31 +50,47 @@ def import_warc(frontier: Frontier, source: Source, topic: re.Pattern[str] | Non
     such as CC-NEWS that is nearly every record, and the keyword test costs a fraction of an
     extraction. The language filter waits for extraction: ``<html lang>`` is too often wrong to
     drop a page on.
+
+    A file with a corrupt or truncated record keeps what came before it; the rest of that file
+    is not read, the next files are, and ``problems`` gets the file, the offset and the reason
+    (the collect stage's summary shows them).
     """
     added = 0
     for name in sorted(glob.glob(source.warc)):
         path = str(Path(name).resolve())
-        for record in iter_responses(Path(path)):
-            url = normalize(record.url)
-            outlet = source.outlet or host_of(url)
-            if not frontier.add(Candidate(url, outlet=outlet, kind="page", source=source.label)):
-                continue
-            added += 1
-            row = frontier.get(url)
-            ctype = record.content_type.split(";")[0].strip().lower()
-            if record.status >= 400:
-                frontier.set_status(row["id"], f"http-{record.status}", "as archived", http_status=record.status)
-            elif 300 <= record.status < 400:
-                frontier.set_status(row["id"], "redirected", "as archived", http_status=record.status)
-            elif ctype not in ("text/html", "application/xhtml+xml", ""):
-                frontier.set_status(row["id"], "not-html", ctype, http_status=record.status)
-            elif topic is not None and not _mentions(record, topic, max_bytes):
-                frontier.set_status(row["id"], "prefiltered", "none of filter.keywords in the page",
-                                    http_status=record.status)
-            else:
-                frontier.set_status(row["id"], "fetched", None, warc_file=path, warc_offset=record.offset,
-                                    http_status=record.status, content_type=record.content_type,
-                                    fetched_at=record.date)
+        try:
+            added += _import_file(frontier, source, path, topic, max_bytes)
+        except WarcReadError as exc:
+            frontier.conn.commit()
+            if problems is not None:
+                problems.append(str(exc))
+    return added
+
+
+def _import_file(frontier: Frontier, source: Source, path: str, topic: re.Pattern[str] | None,
+                 max_bytes: int) -> int:
+    added = 0
+    for record in iter_responses(Path(path)):
+        url = normalize(record.url)
+        outlet = source.outlet or host_of(url)
+        if not frontier.add(Candidate(url, outlet=outlet, kind="page", source=source.label)):
+            continue
+        added += 1
+        row = frontier.get(url)
+        ctype = record.content_type.split(";")[0].strip().lower()
+        if record.status >= 400:
+            frontier.set_status(row["id"], f"http-{record.status}", "as archived", http_status=record.status)
+        elif 300 <= record.status < 400:
+            frontier.set_status(row["id"], "redirected", "as archived", http_status=record.status)
+        elif ctype not in ("text/html", "application/xhtml+xml", ""):
+            frontier.set_status(row["id"], "not-html", ctype, http_status=record.status)
+        elif topic is not None and not _mentions(record, topic, max_bytes):
+            frontier.set_status(row["id"], "prefiltered", "none of filter.keywords in the page",
+                                http_status=record.status)
+        else:
+            frontier.set_status(row["id"], "fetched", None, warc_file=path, warc_offset=record.offset,
+                                http_status=record.status, content_type=record.content_type,
+                                fetched_at=record.date)
     return added
 
 

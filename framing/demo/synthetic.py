@@ -28,7 +28,7 @@ class Planted:
     shared_leads: set[frozenset[str]]
 
 
-def _words(rng: np.random.Generator, n: int) -> list[str]:
+def random_words(rng: np.random.Generator, n: int) -> list[str]:
     ranks = np.minimum(rng.zipf(1.2, n), VOCABULARY)
     return [f"w{r}" for r in ranks]
 
@@ -46,11 +46,11 @@ def edit(words: list[str], share: float, rng: np.random.Generator) -> list[str]:
         kind = rng.choice(["replace", "cut", "insert"])
         at = int(rng.integers(0, max(1, len(out) - span)))
         if kind == "replace":
-            out[at:at + span] = _words(rng, span)
+            out[at:at + span] = random_words(rng, span)
         elif kind == "cut":
             del out[at:at + span]
         else:
-            out[at:at] = _words(rng, span)
+            out[at:at] = random_words(rng, span)
         budget -= span
     return out
 
@@ -71,7 +71,7 @@ def planted_corpus(originals: int, copies: int, shared_leads: int, words: int = 
         Words per article.
     """
     rng = np.random.default_rng(seed)
-    texts: dict[str, list[str]] = {f"o{i}": _words(rng, words) for i in range(originals)}
+    texts: dict[str, list[str]] = {f"o{i}": random_words(rng, words) for i in range(originals)}
     truth: set[frozenset[str]] = set()
     leads: set[frozenset[str]] = set()
     keys = list(texts)
@@ -82,7 +82,7 @@ def planted_corpus(originals: int, copies: int, shared_leads: int, words: int = 
     lead = int(0.15 * words)
     for i in range(shared_leads):
         source = keys[int(rng.integers(0, len(keys)))]
-        texts[f"l{i}"] = texts[source][:lead] + _words(rng, words - lead)
+        texts[f"l{i}"] = texts[source][:lead] + random_words(rng, words - lead)
         leads.add(frozenset((source, f"l{i}")))
     articles = list(rows(texts))
     return Planted(articles, truth, leads)

@@ -19,15 +19,19 @@ from framing.study.tables import URL_SCHEMA
 def run_collect(spec: Pipeline, study: Study, progress: Progress) -> dict[str, Any]:
     with study.connect_state() as conn:
         frontier = Frontier(conn)
-        new = seed_sources(frontier, spec.sources, spec.filter, spec.collect.max_bytes)
+        unreadable: list[str] = []
+        new = seed_sources(frontier, spec.sources, spec.filter, spec.collect.max_bytes, unreadable)
         crawler = Crawler(frontier, spec.sources, spec.collect, study.captures,
                           progress=lambda done, total: progress("collect", done, total))
         report = crawler.run()
         export_urls(study, conn)
-        return {"new_source_urls": new, "requeued": report.requeued, "requests": report.requests,
-                "captures": report.captures, "retries": report.retries, "truncated_bytes": report.truncated_bytes,
-                "warc_file": report.warc_file, "robots": report.robots,
-                "sources": [asdict(o) for o in source_outcomes(conn)]}
+        counts = {"new_source_urls": new, "requeued": report.requeued, "requests": report.requests,
+                  "captures": report.captures, "retries": report.retries, "truncated_bytes": report.truncated_bytes,
+                  "warc_file": report.warc_file, "robots": report.robots,
+                  "sources": [asdict(o) for o in source_outcomes(conn)]}
+        if unreadable:  # corrupt WARC files: what came before the damage was imported
+            counts["unreadable_warc"] = unreadable
+        return counts
 
 
 def export_urls(study: Study, conn: sqlite3.Connection) -> int:
