@@ -105,3 +105,27 @@ def test_engine_is_checked_like_every_key(write_pipeline):
     with pytest.raises(ConfigError, match="engine.name"):
         write_pipeline([{"feed": "http://127.0.0.1:9/rss"}], engine="spark")
     assert write_pipeline([{"feed": "http://127.0.0.1:9/rss"}], engine="dask").engine.name == "dask"
+
+
+def test_dask_tags_and_aggregates_20000_articles_as_local_does(write_pipeline, tmp_path):
+    import datetime as dt
+
+    from framing.demo.synthetic import news_articles
+    from framing.study.store import Study
+    from framing.study.tables import ARTICLE_SCHEMA
+
+    spec = write_pipeline([{"feed": "http://127.0.0.1:9/rss"}], codebook="social-credit", tag={"min_hits": 2})
+    blank = dict.fromkeys(ARTICLE_SCHEMA.names)
+    rows = ({**blank, **a, "url": f"https://outlet{i % 8}.example/{a['article_id']}",
+             "published": dt.date(2015 + i % 10, 1 + i % 12, 1)}
+            for i, a in enumerate(news_articles(20_000, words_per_article=120, seed=7)))
+    Study(spec.workdir).write_rows("articles", rows, ARTICLE_SCHEMA)
+    local = {r.stage: r for r in run(spec, ["tag", "aggregate"])}
+    assert local["tag"].counts["articles"] == 20_000 and local["tag"].counts["hits"] > 20_000
+    shutil.copytree(spec.workdir, tmp_path / "on-dask")
+    spread = spec.model_copy(update={"workdir": tmp_path / "on-dask", "engine": spec.engine.model_copy(
+        update={"name": "dask", "workers": 2, "partition_size": 1500})})
+    on_dask = {r.stage: r for r in run(spread, ["tag", "aggregate"], force=True)}
+    assert on_dask["tag"].counts["engine"] == "dask"
+    differences = compare_studies(spec.workdir, tmp_path / "on-dask")
+    assert {name: d for name, d in differences.items() if d} == {}

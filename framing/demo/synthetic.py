@@ -1,4 +1,7 @@
-"""Synthetic corpora for tests and benchmarks: articles with planted near-duplicates.
+"""Synthetic corpora for tests and benchmarks: news-like articles, and articles with planted near-duplicates.
+
+News-like articles (:func:`news_articles`) draw words with the demo corpus's word frequencies,
+so the codebook's patterns match in them about as often as in the demo (more than in real news).
 
 Text is drawn word by word from a Zipf-distributed vocabulary, so that unrelated articles share
 the frequent words (as news texts share "the", "of", "China") but rarely a run of five. A
@@ -11,10 +14,14 @@ on with text of its own: related, but not a copy.
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
+
+from framing.demo.site import load_corpus
 
 VOCABULARY = 20_000
 
@@ -102,3 +109,37 @@ def pairs_found(clusters: dict[str, tuple[str, str | None]]) -> set[frozenset[st
     for key, (cluster, _) in clusters.items():
         members.setdefault(cluster, []).append(key)
     return {frozenset((a, b)) for group in members.values() for i, a in enumerate(group) for b in group[i + 1:]}
+
+
+def vocabulary(language: str = "en") -> tuple[list[str], np.ndarray]:
+    counts: Counter[str] = Counter()
+    outlets, _ = load_corpus()
+    for outlet in outlets:
+        if outlet.language == language:
+            for article in outlet.articles:
+                counts.update(re.findall(r"[\w'-]+", article.body))
+    words, freq = zip(*counts.most_common(), strict=True)
+    p = np.array(freq, dtype=float)
+    return list(words), p / p.sum()
+
+
+def news_articles(n: int, words_per_article: int = 600, seed: int = 1, language: str = "en",
+             new_words: int = 0) -> Iterator[dict]:
+    """Stream ``n`` article rows (article_id, outlet, language, published, status, text).
+
+    ``new_words`` > 0 puts that many never-seen words (like names and numbers in real news) in
+    each article, in place of drawn ones: an open vocabulary. With 0 the corpus is unchanged.
+    """
+    words, p = vocabulary(language)
+    rng = np.random.default_rng(seed)
+    fresh = np.random.default_rng(seed + 1)  # its own stream, so the drawn words stay the same
+    vocab = np.array(words, dtype=object)
+    outlets = [f"Outlet {i}" for i in range(8)]
+    for i in range(n):
+        tokens = vocab[rng.choice(len(vocab), size=words_per_article, p=p)]
+        if new_words:
+            places = fresh.choice(words_per_article, size=new_words, replace=False)
+            tokens[places] = [f"{w}{i:x}n{k}" for k, w in enumerate(tokens[places])]
+        sentences = [" ".join(tokens[j:j + 20]).capitalize() + "." for j in range(0, words_per_article, 20)]
+        yield {"article_id": f"a{i:07d}", "outlet": outlets[i % 8], "language": language, "published": None,
+               "status": "ok", "text": " ".join(sentences)}

@@ -6,12 +6,13 @@ writes them through the study store.
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Any
 
 import pandas as pd
 
 from framing.aggregate.corrected import corrected_shares
-from framing.aggregate.queries import funnel, story_key
+from framing.aggregate.queries import FunnelRow, funnel, story_key
 from framing.aggregate.statistics import association, dominant_frames, js_distances, outlet_map, prevalence, profiles
 from framing.errors import FramingError
 from framing.study.config import Pipeline
@@ -67,7 +68,8 @@ def aggregate_study(spec: Pipeline, study: Study) -> dict[str, Any]:
     distances = js_distances(profiles(by_outlet))
     study.write_frame("outlet_distances", distances)
     study.write_frame("outlet_map", outlet_map(distances))
-    study.write_frame("funnel", pd.DataFrame([row.__dict__ for row in funnel(study)]))
+    columns = [f.name for f in fields(FunnelRow)]  # with no crawl (articles written by hand), still its columns
+    study.write_frame("funnel", pd.DataFrame([row.__dict__ for row in funnel(study)], columns=columns))
     summary.update(correct_study(spec, study, frames))
     return summary
 
