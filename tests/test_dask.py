@@ -129,3 +129,23 @@ def test_dask_tags_and_aggregates_20000_articles_as_local_does(write_pipeline, t
     assert on_dask["tag"].counts["engine"] == "dask"
     differences = compare_studies(spec.workdir, tmp_path / "on-dask")
     assert {name: d for name, d in differences.items() if d} == {}
+
+
+def test_warc_files_import_on_dask_as_they_do_locally(crawled):
+    """Each WARC file one task: the frontier, the articles and the funnel are the same as read here."""
+    folder, _ = crawled
+    archive = sorted((folder / "study" / "captures").glob("*.warc.gz"))
+    spec = {"title": "warc", "codebook": "social-credit", "sources": [{"warc": str(archive[0].parent / "*.warc.gz")}],
+            "filter": {"keywords": ["Story 1*"]}, "tag": {"min_hits": 1}}
+    for name, engine in (("warc-local", "local"), ("warc-dask", {"name": "dask", "workers": 2})):
+        path = folder / f"{name}.yml"
+        path.write_text(yaml.safe_dump({**spec, "workdir": name, "engine": engine}), encoding="utf-8")
+        stages = {r.stage: r for r in run(load_pipeline(path), ["collect", "extract"])}
+        assert stages["collect"].counts["new_source_urls"] == 49           # the feed and 48 pages
+    differences = compare_studies(folder / "warc-local", folder / "warc-dask")
+    assert {name: d for name, d in differences.items() if d} == {}
+    prefiltered = load_pipeline(folder / "warc-dask.yml")
+    from framing.study.store import Study
+
+    statuses = dict(Study(prefiltered.workdir).query("SELECT status, count(*) FROM urls GROUP BY 1").fetchall())
+    assert statuses["prefiltered"] >= 30 and statuses["fetched"] >= 10    # "Story 1", "Story 10".."19" pass

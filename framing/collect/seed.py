@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import glob
 import re
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from framing.collect.codings import BodyError, decode_body
 from framing.collect.discover import url_list
@@ -19,7 +21,8 @@ _KIND = {"feed": "feed", "sitemap": "sitemap", "crawl": "listing"}
 
 
 def seed_sources(frontier: Frontier, sources: list[Source], study_filter: Filter | None = None,
-                 max_bytes: int = DEFAULT_MAX_BYTES, problems: list[str] | None = None) -> int:
+                 max_bytes: int = DEFAULT_MAX_BYTES, problems: list[str] | None = None,
+                 mapper: Mapper | None = None) -> int:
     """Insert each source's entry URLs; return how many were new. WARC sources are imported, and
     with ``study_filter.keywords`` their pages that mention none are set aside (see :func:`import_warc`)."""
     added = 0
@@ -34,13 +37,14 @@ def seed_sources(frontier: Frontier, sources: list[Source], study_filter: Filter
                 added += frontier.add(Candidate(url, outlet=name, kind="page", source=source.label))
         elif source.kind == "warc":
             topic = keyword_pattern(study_filter.keywords) if study_filter and study_filter.keywords else None
-            added += import_warc(frontier, source, topic, max_bytes, problems)
+            added += import_warc(frontier, source, topic, max_bytes, problems, mapper)
     frontier.conn.commit()
     return added
 
 
 def import_warc(frontier: Frontier, source: Source, topic: re.Pattern[str] | None = None,
-                max_bytes: int = DEFAULT_MAX_BYTES, problems: list[str] | None = None) -> int:
+                max_bytes: int = DEFAULT_MAX_BYTES, problems: list[str] | None = None,
+                mapper: Mapper | None = None) -> int:
     """Register every response record of the matching WARC files as a capture, in place.
 
     The files are read where they are (no copy) and never modified. A URL already in the
@@ -51,47 +55,71 @@ def import_warc(frontier: Frontier, source: Source, topic: re.Pattern[str] | Non
     extraction. The language filter waits for extraction: ``<html lang>`` is too often wrong to
     drop a page on.
 
+    Each file is one task (:func:`scan_warc`) for ``mapper`` (the engine's ``map``: files read in
+    parallel on a Dask cluster, or one after another here); the frontier takes their verdicts in
+    file order, so the result does not depend on where the files were read.
+
     A file with a corrupt or truncated record keeps what came before it; the rest of that file
     is not read, the next files are, and ``problems`` gets the file, the offset and the reason
     (the collect stage's summary shows them).
     """
+    mapper = mapper or _in_turn
+    files = [(str(Path(name).resolve()), source.outlet) for name in sorted(glob.glob(source.warc))]
+    settings = (topic.pattern if topic is not None else None, max_bytes)
     added = 0
-    for name in sorted(glob.glob(source.warc)):
-        path = str(Path(name).resolve())
-        try:
-            added += _import_file(frontier, source, path, topic, max_bytes)
-        except WarcReadError as exc:
-            frontier.conn.commit()
-            if problems is not None:
-                problems.append(str(exc))
+    for pages, problem in mapper(scan_warc, files, settings):
+        for page in pages:
+            url, outlet, status, reason = (page.pop(k) for k in ("url", "outlet", "status", "reason"))
+            if not frontier.add(Candidate(url, outlet=outlet, kind="page", source=source.label)):
+                continue
+            added += 1
+            frontier.set_status(frontier.get(url)["id"], status, reason, **page)
+        frontier.conn.commit()
+        if problem and problems is not None:
+            problems.append(problem)
     return added
 
 
-def _import_file(frontier: Frontier, source: Source, path: str, topic: re.Pattern[str] | None,
-                 max_bytes: int) -> int:
-    added = 0
-    for record in iter_responses(Path(path)):
-        url = normalize(record.url)
-        outlet = source.outlet or host_of(url)
-        if not frontier.add(Candidate(url, outlet=outlet, kind="page", source=source.label)):
-            continue
-        added += 1
-        row = frontier.get(url)
-        ctype = record.content_type.split(";")[0].strip().lower()
-        if record.status >= 400:
-            frontier.set_status(row["id"], f"http-{record.status}", "as archived", http_status=record.status)
-        elif 300 <= record.status < 400:
-            frontier.set_status(row["id"], "redirected", "as archived", http_status=record.status)
-        elif ctype not in ("text/html", "application/xhtml+xml", ""):
-            frontier.set_status(row["id"], "not-html", ctype, http_status=record.status)
-        elif topic is not None and not _mentions(record, topic, max_bytes):
-            frontier.set_status(row["id"], "prefiltered", "none of filter.keywords in the page",
-                                http_status=record.status)
-        else:
-            frontier.set_status(row["id"], "fetched", None, warc_file=path, warc_offset=record.offset,
-                                http_status=record.status, content_type=record.content_type,
-                                fetched_at=record.date)
-    return added
+Mapper = Callable[..., Iterator[Any]]
+
+
+def _in_turn(func: Callable[..., Any], items: Iterable[Any], *args: Any) -> Iterator[Any]:
+    return (func(item, *args) for item in items)
+
+
+def scan_warc(task: tuple[str, str | None], settings: tuple[str | None, int]
+              ) -> tuple[list[dict[str, Any]], str | None]:
+    """One WARC file's response records as frontier verdicts, and the reason it stopped early (or None).
+
+    Runs wherever the engine puts it (a Dask worker reads the file at the same path).
+    """
+    path, outlet = task
+    pattern, max_bytes = settings
+    topic = re.compile(pattern, re.IGNORECASE) if pattern else None
+    pages: list[dict[str, Any]] = []
+    try:
+        for record in iter_responses(Path(path)):
+            url = normalize(record.url)
+            pages.append({"url": url, "outlet": outlet or host_of(url),
+                          **_verdict(record, path, topic, max_bytes)})
+    except WarcReadError as exc:
+        return pages, str(exc)
+    return pages, None
+
+
+def _verdict(record: WarcResponse, path: str, topic: re.Pattern[str] | None, max_bytes: int) -> dict[str, Any]:
+    ctype = record.content_type.split(";")[0].strip().lower()
+    if record.status >= 400:
+        return {"status": f"http-{record.status}", "reason": "as archived", "http_status": record.status}
+    if 300 <= record.status < 400:
+        return {"status": "redirected", "reason": "as archived", "http_status": record.status}
+    if ctype not in ("text/html", "application/xhtml+xml", ""):
+        return {"status": "not-html", "reason": ctype, "http_status": record.status}
+    if topic is not None and not _mentions(record, topic, max_bytes):
+        return {"status": "prefiltered", "reason": "none of filter.keywords in the page",
+                "http_status": record.status}
+    return {"status": "fetched", "reason": None, "warc_file": path, "warc_offset": record.offset,
+            "http_status": record.status, "content_type": record.content_type, "fetched_at": record.date}
 
 
 def _mentions(record: WarcResponse, topic: re.Pattern[str], max_bytes: int) -> bool:

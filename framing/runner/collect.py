@@ -10,17 +10,23 @@ from framing.collect.crawler import Crawler
 from framing.collect.frontier import Frontier
 from framing.collect.outcome import source_outcomes
 from framing.collect.seed import seed_sources
+from framing.runner.engine import Engine
 from framing.study.config import Pipeline
 from framing.study.stages import Progress
 from framing.study.store import Study
 from framing.study.tables import URL_SCHEMA
 
 
-def run_collect(spec: Pipeline, study: Study, progress: Progress) -> dict[str, Any]:
+def run_collect(spec: Pipeline, study: Study, progress: Progress, engine: Engine | None = None) -> dict[str, Any]:
+    """Seed the sources (WARC files read as one task each on the engine) and crawl what is queued.
+
+    The crawl itself stays one polite scheduler on this machine: politeness is per host.
+    """
     with study.connect_state() as conn:
         frontier = Frontier(conn)
         unreadable: list[str] = []
-        new = seed_sources(frontier, spec.sources, spec.filter, spec.collect.max_bytes, unreadable)
+        new = seed_sources(frontier, spec.sources, spec.filter, spec.collect.max_bytes, unreadable,
+                           engine.map if engine is not None else None)
         crawler = Crawler(frontier, spec.sources, spec.collect, study.captures,
                           progress=lambda done, total: progress("collect", done, total))
         report = crawler.run()

@@ -23,7 +23,7 @@ from framing.collect.frontier import Frontier
 from framing.errors import FramingError
 from framing.extract.articles import EXTRACT_LOGIC
 from framing.runner.aggregate import aggregate_study
-from framing.runner.collect import run_collect as collect_sources
+from framing.runner.collect import run_collect
 from framing.runner.engine import Engine, open_engine
 from framing.runner.extract import run_extract
 from framing.runner.tag import tag_articles
@@ -80,7 +80,8 @@ def run(spec: Pipeline, stages: list[str] | None = None, progress: Progress | No
             if key and not force and _last_key(study, stage) == key and _outputs_exist(study, stage):
                 results.append(StageResult(stage, skipped=True, counts={"key": key}))
                 continue
-            if stage in ENGINE_STAGES and engine is None:  # a cluster starts only when there is work for it
+            on_engine = stage in ENGINE_STAGES or (stage == "collect" and any(s.kind == "warc" for s in spec.sources))
+            if on_engine and engine is None:  # a cluster starts only when there is work for it
                 engine = stack.enter_context(open_engine(spec.engine))
             started, migrated = time.perf_counter(), len(study.migrated())
             counts = STAGE_FUNCTIONS[stage](spec, study, report, engine)
@@ -95,7 +96,7 @@ def run(spec: Pipeline, stages: list[str] | None = None, progress: Progress | No
     return results
 
 
-ENGINE_STAGES = ("extract", "tag")  # the stages whose partitions run on the engine
+ENGINE_STAGES = ("extract", "tag")  # the stages whose partitions run on the engine (and WARC imports)
 
 
 def default_stages(spec: Pipeline) -> list[str]:
@@ -157,10 +158,6 @@ def _outputs_exist(study: Study, stage: str) -> bool:
     if stage == "report":
         return (study.workdir / "report" / "index.html").is_file()
     return all(study.has_table(name) for name in _OUTPUTS.get(stage, []))
-
-
-def run_collect(spec: Pipeline, study: Study, progress: Progress, engine: Engine | None) -> dict[str, Any]:
-    return collect_sources(spec, study, progress)  # one polite scheduler: politeness is per host, not per worker
 
 
 def run_aggregate(spec: Pipeline, study: Study, progress: Progress, engine: Engine | None) -> dict[str, Any]:
