@@ -124,6 +124,23 @@ class Frontier:
             )
         return cur.rowcount > 0
 
+    def add_archived(self, pages: list[dict], source: str) -> int:
+        """Insert pages read from WARC files with their verdicts, in one statement; known URLs are left
+        as they are. Each page: ``url``, ``outlet``, ``status``, ``reason`` and any of ``http_status``,
+        ``content_type``, ``warc_file``, ``warc_offset``, ``fetched_at``. Returns how many were new."""
+        rows = []
+        for page in pages:
+            url, host, problem = _checked_url(page["url"])
+            status, reason = ("invalid-url", problem) if problem else (page["status"], page["reason"])
+            rows.append((url, host, page["outlet"], source, status, reason, page.get("http_status"),
+                         page.get("content_type"), page.get("warc_file"), page.get("warc_offset"),
+                         page.get("fetched_at")))
+        before = self.conn.total_changes
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO urls (url, host, outlet, kind, source, status, reason, http_status, content_type,"
+            " warc_file, warc_offset, fetched_at) VALUES (?,?,?,'page',?,?,?,?,?,?,?,?)", rows)
+        return self.conn.total_changes - before
+
     def get(self, url: str) -> sqlite3.Row | None:
         try:
             url = normalize(url)

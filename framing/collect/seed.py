@@ -68,12 +68,7 @@ def import_warc(frontier: Frontier, source: Source, topic: re.Pattern[str] | Non
     settings = (topic.pattern if topic is not None else None, max_bytes)
     added = 0
     for pages, problem in mapper(scan_warc, files, settings):
-        for page in pages:
-            url, outlet, status, reason = (page.pop(k) for k in ("url", "outlet", "status", "reason"))
-            if not frontier.add(Candidate(url, outlet=outlet, kind="page", source=source.label)):
-                continue
-            added += 1
-            frontier.set_status(frontier.get(url)["id"], status, reason, **page)
+        added += frontier.add_archived(pages, source.label)  # one statement per file, not three per record
         frontier.conn.commit()
         if problem and problems is not None:
             problems.append(problem)
@@ -99,8 +94,12 @@ def scan_warc(task: tuple[str, str | None], settings: tuple[str | None, int]
     pages: list[dict[str, Any]] = []
     try:
         for record in iter_responses(Path(path)):
-            url = normalize(record.url)
-            pages.append({"url": url, "outlet": outlet or host_of(url),
+            try:
+                url = normalize(record.url)
+                name = outlet or host_of(url)
+            except ValueError:  # a URL no server could be asked for: the frontier records it as invalid-url
+                url, name = record.url or "", outlet or "(no host)"
+            pages.append({"url": url, "outlet": name,
                           **_verdict(record, path, topic, max_bytes)})
     except WarcReadError as exc:
         return pages, str(exc)
