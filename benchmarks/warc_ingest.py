@@ -86,13 +86,16 @@ def main() -> None:
               f"written in {time.perf_counter() - started:.0f} s")
         engines = {"local": "local", "dask": {"name": "dask", "workers": 2, "partition_size": 100}}
         seconds = dict.fromkeys(engines, 0.0)
+        staged = dict.fromkeys(engines, 0.0)  # the stages alone, without starting and stopping the cluster
         articles = {}
         for round_ in range(args.rounds):
             for name in (list(engines) if round_ % 2 == 0 else list(reversed(engines))):
                 path = study(folder, f"{name}-{round_}", engines[name])
                 started = time.perf_counter()
-                run(load_pipeline(path), ["collect", "extract"])
+                results = run(load_pipeline(path), ["collect", "extract"])
                 seconds[name] += time.perf_counter() - started
+                staged[name] += sum(r.seconds for r in results)
+                print(f"  {name}: " + ", ".join(f"{r.stage} {r.seconds:.1f} s" for r in results))
                 articles[name] = Study(folder / f"{name}-{round_}").query(
                     "SELECT count(*) FROM articles WHERE status = 'ok'").fetchone()[0]
         assert articles["local"] == articles["dask"], articles
@@ -100,7 +103,8 @@ def main() -> None:
         for name, spent in seconds.items():
             print(f"{name:6} {total / spent:8,.0f} records/s ({spent:,.1f} s)")
         print(f"articles: {articles['local']:,}; dask (2 workers) / local (1 process): "
-              f"{seconds['local'] / seconds['dask']:.2f}x")
+              f"{seconds['local'] / seconds['dask']:.2f}x whole run, {staged['local'] / staged['dask']:.2f}x "
+              "the stages alone (without the LocalCluster's start and stop)")
 
 
 if __name__ == "__main__":

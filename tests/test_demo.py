@@ -25,6 +25,7 @@ from protego import Protego
 from framing.demo.launch import DemoSite, robots_disallows, run_demo, serve_demo
 from framing.demo.server import SiteServer
 from framing.demo.site import CORPUS, ROBOTS_MOVED, Outlet, intent_csv, listed_entries, load_corpus
+from framing.runner import run
 from framing.study.compare import table_digests
 from framing.study.store import Study
 
@@ -377,3 +378,20 @@ def test_every_status_the_demo_records_is_in_the_one_vocabulary(demo):
         assert set(group) <= set(URL_STATUSES), group
     readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
     assert [s for s in [*URL_STATUSES, *ARTICLE_STATUSES] if f"`{s}`" not in readme] == []
+
+
+def test_demo_on_a_dask_cluster_writes_the_same_tables(demo, tmp_path):
+    """Issue 13: the demo's extract, tag and aggregate as tasks on a 2-worker LocalCluster, in
+    partitions of 20 captures, give the same rows and values as the local run."""
+    from framing.study.compare import compare_studies
+    from framing.study.config import load_pipeline
+
+    copy = tmp_path / "study"
+    shutil.copytree(demo.workdir, copy)
+    spec = load_pipeline(Path(__file__).parents[1] / "pipelines" / "demo.yml")
+    spec = spec.model_copy(update={"workdir": copy, "engine": spec.engine.model_copy(
+        update={"name": "dask", "workers": 2, "partition_size": 20})})
+    stages = {r.stage: r for r in run(spec, ["extract", "tag", "aggregate"], force=True)}
+    assert stages["extract"].counts["engine"] == "dask" and stages["extract"].counts["partitions"] >= 8
+    differences = compare_studies(demo.workdir, copy)
+    assert {name: d for name, d in differences.items() if d} == {}
