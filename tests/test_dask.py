@@ -149,3 +149,31 @@ def test_warc_files_import_on_dask_as_they_do_locally(crawled):
 
     statuses = dict(Study(prefiltered.workdir).query("SELECT status, count(*) FROM urls GROUP BY 1").fetchall())
     assert statuses["prefiltered"] >= 30 and statuses["fetched"] >= 10    # "Story 1", "Story 10".."19" pass
+
+
+def test_a_worker_killed_mid_run_loses_nothing(crawled):
+    """Dask runs a dead worker's tasks again elsewhere: the tables are the local run's."""
+    import threading
+
+    from distributed import Client, LocalCluster
+
+    folder, spec = crawled
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                      silence_logs=50) as cluster, Client(cluster) as client:
+        path = _copy(folder, spec, "worker-killed", {"name": "dask", "scheduler": cluster.scheduler_address,
+                                                      "partition_size": 1})
+        work = folder / "worker-killed" / "tables" / "articles_raw.work"
+        outcome: dict = {}
+        runner = threading.Thread(target=lambda: outcome.update(
+            results=run(load_pipeline(path), ["extract", "tag", "aggregate"], force=True)))
+        runner.start()
+        deadline = time.monotonic() + 120
+        while not (work.is_dir() and len(list(work.glob("*.parquet"))) >= 2):
+            assert runner.is_alive() and time.monotonic() < deadline, "the run ended before a worker could die"
+            time.sleep(0.01)
+        pid = next(iter(client.run(os.getpid).values()))
+        os.kill(pid, signal.SIGKILL)                                   # one worker process dies mid-extract
+        runner.join(timeout=300)
+    assert not runner.is_alive() and "results" in outcome
+    differences = compare_studies(folder / "study", folder / "worker-killed")
+    assert {name: d for name, d in differences.items() if d} == {}
