@@ -48,12 +48,31 @@ def prevalence(frames: pd.DataFrame, by: list[str], frame: str = "frame", presen
     DataFrame
         ``by + [frame, articles, with_frame, share, ci_low, ci_high, mean_sentence_share]``.
     """
+    return prevalence_from_counts(prevalence_counts(frames, by, frame, present, share), by, frame, level)
+
+
+def prevalence_counts(frames: pd.DataFrame, by: list[str], frame: str = "frame", present: str = "present",
+                      share: str = "sentence_share") -> pd.DataFrame:
+    """The sums prevalence is made of, per group and frame: counts that add up across partitions.
+
+    ``articles``, ``with_frame``, ``share_sum`` and ``share_n`` (non-missing sentence shares).
+    """
     grouped = frames.groupby(by + [frame], observed=True, sort=True)
-    out = grouped.agg(articles=(present, "size"), with_frame=(present, "sum"),
-                      mean_sentence_share=(share, "mean")).reset_index()
+    return grouped.agg(articles=(present, "size"), with_frame=(present, "sum"), share_sum=(share, "sum"),
+                       share_n=(share, "count")).reset_index()
+
+
+def prevalence_from_counts(counts: pd.DataFrame, by: list[str], frame: str = "frame", level: float = 0.95
+                           ) -> pd.DataFrame:
+    """Prevalence with Wilson intervals from :func:`prevalence_counts` (of one partition, or summed over many)."""
+    out = counts.groupby(by + [frame], observed=True, sort=True)[
+        ["articles", "with_frame", "share_sum", "share_n"]].sum().reset_index()
+    out["articles"] = out["articles"].astype(int)
     out["with_frame"] = out["with_frame"].astype(int)
     out["share"] = out["with_frame"] / out["articles"]
     out["ci_low"], out["ci_high"] = wilson_interval(out["with_frame"].to_numpy(), out["articles"].to_numpy(), level)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["mean_sentence_share"] = out["share_sum"] / out["share_n"].where(out["share_n"] > 0)
     return out[by + [frame, "articles", "with_frame", "share", "ci_low", "ci_high", "mean_sentence_share"]]
 
 
@@ -82,7 +101,11 @@ def association(table: pd.DataFrame, row: str = "outlet", column: str = "frame")
     Adjusted standardized residuals (Agresti): ``(O - E) / sqrt(E (1 - row share) (1 - column share))``;
     beyond +-1.96 a cell is more or less frequent than independence predicts.
     """
-    counts = pd.crosstab(table[row], table[column])
+    return association_from_counts(pd.crosstab(table[row], table[column]), row, column)
+
+
+def association_from_counts(counts: pd.DataFrame, row: str = "outlet", column: str = "frame") -> Association:
+    """:func:`association` from a contingency table (rows x columns of counts), e.g. summed over partitions."""
     counts = counts.loc[counts.sum(axis=1) > 0, counts.sum(axis=0) > 0]
     if counts.shape[0] < 2 or counts.shape[1] < 2:
         raise ValueError(f"need at least two {row}s and two {column}s with data; got {counts.shape}")

@@ -13,9 +13,18 @@ import pandas as pd
 
 from framing.aggregate.corrected import corrected_shares
 from framing.aggregate.queries import FunnelRow, funnel, story_key
-from framing.aggregate.statistics import association, dominant_frames, js_distances, outlet_map, prevalence, profiles
+from framing.aggregate.statistics import (
+    association_from_counts,
+    js_distances,
+    outlet_map,
+    prevalence_counts,
+    prevalence_from_counts,
+    profiles,
+)
 from framing.errors import FramingError
+from framing.runner.engine import Engine, LocalEngine
 from framing.study.config import Pipeline
+from framing.study.stages import Progress
 from framing.study.store import Study
 from framing.study.tables import ARTICLES
 
@@ -29,37 +38,61 @@ def load_frames(study: Study, duplicates: str, period: str) -> pd.DataFrame:
     ``per_outlet`` keeps each outlet's first copy of a story, ``once`` the story's first copy
     in all; either way, an outlet's two copies of one story count once.
     """
-    fmt = "%Y" if period == "year" else "%Y-%m"
-    story = story_key(study)
-    per = f"{story}, outlet" if duplicates == "per_outlet" else story
-    frames = study.query(
-        f"WITH counted AS (SELECT article_id, published FROM (SELECT article_id, published, row_number() OVER "
-        f"(PARTITION BY {per} ORDER BY published NULLS LAST, url, article_id) AS nth FROM articles "
-        f"WHERE status IN {ARTICLES}) WHERE nth = 1) "
-        f"SELECT f.article_id, f.outlet, f.frame, f.present, f.dominant, f.sentence_share, f.hits, "
-        f"strftime(c.published, '{fmt}') AS period FROM article_frames f JOIN counted c USING (article_id)").df()
+    frames = study.query(counted_frames_sql(study, duplicates, period)).df()
     for column in ("outlet", "frame", "period"):
         frames[column] = frames[column].astype("category")
     return frames
 
 
-def aggregate_study(spec: Pipeline, study: Study) -> dict[str, Any]:
-    """Write the outlet x frame tables that the report charts."""
+def counted_frames_sql(study: Study, duplicates: str, period: str) -> str:
+    """SQL for the article x frame rows that count (see :func:`load_frames`), article by article."""
+    fmt = "%Y" if period == "year" else "%Y-%m"
+    story = story_key(study)
+    per = f"{story}, outlet" if duplicates == "per_outlet" else story
+    return (f"WITH counted AS (SELECT article_id, published FROM (SELECT article_id, published, row_number() OVER "
+            f"(PARTITION BY {per} ORDER BY published NULLS LAST, url, article_id) AS nth FROM articles "
+            f"WHERE status IN {ARTICLES}) WHERE nth = 1) "
+            f"SELECT f.article_id, f.outlet, f.frame, f.present, f.dominant, f.sentence_share, f.hits, "
+            f"strftime(c.published, '{fmt}') AS period FROM article_frames f JOIN counted c USING (article_id)")
+
+
+def count_partition(frames: pd.DataFrame) -> dict[str, Any]:
+    """The sums one partition of counted article x frame rows adds to each statistic (a task on the engine)."""
+    return {"outlet": prevalence_counts(frames, ["outlet"]),
+            "period": prevalence_counts(frames.dropna(subset=["period"]), ["outlet", "period"]),
+            "all": prevalence_counts(frames.assign(all="all"), ["all"]),
+            "dominant": frames.loc[frames["dominant"].astype(bool)].groupby(["outlet", "frame"]).size()}
+
+
+def aggregate_study(spec: Pipeline, study: Study, progress: Progress | None = None,
+                    engine: Engine | None = None) -> dict[str, Any]:
+    """Write the outlet x frame tables that the report charts.
+
+    The counted rows stream from DuckDB in partitions; each partition's sums are a task on the
+    engine (:func:`count_partition`) and the statistics are computed from their totals, so the
+    tables are the same whatever the partitions and wherever they were summed.
+    """
     if not study.has_table("article_frames"):
         raise FramingError("nothing to aggregate yet: run the tag stage first")
+    engine = engine or LocalEngine()
     options = spec.aggregate
-    frames = load_frames(study, options.duplicates, options.period)
-    if frames.empty:
+    sql = counted_frames_sql(study, options.duplicates, options.period)
+    partitions = (batch.to_pandas() for batch in study.query_batches(sql, PARTITION_ROWS))
+    partials = list(engine.map(count_partition, partitions))
+    if not partials or sum(len(p["outlet"]) for p in partials) == 0:
         raise FramingError("no relevant articles to aggregate: check the funnel (`framing articles`)")
-    by_outlet = prevalence(frames, ["outlet"], level=options.level)
-    by_period = prevalence(frames.dropna(subset=["period"]), ["outlet", "period"], level=options.level)
-    overall = prevalence(frames.assign(all="all"), ["all"], level=options.level).drop(columns="all")
+    by_outlet = prevalence_from_counts(_stack(partials, "outlet"), ["outlet"], level=options.level)
+    by_period = prevalence_from_counts(_stack(partials, "period"), ["outlet", "period"], level=options.level)
+    overall = prevalence_from_counts(_stack(partials, "all"), ["all"], level=options.level).drop(columns="all")
     study.write_frame("prevalence_by_outlet", by_outlet)
     study.write_frame("prevalence_by_period", by_period)
     study.write_frame("prevalence_overall", overall)
-    summary: dict[str, Any] = {"articles": int(frames["article_id"].nunique()), "duplicates": options.duplicates}
+    first = by_outlet["frame"].iloc[0]  # every article has one row per frame: one frame's rows count articles
+    articles = int(by_outlet.loc[by_outlet["frame"] == first, "articles"].sum())
+    summary: dict[str, Any] = {"articles": articles, "duplicates": options.duplicates}
+    dominant = pd.concat([p["dominant"] for p in partials]).groupby(level=[0, 1]).sum()
     try:
-        test = association(dominant_frames(frames))
+        test = association_from_counts(dominant.unstack(fill_value=0) if len(dominant) else pd.DataFrame())
         study.write_frame("association_cells", test.cells)
         summary.update(chi2=test.chi2, dof=test.dof, p_value=test.p_value, cramers_v=test.cramers_v,
                        association=test.sentence(), dominant_n=test.n)
@@ -70,8 +103,17 @@ def aggregate_study(spec: Pipeline, study: Study) -> dict[str, Any]:
     study.write_frame("outlet_map", outlet_map(distances))
     columns = [f.name for f in fields(FunnelRow)]  # with no crawl (articles written by hand), still its columns
     study.write_frame("funnel", pd.DataFrame([row.__dict__ for row in funnel(study)], columns=columns))
+    needs_rows = spec.tag.method != "rules" and options.correct_prevalence
+    frames = load_frames(study, options.duplicates, options.period) if needs_rows else pd.DataFrame()
     summary.update(correct_study(spec, study, frames))
     return summary
+
+
+PARTITION_ROWS = 100_000  # article x frame rows per aggregate task
+
+
+def _stack(partials: list[dict[str, Any]], key: str) -> pd.DataFrame:
+    return pd.concat([p[key] for p in partials], ignore_index=True)
 
 
 def correct_study(spec: Pipeline, study: Study, frames: pd.DataFrame) -> dict[str, Any]:

@@ -96,7 +96,7 @@ def run(spec: Pipeline, stages: list[str] | None = None, progress: Progress | No
     return results
 
 
-ENGINE_STAGES = ("extract", "tag")  # the stages whose partitions run on the engine (and WARC imports)
+ENGINE_STAGES = ("extract", "tag", "aggregate")  # the stages whose partitions run on the engine (and WARC imports)
 
 
 def default_stages(spec: Pipeline) -> list[str]:
@@ -160,10 +160,6 @@ def _outputs_exist(study: Study, stage: str) -> bool:
     return all(study.has_table(name) for name in _OUTPUTS.get(stage, []))
 
 
-def run_aggregate(spec: Pipeline, study: Study, progress: Progress, engine: Engine | None) -> dict[str, Any]:
-    return aggregate_study(spec, study)
-
-
 def run_report(spec: Pipeline, study: Study, progress: Progress, engine: Engine | None) -> dict[str, Any]:
     from framing.report.build import build_report  # altair/vl-convert load only when reporting
 
@@ -171,7 +167,7 @@ def run_report(spec: Pipeline, study: Study, progress: Progress, engine: Engine 
 
 
 STAGE_FUNCTIONS: dict[str, Callable[[Pipeline, Study, Progress, Engine | None], dict[str, Any]]] = {
-    "collect": run_collect, "extract": run_extract, "tag": tag_articles, "aggregate": run_aggregate,
+    "collect": run_collect, "extract": run_extract, "tag": tag_articles, "aggregate": aggregate_study,
     "report": run_report,
 }
 

@@ -243,6 +243,10 @@ class Study:
         """Run DuckDB SQL with each table available as a view of its name."""
         return self._tables_connection().execute(sql, params or [])
 
+    def query_batches(self, sql: str, rows: int) -> Iterator[pa.RecordBatch]:
+        """Stream what DuckDB SQL over the tables returns, ``rows`` at a time, as Arrow record batches."""
+        yield from self._tables_connection().sql(sql).to_arrow_reader(rows)
+
     def write_query(self, name: str, sql: str) -> Path:
         """Write what DuckDB SQL over the tables returns as ``tables/<name>``, replacing it when complete."""
         if name in DATASETS:
