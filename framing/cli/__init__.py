@@ -158,7 +158,9 @@ def evaluate_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML fil
                  gold: Path | None = typer.Option(None, help="Gold CSV (url or path, frames); default: the coders' "
                                                              "tables/gold.parquet, else the study's `gold:`."),
                  folds: int | None = typer.Option(None, help="k of the cross-validation (default evaluate.folds)."),
-                 rules_only: bool = typer.Option(False, "--rules-only", help="Only the rule tagger (no training)."),
+                 rules_only: bool = typer.Option(False, "--rules-only", help="Only the tag stage's labels (no "
+                                                                           "training): the rules, or the study's "
+                                                                           "model as it tagged."),
                  nested: bool = typer.Option(False, "--nested", help="Choose the model family and C anew inside "
                                                                      "every fold (slower; default: take them from "
                                                                      "the trained model when there is one).")

@@ -213,8 +213,10 @@ def import_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML file.
 
 
 def _fmt(value: float, percent: bool = False) -> str:
-    if value is None or value != value:
-        return "—"
+    from framing.formatting import DASH, is_missing  # one sign for an undefined score, everywhere
+
+    if is_missing(value):
+        return DASH
     return f"{value:.1%}" if percent else f"{value:.3f}"
 
 
@@ -244,7 +246,7 @@ def agreement_tables(result: Agreement, kinds: Sequence[str] | None = None) -> l
                       title="Agreement per variable (Krippendorff's alpha, nominal)", title_justify="left")
     variables.columns[0].no_wrap = True  # frame ids are what people look up: never cut them
     for r in result.per_variable.itertuples():
-        interval = "—" if np.isnan(r.alpha_low) else f"[{r.alpha_low:.3f}, {r.alpha_high:.3f}]"
+        interval = _fmt(r.alpha_low) if np.isnan(r.alpha_low) else f"[{r.alpha_low:.3f}, {r.alpha_high:.3f}]"
         variables.add_row(escape(r.variable), r.kind, str(r.units), str(r.values), _fmt(r.alpha), interval,
                           _fmt(r.percent_agreement, True), _fmt(r.fleiss_kappa), escape(r.note))
     pairs = Table("variable", "coder A", "coder B", "units", "agreement", "Cohen kappa", "note",
