@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from itertools import combinations
 
+import numpy as np
 import pytest
 
 from framing.demo.synthetic import edit, pairs_found, planted_corpus
@@ -43,7 +44,7 @@ def test_cluster_id_is_the_first_copy_and_near_duplicate_of_marks_the_others():
     planted = planted_corpus(originals=50, copies=0, shared_leads=0, seed=3)
     original = planted.articles[7]
     copy = {**original, "article_id": "copy", "published": original["published"] + dt.timedelta(days=2),
-            "text": " ".join(edit(original["text"].split(), 0.05, __import__("numpy").random.default_rng(1)))}
+            "text": " ".join(edit(original["text"].split(), 0.05, np.random.default_rng(1)))}
     exact = {**original, "article_id": "exact", "status": "duplicate", "duplicate_of": original["article_id"],
              "published": original["published"] + dt.timedelta(days=1)}
     earlier_copy = {**copy, "article_id": "earlier", "published": original["published"] - dt.timedelta(days=1)}

@@ -36,20 +36,20 @@ def seed_sources(frontier: Frontier, sources: list[Source], study_filter: Filter
                 name = outlet or source.outlet or host_of(url)
                 added += frontier.add(Candidate(url, outlet=name, kind="page", source=source.label))
         elif source.kind == "warc":
-            topic = keyword_pattern(study_filter.keywords) if study_filter and study_filter.keywords else None
-            added += import_warc(frontier, source, topic, max_bytes, problems, mapper)
+            keywords = list(study_filter.keywords or []) if study_filter else []
+            added += import_warc(frontier, source, keywords, max_bytes, problems, mapper)
     frontier.conn.commit()
     return added
 
 
-def import_warc(frontier: Frontier, source: Source, topic: re.Pattern[str] | None = None,
+def import_warc(frontier: Frontier, source: Source, keywords: list[str] | None = None,
                 max_bytes: int = DEFAULT_MAX_BYTES, problems: list[str] | None = None,
                 mapper: Mapper | None = None) -> int:
     """Register every response record of the matching WARC files as a capture, in place.
 
     The files are read where they are (no copy) and never modified. A URL already in the
     frontier, from a crawl or an earlier import, is skipped, so importing twice adds nothing.
-    Only HTML responses become captures; with ``topic`` (the study's keywords), a page whose text
+    Only HTML responses become captures; with ``keywords`` (the study's), a page whose text
     mentions none of them is recorded as ``prefiltered`` and never extracted: on a news archive
     such as CC-NEWS that is nearly every record, and the keyword test costs a fraction of an
     extraction. The language filter waits for extraction: ``<html lang>`` is too often wrong to
@@ -65,7 +65,7 @@ def import_warc(frontier: Frontier, source: Source, topic: re.Pattern[str] | Non
     """
     mapper = mapper or _in_turn
     files = [(str(Path(name).resolve()), source.outlet) for name in sorted(glob.glob(source.warc))]
-    settings = (topic.pattern if topic is not None else None, max_bytes)
+    settings = (keywords or [], max_bytes)
     added = 0
     for pages, problem in mapper(scan_warc, files, settings):
         added += frontier.add_archived(pages, source.label)  # one statement per file, not three per record
@@ -82,15 +82,15 @@ def _in_turn(func: Callable[..., Any], items: Iterable[Any], *args: Any) -> Iter
     return (func(item, *args) for item in items)
 
 
-def scan_warc(task: tuple[str, str | None], settings: tuple[str | None, int]
+def scan_warc(task: tuple[str, str | None], settings: tuple[list[str], int]
               ) -> tuple[list[dict[str, Any]], str | None]:
     """One WARC file's response records as frontier verdicts, and the reason it stopped early (or None).
 
     Runs wherever the engine puts it (a Dask worker reads the file at the same path).
     """
     path, outlet = task
-    pattern, max_bytes = settings
-    topic = re.compile(pattern, re.IGNORECASE) if pattern else None
+    keywords, max_bytes = settings
+    topic = keyword_pattern(keywords) if keywords else None
     pages: list[dict[str, Any]] = []
     try:
         for record in iter_responses(Path(path)):

@@ -101,11 +101,12 @@ class NearDuplicates:
             if not words:
                 continue
             key = article["article_id"]
+            values = signature.hashvalues.astype(np.uint32, copy=False)  # MinHash values fit in 32 bits
             for other in self._lsh.query(signature):
-                if _jaccard(signature.hashvalues.astype(np.uint32), self._signatures[other]) >= self.threshold:
+                if _jaccard(values, self._signatures[other]) >= self.threshold:
                     self._union(key, other)
             self._lsh.insert(key, signature, check_duplication=False)
-            self._signatures[key] = signature.hashvalues.astype(np.uint32)  # MinHash values fit in 32 bits
+            self._signatures[key] = values
 
     def clusters(self) -> dict[str, tuple[str, str | None]]:
         """Every indexed article -> (``cluster_id``, ``near_duplicate_of``)."""

@@ -30,19 +30,16 @@ def tag_articles(spec: Pipeline, study: Study, progress: Progress, engine: Engin
         raise FramingError("no articles to tag yet: run the extract stage first")
     engine = engine or LocalEngine()
     codebook = study_codebook(spec)
-    model = None
-    if spec.tag.method != "rules":
-        from framing.classify.files import model_path
-
-        model = str(model_path(spec))
-        _tagger(spec, codebook)  # a model that does not fit the codebook stops the stage here, once
+    key, model = _tagger_key(spec, codebook)
+    if model is not None:
+        _tagger(spec, codebook, key)  # a model that does not fit the codebook stops the stage here, once
     total = study.query(f"SELECT count(*) FROM articles WHERE status IN {ARTICLES}").fetchone()[0]
     partitions = ([a for a in batch.to_pylist() if a["status"] in ARTICLES]
                   for batch in study.iter_batches("articles", COLUMNS, batch_size=spec.engine.partition_size))
     done = 0
     with study.table_writer("frame_hits", FRAME_HIT_SCHEMA) as hits_out, \
             study.table_writer("article_frames", ARTICLE_FRAME_SCHEMA) as frames_out:
-        for hit_rows, frame_rows, count in engine.map(tag_partition, partitions, (spec, codebook)):
+        for hit_rows, frame_rows, count in engine.map(tag_partition, partitions, (spec, codebook, key)):
             hits_out.write(hit_rows)
             frames_out.write(frame_rows)
             done += count
@@ -50,17 +47,17 @@ def tag_articles(spec: Pipeline, study: Study, progress: Progress, engine: Engin
     counts = {"codebook": codebook.label, "method": spec.tag.method, "articles": done, "hits": hits_out.count,
               "min_hits": spec.tag.min_hits}
     if model is not None:
-        counts["model"] = model
+        counts["model"] = model[0]
     if engine.name != "local":
         counts["engine"] = engine.name
     return counts
 
 
-def tag_partition(articles: list[dict[str, Any]], settings: tuple[Pipeline, Codebook]
+def tag_partition(articles: list[dict[str, Any]], settings: tuple[Pipeline, Codebook, str]
                   ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], int]:
     """Hits and article x frame rows of one partition of articles (on this process or a Dask worker)."""
-    spec, codebook = settings
-    rules, machine = _tagger(spec, codebook)
+    spec, codebook, key = settings
+    rules, machine = _tagger(spec, codebook, key)
     hit_rows: list[dict[str, Any]] = []
     frame_rows: list[dict[str, Any]] = []
     for hits, frames in rules.tag_all(articles):
@@ -74,14 +71,20 @@ def tag_partition(articles: list[dict[str, Any]], settings: tuple[Pipeline, Code
 _TAGGERS: dict[str, tuple[RuleTagger, Any]] = {}  # per process: a worker builds its taggers once, not per task
 
 
-def _tagger(spec: Pipeline, codebook: Codebook) -> tuple[RuleTagger, Any]:
+def _tagger_key(spec: Pipeline, codebook: Codebook) -> tuple[str, tuple[str, int] | None]:
+    """What the taggers depend on, hashed once per stage (not per partition), and the model file with its
+    modification time (a retrained model is a new tagger), or None for rules."""
     model = None
     if spec.tag.method != "rules":
         from framing.classify.files import model_path
 
         path = model_path(spec)
-        model = (str(path), path.stat().st_mtime_ns if path.exists() else None)  # a retrained model is new
+        model = (str(path), path.stat().st_mtime_ns)
     key = hashlib.sha256(f"{codebook.model_dump_json()}|{spec.tag.model_dump_json()}|{model}".encode()).hexdigest()
+    return key, model
+
+
+def _tagger(spec: Pipeline, codebook: Codebook, key: str) -> tuple[RuleTagger, Any]:
     if key not in _TAGGERS:
         machine = None
         if spec.tag.method != "rules":
