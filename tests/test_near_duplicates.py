@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 
 from framing.demo.synthetic import edit, pairs_found, planted_corpus
-from framing.extract.near_duplicates import NearDuplicates, shingles
+from framing.extract.near_duplicates import NearDuplicates, shingles, signature
 from framing.runner import run
 from framing.runner.aggregate import load_frames
-from framing.runner.extract import link_near_duplicates
+from framing.runner.extract import write_articles
 from framing.study.store import Study
-from framing.study.tables import ARTICLE_SCHEMA
+from framing.study.tables import RAW_ARTICLE_SCHEMA
 
 
 def _same_story(planted) -> set[frozenset[str]]:
@@ -76,12 +76,14 @@ def test_shingles_are_word_runs_and_short_texts_are_one_shingle():
     assert shingles("", 3) == []
 
 
-def _article(article_id, outlet, text, day, status="ok", duplicate_of=None):
+def _article(article_id, outlet, text, day, status="ok", content_hash=None):
+    """A row as extraction leaves it in ``articles_raw``: signed when it passed the filter."""
     return {"article_id": article_id, "url": f"https://{outlet.lower()}.example/{article_id}", "canonical_url": None,
             "outlet": outlet, "title": article_id, "author": None, "published": dt.date(2021, 1, day),
             "date_source": "page", "date_extracted": None, "date_listed": None, "language": "en", "text": text,
-            "n_chars": len(text), "content_hash": article_id, "status": status, "reason": None,
-            "duplicate_of": duplicate_of, "warc_file": None, "warc_offset": None, "encoding": None}
+            "n_chars": len(text), "content_hash": content_hash or article_id, "status": status, "reason": None,
+            "duplicate_of": None, "warc_file": None, "warc_offset": None, "encoding": None,
+            "minhash": signature(text, 3) if status == "ok" else None}
 
 
 @pytest.fixture
@@ -105,19 +107,21 @@ def syndicated_study(write_pipeline):
     spec = write_pipeline([{"feed": "http://127.0.0.1:9/rss"}], codebook="social-credit",
                           tag={"min_hits": 1}, aggregate={"duplicates": "per_outlet"})
     rows = [_article("a1", "A", wire, 1), _article("a2", "A", edited, 3), _article("b1", "B", edited, 2),
-            _article("c1", "C", wire, 4, status="duplicate", duplicate_of="a1"), _article("b2", "B", other, 5)]
+            _article("c1", "C", wire, 4, content_hash="a1"), _article("b2", "B", other, 5)]
     study = Study(spec.workdir)
-    study.write_rows("articles", rows, ARTICLE_SCHEMA)
-    counts = link_near_duplicates(spec, study)
+    study.write_rows("articles_raw", rows, RAW_ARTICLE_SCHEMA)
+    counts = write_articles(spec, study)
     return spec, study, counts
 
 
 def test_the_article_table_gets_clusters_and_the_stage_counts_them(syndicated_study):
     spec, study, counts = syndicated_study
-    table = study.query("SELECT article_id, cluster_id, near_duplicate_of FROM articles ORDER BY article_id").fetchall()
-    assert table == [("a1", "a1", None), ("a2", "a1", "a1"), ("b1", "a1", "a1"), ("b2", "b2", None),
-                     ("c1", "a1", None)]
-    assert counts == {"near_duplicates": 2, "syndicated_clusters": 1}
+    table = study.query("SELECT article_id, status, duplicate_of, cluster_id, near_duplicate_of FROM articles "
+                        "ORDER BY article_id").fetchall()
+    assert table == [("a1", "ok", None, "a1", None), ("a2", "ok", None, "a1", "a1"), ("b1", "ok", None, "a1", "a1"),
+                     ("b2", "ok", None, "b2", None), ("c1", "duplicate", "a1", "a1", None)]  # exact, not near
+    assert "minhash" not in study.columns("articles")
+    assert counts == {"ok": 4, "duplicate": 1, "near_duplicates": 2, "syndicated_clusters": 1}
 
 
 def test_a_story_counts_once_per_outlet_or_once_in_all(syndicated_study):
@@ -133,9 +137,10 @@ def test_switching_near_duplicates_off_leaves_exact_links_only(write_pipeline):
     text = "The social credit system " + "lists debtors and bars them from trains, the court said. " * 6
     spec = write_pipeline([{"feed": "http://127.0.0.1:9/rss"}], extract={"near_duplicates": None})
     study = Study(spec.workdir)
-    study.write_rows("articles", [_article("x", "A", text, 1), _article("y", "B", text + " More.", 2),
-                                  _article("z", "C", text, 3, "duplicate", "x"),
-                                  _article("w", "C", "short", 4, "too-short")], ARTICLE_SCHEMA)
-    assert link_near_duplicates(spec, study) == {"near_duplicates": 0, "syndicated_clusters": 1}
+    study.write_rows("articles_raw", [_article("x", "A", text, 1), _article("y", "B", text + " More.", 2),
+                                      _article("z", "C", text, 3, content_hash="x"),
+                                      _article("w", "C", "short", 4, "too-short")], RAW_ARTICLE_SCHEMA)
+    assert write_articles(spec, study) == {"ok": 2, "duplicate": 1, "too-short": 1, "near_duplicates": 0,
+                                           "syndicated_clusters": 1}
     rows = dict(study.query("SELECT article_id, cluster_id FROM articles").fetchall())
     assert rows == {"x": "x", "y": "y", "z": "x", "w": None}

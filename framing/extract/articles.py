@@ -26,6 +26,7 @@ from trafilatura.settings import Extractor
 from framing.collect.captures import Capture
 from framing.collect.codings import BodyError, decode_body, sniff_compressed
 from framing.collect.htmltext import declared_language, decode_html
+from framing.extract.near_duplicates import signature
 from framing.iterate import chunks
 from framing.study.config import Collect, Extract, Filter
 from framing.study.keywords import keyword_pattern
@@ -257,19 +258,30 @@ def apply_filter(row: dict[str, Any], study_filter: Filter, topic: re.Pattern[st
     return row
 
 
+def extract_article(capture: Capture, options: Extract, study_filter: Filter, topic: re.Pattern[str] | None,
+                    max_bytes: int = DEFAULT_MAX_BYTES) -> dict[str, Any]:
+    """One capture through extraction and the study's filter; an article that passes is signed for
+    near-duplicate clustering (``minhash``), here, where the work is spread over workers."""
+    row = apply_filter(extract_page(capture, options, max_bytes), study_filter, topic)
+    if row["status"] == "ok" and options.near_duplicates is not None:
+        row["minhash"] = signature(row["text"], options.shingle_words)
+    return row
+
+
 # -- parallel map -------------------------------------------------------------------------------
 
-_worker_options: Extract | None = None
-_worker_max_bytes = DEFAULT_MAX_BYTES
+_worker_settings: tuple[Extract, Filter, re.Pattern[str] | None, int] | None = None
 
 
-def _init_worker(options: Extract, max_bytes: int) -> None:
-    global _worker_options, _worker_max_bytes
-    _worker_options, _worker_max_bytes = options, max_bytes
+def _init_worker(options: Extract, study_filter: Filter, max_bytes: int) -> None:
+    global _worker_settings
+    topic = keyword_pattern(study_filter.keywords) if study_filter.keywords else None
+    _worker_settings = (options, study_filter, topic, max_bytes)
 
 
 def _extract_in_worker(batch: list[Capture]) -> list[dict[str, Any]]:
-    return [extract_page(capture, _worker_options, _worker_max_bytes) for capture in batch]
+    options, study_filter, topic, max_bytes = _worker_settings
+    return [extract_article(capture, options, study_filter, topic, max_bytes) for capture in batch]
 
 
 def worker_count(requested: int) -> int:
@@ -279,7 +291,8 @@ def worker_count(requested: int) -> int:
 def extract_all(captures: Iterable[Capture], options: Extract, study_filter: Filter,
                 progress: Callable[[int], None] | None = None,
                 max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[dict[str, Any]]:
-    """Extract and filter captures, in order, on ``options.workers`` processes; streams rows.
+    """Extract, filter and sign captures (:func:`extract_article`), in order, on ``options.workers``
+    processes; streams rows.
 
     Parameters
     ----------
@@ -292,14 +305,16 @@ def extract_all(captures: Iterable[Capture], options: Extract, study_filter: Fil
     max_bytes
         Largest decoded page (the study's ``collect.max_bytes``); larger ones are ``too-large``.
     """
-    topic = keyword_pattern(study_filter.keywords) if study_filter.keywords else None
     workers = worker_count(options.workers)
     if workers == 1:
-        rows: Iterable[dict[str, Any]] = (extract_page(c, options, max_bytes) for c in captures)
-        yield from _finish(rows, study_filter, topic, progress)
+        topic = keyword_pattern(study_filter.keywords) if study_filter.keywords else None
+        rows: Iterable[dict[str, Any]] = (extract_article(c, options, study_filter, topic, max_bytes)
+                                          for c in captures)
+        yield from _counted(rows, progress)
         return
-    with _pool_context().Pool(workers, initializer=_init_worker, initargs=(options, max_bytes)) as pool:
-        yield from _finish(_ordered_map(pool, captures, workers), study_filter, topic, progress)
+    with _pool_context().Pool(workers, initializer=_init_worker,
+                              initargs=(options, study_filter, max_bytes)) as pool:
+        yield from _counted(_ordered_map(pool, captures, workers), progress)
 
 
 def _pool_context() -> Any:
@@ -333,16 +348,16 @@ def _ordered_map(pool: Any, captures: Iterable[Capture], workers: int, batch: in
         yield from pending.popleft().get()
 
 
-def _finish(rows: Iterable[dict[str, Any]], study_filter: Filter, topic: re.Pattern[str] | None,
-            progress: Callable[[int], None] | None) -> Iterator[dict[str, Any]]:
+def _counted(rows: Iterable[dict[str, Any]], progress: Callable[[int], None] | None) -> Iterator[dict[str, Any]]:
     for done, row in enumerate(rows, 1):
-        yield apply_filter(row, study_filter, topic)
+        yield row
         if progress:
             progress(done)
 
 
 # Exact duplicates among in-scope articles: the earliest published copy (then the smallest URL)
 # is the original; every other copy keeps its row, outlet and text, with status "duplicate".
+# A subquery over ``articles_raw``, for the statement that writes the article table.
 LINK_DUPLICATES_SQL = """
 SELECT * EXCLUDE (rank_in_group, original) REPLACE (
     CASE WHEN status = 'ok' AND rank_in_group > 1 THEN 'duplicate' ELSE status END AS status,
@@ -357,5 +372,4 @@ FROM (
     WINDOW w AS (PARTITION BY CASE WHEN status = 'ok' THEN content_hash ELSE article_id END
                  ORDER BY published NULLS LAST, url)
 )
-ORDER BY outlet, published, url
 """

@@ -15,6 +15,11 @@ for every other ``ok`` member, so it is set exactly where an article is a near (
 Memory grows with the number of articles (one signature of ``num_perm`` 32-bit values each, and
 the LSH index), not with their text: articles are read in batches.
 
+Signing an article (shingling and hashing its text) is most of the work and needs nothing but
+the article, so the extract stage does it in its worker processes or tasks (:func:`signature`,
+kept in the ``minhash`` column until clustering); only the index, which must see every
+article, runs in one process.
+
 The defaults, 3-word shingles and a threshold of 0.75, were chosen on planted copies
 (:mod:`framing.demo.synthetic`): a copy with 10% of its words edited in spans, as a copy desk
 edits, has a 3-shingle Jaccard similarity of 0.79-0.84 (5th percentile to median); with 5-word
@@ -25,13 +30,14 @@ share a wire lead stay under 0.12. On 5,000 such articles recall was 0.96-0.97 a
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
+from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 from framing.study.tables import ARTICLES
 
@@ -52,6 +58,28 @@ def shingles(text: str, size: int) -> list[bytes]:
     return list(dict.fromkeys(" ".join(words[i:i + size]).encode() for i in range(len(words) - size + 1)))
 
 
+NUM_PERM = 128
+
+
+def signature(text: str, shingle_words: int, num_perm: int = NUM_PERM) -> bytes | None:
+    """An article's MinHash signature as ``num_perm`` little-endian 32-bit values; None without words.
+
+    The values fit in 32 bits (datasketch's default ``affine32`` scheme), so half of the
+    stored bytes would always be zero as 64-bit values.
+    """
+    words = shingles(text, shingle_words)
+    if not words:
+        return None
+    minhash = _blank(num_perm).copy()  # the permutations are drawn once per process, not per article
+    minhash.update_batch(words)
+    return minhash.hashvalues.astype("<u4").tobytes()
+
+
+@functools.lru_cache(maxsize=2)
+def _blank(num_perm: int) -> MinHash:
+    return MinHash(num_perm=num_perm)
+
+
 @dataclass
 class NearDuplicates:
     """A streaming index of articles' MinHash signatures that clusters near-duplicates.
@@ -66,11 +94,11 @@ class NearDuplicates:
         MinHash permutations: more give a closer estimate and cost time and memory.
     """
 
-    COLUMNS = ("article_id", "status", "text", "published", "url", "duplicate_of")  # what add() reads
+    COLUMNS = ("article_id", "status", "minhash", "published", "url", "duplicate_of")  # what add() reads
 
     threshold: float = 0.75
     shingle_words: int = 3
-    num_perm: int = 128
+    num_perm: int = NUM_PERM
     _lsh: MinHashLSH = field(init=False, repr=False)
     _signatures: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
     _order: dict[str, tuple[str, str]] = field(default_factory=dict, repr=False)
@@ -78,13 +106,15 @@ class NearDuplicates:
     _exact: dict[str, str] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
-        # LSH bands chosen to miss few true pairs (false negatives weigh 0.9): a pair it proposes
-        # wrongly costs one comparison of signatures, a pair it misses is lost.
-        self._lsh = MinHashLSH(threshold=self.threshold, num_perm=self.num_perm, weights=(0.1, 0.9))
+        # LSH bands chosen to miss few true pairs (false negatives weigh 0.9 in _bands): a pair it
+        # proposes wrongly costs one comparison of signatures, a pair it misses is lost.
+        self._lsh = MinHashLSH(threshold=self.threshold, num_perm=self.num_perm,
+                               params=_bands(self.threshold, self.num_perm))
 
     def add(self, articles: Iterable[dict[str, Any]]) -> None:
-        """Index a batch of articles: ``article_id``, ``status``, ``text``, ``published``, ``url``, ``duplicate_of``."""
-        fresh = []
+        """Index a batch of articles: ``article_id``, ``status``, ``published``, ``url``, ``duplicate_of``
+        and ``minhash`` (from :func:`signature`); an article without the ``minhash`` key is signed
+        here from its ``text``."""
         for article in articles:
             if article["status"] not in ARTICLES:
                 continue
@@ -93,20 +123,22 @@ class NearDuplicates:
             self._parent.setdefault(key, key)
             if article["status"] == "duplicate" and article["duplicate_of"]:
                 self._exact[key] = article["duplicate_of"]  # same text as its original: no signature needed
-            else:
-                fresh.append(article)
-        tokens = [shingles(a["text"] or "", self.shingle_words) for a in fresh]
-        signatures = MinHash.bulk(tokens, num_perm=self.num_perm)
-        for article, words, signature in zip(fresh, tokens, signatures, strict=True):
-            if not words:
                 continue
-            key = article["article_id"]
-            values = signature.hashvalues.astype(np.uint32, copy=False)  # MinHash values fit in 32 bits
-            for other in self._lsh.query(signature):
-                if _jaccard(values, self._signatures[other]) >= self.threshold:
-                    self._union(key, other)
-            self._lsh.insert(key, signature, check_duplication=False)
-            self._signatures[key] = values
+            signed = article["minhash"] if "minhash" in article else \
+                signature(article["text"] or "", self.shingle_words, self.num_perm)
+            if signed is not None:
+                self._index(key, np.frombuffer(signed, dtype="<u4"))
+
+    def _index(self, key: str, values: np.ndarray) -> None:
+        if len(values) != self.num_perm:
+            raise ValueError(f"article {key}: a signature of {len(values)} values, expected {self.num_perm}")
+        blank = _blank(self.num_perm)
+        minhash = LeanMinHash(seed=blank.seed, hashvalues=values.astype(np.uint64), scheme=blank.scheme)
+        for other in self._lsh.query(minhash):
+            if _jaccard(values, self._signatures[other]) >= self.threshold:
+                self._union(key, other)
+        self._lsh.insert(key, minhash, check_duplication=False)
+        self._signatures[key] = values
 
     def clusters(self) -> dict[str, tuple[str, str | None]]:
         """Every indexed article -> (``cluster_id``, ``near_duplicate_of``)."""
@@ -134,6 +166,14 @@ class NearDuplicates:
 
     def _union(self, a: str, b: str) -> None:
         self._parent[self._find(a)] = self._find(b)
+
+
+@functools.lru_cache(maxsize=8)
+def _bands(threshold: float, num_perm: int) -> tuple[int, int]:
+    """LSH bands and rows per band for a threshold; datasketch finds them by numerical integration
+    (20 ms), once per process here rather than once per index."""
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, weights=(0.1, 0.9))
+    return lsh.b, lsh.r
 
 
 def _jaccard(a: np.ndarray, b: np.ndarray) -> float:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +18,8 @@ from framing.collect.frontier import Frontier
 from framing.extract.articles import (
     EXTRACT_LOGIC,
     LINK_DUPLICATES_SQL,
-    apply_filter,
     extract_all,
-    extract_page,
+    extract_article,
 )
 from framing.extract.near_duplicates import NearDuplicates, cluster_rows
 from framing.runner.engine import Engine
@@ -27,7 +27,7 @@ from framing.study.config import Pipeline
 from framing.study.keywords import keyword_pattern
 from framing.study.stages import Progress
 from framing.study.store import Study
-from framing.study.tables import ARTICLE_SCHEMA, ARTICLES, CLUSTER_SCHEMA
+from framing.study.tables import ARTICLES, CLUSTER_SCHEMA, RAW_ARTICLE_SCHEMA
 
 
 def run_extract(spec: Pipeline, study: Study, progress: Progress, engine: Engine | None = None) -> dict[str, Any]:
@@ -38,6 +38,8 @@ def run_extract(spec: Pipeline, study: Study, progress: Progress, engine: Engine
     rows to a file of its own that a rerun after a crash finds and keeps (see :func:`extract_partition`).
     """
     counts: dict[str, Any] = {}
+    # fed as the rows arrive, so that the index is built while the workers still extract
+    index = _near_duplicate_index(spec)
     with study.connect_state() as conn:
         frontier = Frontier(conn)
         total = frontier.count("status = 'fetched' AND kind = 'page'")
@@ -45,22 +47,32 @@ def run_extract(spec: Pipeline, study: Study, progress: Progress, engine: Engine
             rows = extract_all(iter_captures(study, frontier), spec.extract, spec.filter,
                                progress=lambda done: progress("extract", done, total),
                                max_bytes=spec.collect.max_bytes)
-            study.write_rows("articles_raw", rows, ARTICLE_SCHEMA)
+            study.write_rows("articles_raw", _indexed(rows, index), RAW_ARTICLE_SCHEMA)
         else:
             captured = [dict(row) for row in frontier.captures()]
-            counts = _extract_partitions(spec, study, captured, engine, progress)
-    study.write_query("articles", LINK_DUPLICATES_SQL)  # exact duplicates linked
+            counts = _extract_partitions(spec, study, captured, engine, progress, index)
+    counts.update(write_articles(spec, study, index))
     study.remove_table("articles_raw")
-    clusters = link_near_duplicates(spec, study)
-    statuses = dict(study.query("SELECT status, count(*) FROM articles GROUP BY status").fetchall())
-    return {"captures": total, **statuses, **clusters, **counts}
+    return {"captures": total, **counts}
+
+
+def _near_duplicate_index(spec: Pipeline) -> NearDuplicates | None:
+    options = spec.extract
+    return None if options.near_duplicates is None else NearDuplicates(options.near_duplicates, options.shingle_words)
+
+
+def _indexed(rows: Iterable[dict[str, Any]], index: NearDuplicates | None) -> Iterator[dict[str, Any]]:
+    for row in rows:
+        if index is not None:
+            index.add([row])
+        yield row
 
 
 PARTITION_COLUMNS = ("url", "outlet", "listed_date", "warc_file", "warc_offset", "warc_length")
 
 
 def _extract_partitions(spec: Pipeline, study: Study, captured: list[dict[str, Any]], engine: Engine,
-                        progress: Progress) -> dict[str, Any]:
+                        progress: Progress, index: NearDuplicates | None) -> dict[str, Any]:
     """Run extract as one task per partition; finished partitions of an interrupted run are kept."""
     work = study.tables / "articles_raw.work"
     work.mkdir(exist_ok=True)
@@ -72,15 +84,24 @@ def _extract_partitions(spec: Pipeline, study: Study, captured: list[dict[str, A
     reused = sum(out.is_file() for out in outputs)
     todo = [(part, str(out)) for part, out in zip(parts, outputs, strict=True) if not out.is_file()]
     done = sum(len(part) for part, out in zip(parts, outputs, strict=True) if out.is_file())
-    for extracted in engine.map(extract_partition, todo, settings):
+    for out in outputs:
+        if out.is_file():
+            _index_file(out, index)
+    for (_, out), extracted in zip(todo, engine.map(extract_partition, todo, settings), strict=True):
+        _index_file(Path(out), index)
         done += extracted
         progress("extract", done, len(captured))
     if outputs:
         study.install_parts("articles_raw", outputs)
     else:
-        study.write_rows("articles_raw", [], ARTICLE_SCHEMA)
+        study.write_rows("articles_raw", [], RAW_ARTICLE_SCHEMA)
     shutil.rmtree(work)
     return {"engine": engine.name, "partitions": len(parts), "partitions_reused": reused}
+
+
+def _index_file(path: Path, index: NearDuplicates | None) -> None:
+    if index is not None:
+        index.add(pq.read_table(path, columns=list(NearDuplicates.COLUMNS)).to_pylist())
 
 
 def extract_partition(task: tuple[list[dict[str, Any]], str], settings: tuple) -> int:
@@ -96,52 +117,65 @@ def extract_partition(task: tuple[list[dict[str, Any]], str], settings: tuple) -
         return pq.read_metadata(target).num_rows
     topic = keyword_pattern(study_filter.keywords) if study_filter.keywords else None
     study = Study(Path(workdir))
-    records = [apply_filter(extract_page(capture, options, max_bytes), study_filter, topic)
+    records = [extract_article(capture, options, study_filter, topic, max_bytes)
                for capture in captures_of(study, rows)]
     partial = target.with_suffix(".partial")
-    pq.write_table(pa.Table.from_pylist(records, schema=ARTICLE_SCHEMA), partial, compression="zstd")
+    pq.write_table(pa.Table.from_pylist(records, schema=RAW_ARTICLE_SCHEMA), partial, compression="zstd")
     partial.replace(target)
     return len(records)
 
 
 def _partition_key(rows: list[dict[str, Any]], settings: tuple) -> str:
-    """The same captures under the same settings and code: the same file name."""
+    """The same captures under the same settings, code and columns: the same file name."""
     _, options, study_filter, max_bytes = settings
     payload = json.dumps([[(r["url"], r["warc_file"], r["warc_offset"]) for r in rows], options.model_dump(),
-                          study_filter.model_dump(mode="json"), max_bytes, EXTRACT_LOGIC, __version__],
+                          study_filter.model_dump(mode="json"), max_bytes, EXTRACT_LOGIC, __version__,
+                          RAW_ARTICLE_SCHEMA.names],
                          sort_keys=True, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()[:20]
 
 
-def link_near_duplicates(spec: Pipeline, study: Study) -> dict[str, int]:
-    """Add ``cluster_id`` and ``near_duplicate_of`` to the article table (see :mod:`framing.extract.near_duplicates`).
+def write_articles(spec: Pipeline, study: Study, index: NearDuplicates | None = None) -> dict[str, Any]:
+    """Write ``tables/articles`` from ``articles_raw``: exact duplicates linked to their first copy,
+    and (see :mod:`framing.extract.near_duplicates`) ``cluster_id`` and ``near_duplicate_of`` set.
 
-    Returns the number of articles that are near (not exact) copies and of clusters with more
-    than one article.
+    Parameters
+    ----------
+    spec, study
+        The pipeline and its study folder.
+    index
+        The near-duplicate index already fed with every row of ``articles_raw`` (as the extract
+        stage does while it writes them); None: built here from the table's signatures.
+
+    Returns
+    -------
+    dict
+        Articles per status, and the number of near (not exact) copies and of clusters of more
+        than one article.
     """
-    options = spec.extract
-    rows: list[dict[str, Any]] = []
-    if options.near_duplicates is not None:
-        index = NearDuplicates(options.near_duplicates, options.shingle_words)
-        for batch in study.iter_batches("articles", list(NearDuplicates.COLUMNS)):
+    if index is None and (index := _near_duplicate_index(spec)) is not None:
+        for batch in study.iter_batches("articles_raw", list(NearDuplicates.COLUMNS)):
             index.add(batch.to_pylist())
-        rows = cluster_rows(index)
-    study.write_rows("article_clusters", rows, CLUSTER_SCHEMA)
-    study.write_query("articles", CLUSTER_SQL)
+    # Every article is still "ok" in the index (exact copies are linked by the statement below):
+    # their identical signatures put them in their original's cluster, as their duplicate_of would.
+    study.write_rows("article_clusters", cluster_rows(index) if index is not None else [], CLUSTER_SCHEMA)
+    study.write_query("articles", ARTICLES_SQL)
     study.remove_table("article_clusters")
-    near, clusters = study.query(
-        "SELECT count(near_duplicate_of), (SELECT count(*) FROM (SELECT cluster_id FROM articles "
-        "WHERE cluster_id IS NOT NULL GROUP BY cluster_id HAVING count(*) > 1)) FROM articles").fetchone()
-    return {"near_duplicates": near, "syndicated_clusters": clusters}
+    counts = study.query(
+        "SELECT status, count(*), count(near_duplicate_of), (SELECT count(*) FROM (SELECT cluster_id FROM articles "
+        "WHERE cluster_id IS NOT NULL GROUP BY cluster_id HAVING count(*) > 1)) FROM articles GROUP BY status"
+    ).fetchall()
+    return {**{status: n for status, n, _, _ in counts}, "near_duplicates": sum(near for _, _, near, _ in counts),
+            "syndicated_clusters": counts[0][3] if counts else 0}
 
 
 # Without near-duplicate clustering (or for an article nothing resembles), an article's cluster
-# is its exact original's, or itself.
-CLUSTER_SQL = f"""
-SELECT a.* EXCLUDE (cluster_id, near_duplicate_of),
+# is its exact original's, or itself; an exact copy is never also a near one.
+ARTICLES_SQL = f"""
+SELECT a.* EXCLUDE (minhash),
     CASE WHEN a.status IN {ARTICLES} THEN coalesce(c.cluster_id, a.duplicate_of, a.article_id) END AS cluster_id,
-    c.near_duplicate_of
-FROM (SELECT *, NULL::VARCHAR AS cluster_id, NULL::VARCHAR AS near_duplicate_of FROM articles) a
+    CASE WHEN a.status = 'ok' THEN c.near_duplicate_of END AS near_duplicate_of
+FROM ({LINK_DUPLICATES_SQL}) a
 LEFT JOIN article_clusters c USING (article_id)
 ORDER BY a.outlet, a.published, a.url
 """

@@ -80,6 +80,10 @@ ARTICLE_SCHEMA = pa.schema(
     ]
 )
 
+# what extraction writes before clustering: each passing article's MinHash signature rides along
+# (see framing.extract.near_duplicates) and is dropped from the article table once clusters are set
+RAW_ARTICLE_SCHEMA = ARTICLE_SCHEMA.append(pa.field("minhash", pa.binary()))
+
 FRAME_HIT_SCHEMA = pa.schema(
     [
         ("article_id", pa.string()),
