@@ -141,14 +141,18 @@ def test_warc_files_import_on_dask_as_they_do_locally(crawled):
         path = folder / f"{name}.yml"
         path.write_text(yaml.safe_dump({**spec, "workdir": name, "engine": engine}), encoding="utf-8")
         stages = {r.stage: r for r in run(load_pipeline(path), ["collect", "extract"])}
-        assert stages["collect"].counts["new_source_urls"] == 49           # the feed and 48 pages
+        counts = stages["collect"].counts
+        assert counts["new_source_urls"] + counts["prefiltered"] == 49     # the feed and 48 pages
     differences = compare_studies(folder / "warc-local", folder / "warc-dask")
     assert {name: d for name, d in differences.items() if d} == {}
     prefiltered = load_pipeline(folder / "warc-dask.yml")
     from framing.study.store import Study
 
-    statuses = dict(Study(prefiltered.workdir).query("SELECT status, count(*) FROM urls GROUP BY 1").fetchall())
-    assert statuses["prefiltered"] >= 30 and statuses["fetched"] >= 10    # "Story 1", "Story 10".."19" pass
+    study = Study(prefiltered.workdir)
+    statuses = dict(study.query("SELECT status, count(*) FROM urls GROUP BY 1").fetchall())
+    [(aside,)] = study.query("SELECT count(*) FROM prefiltered").fetchall()
+    assert aside >= 30 and statuses["fetched"] >= 10                       # "Story 1", "Story 10".."19" pass
+    assert "prefiltered.parquet" in differences                            # compared like the other tables
 
 
 def test_a_worker_killed_mid_run_loses_nothing(crawled):

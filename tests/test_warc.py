@@ -94,13 +94,54 @@ def test_warc_import_sets_aside_pages_without_a_keyword_and_the_funnel_counts_th
     run(spec, ["collect", "extract"])
     study = Study(spec.workdir)
     statuses = dict(study.query("SELECT regexp_extract(url, '[^/]+$'), status FROM urls").fetchall())
-    assert statuses == {"credit": "fetched", "credit-gz": "fetched", "split": "fetched", "weather": "prefiltered",
-                        "sport": "prefiltered", "report.pdf": "not-html"}
+    assert statuses == {"credit": "fetched", "credit-gz": "fetched", "split": "fetched", "report.pdf": "not-html"}
+    aside = study.query("SELECT regexp_extract(url, '[^/]+$'), outlet, warc_offset > 0 FROM prefiltered").fetchall()
+    assert sorted(aside) == [("sport", "News", True), ("weather", "News", True)]   # listed with where to find them
     extracted = {u.rsplit("/", 1)[1] for (u,) in study.query("SELECT url FROM articles").fetchall()}
     assert extracted == {"credit", "credit-gz", "split"}                    # the two set aside were never read
     [row] = funnel(study)
     assert (row.discovered, row.fetched, row.prefiltered, row.failed) == (6, 3, 2, 1)
     assert row.failed_by_reason == "not-html 1"
+
+
+def test_a_rerun_reads_only_new_files_unless_the_keywords_changed(write_pipeline, tmp_path):
+    from framing.aggregate.queries import funnel
+    from framing.study.config import load_pipeline
+
+    from conftest import article_html, long_text
+
+    def page(title, text):
+        paragraphs = long_text(text) if "credit" in text else [  # long_text's paragraphs mention social credit
+            f"{text} Paragraph {n} goes on about the news in the city, with quotes from residents." for n in range(6)]
+        return article_html(title, paragraphs, date="2021-03-04").encode()
+
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    _warc(archive / "a.warc.gz", [("https://n.example/credit-a", 200, "text/html", page("A", "Social credit A."), None),
+                                  ("https://n.example/rain-a", 200, "text/html", page("R", "Rain all week."), None)])
+    spec = write_pipeline([{"warc": "archive/*.warc.gz", "outlet": "N"}], filter={"keywords": ["social credit"]})
+    study = Study(spec.workdir)
+    first = run(spec, ["collect"])[0].counts
+    assert (first["new_source_urls"], first["prefiltered"]) == (1, 1)
+    _warc(archive / "b.warc.gz", [("https://n.example/credit-b", 200, "text/html", page("B", "Social credit B."), None),
+                                  ("https://n.example/rain-b", 200, "text/html", page("S", "Sun all week."), None)])
+    second = run(spec, ["collect"], force=True)[0].counts
+    assert (second["new_source_urls"], second["prefiltered"]) == (1, 1)    # a.warc.gz was not read again
+    [row] = funnel(study)
+    assert (row.discovered, row.fetched, row.prefiltered) == (4, 2, 2)
+
+    # an old study kept set-aside records as URL rows: they go when the files are read again
+    with study.connect_state() as conn:
+        conn.execute("INSERT INTO urls (url, host, outlet, kind, source, status) VALUES "
+                     "('https://n.example/old', 'n.example', 'N', 'page', ?, 'prefiltered')", (spec.sources[0].label,))
+    text = spec.path.read_text(encoding="utf-8").replace("social credit", "all week")
+    spec.path.write_text(text, encoding="utf-8")
+    third = run(load_pipeline(spec.path), ["collect"], force=True)[0].counts
+    assert (third["new_source_urls"], third["prefiltered"]) == (2, 2)      # both files read again
+    statuses = dict(study.query("SELECT regexp_extract(url, '[^/]+$'), status FROM urls").fetchall())
+    assert statuses == dict.fromkeys(["credit-a", "rain-a", "credit-b", "rain-b"], "fetched")
+    [row] = funnel(study)                       # the credit pages, set aside now, were fetched before: no double count
+    assert (row.discovered, row.fetched, row.prefiltered) == (4, 4, 0)
 
 
 def test_a_corrupt_warc_record_keeps_what_came_before_and_says_where(write_pipeline, tmp_path):

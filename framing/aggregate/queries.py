@@ -11,6 +11,9 @@ from framing.study.tables import ARTICLES, HELD, NOT_FAILED
 
 FUNNEL_SQL = """
 WITH pages AS (SELECT * FROM urls WHERE kind = 'page'),
+set_aside AS (  -- pages, not records: an archive may hold a URL twice, or a later import take it in
+    SELECT outlet, count(DISTINCT url) AS n FROM {set_aside} WHERE url NOT IN (SELECT url FROM urls) GROUP BY outlet
+),
 url_counts AS (
     SELECT outlet,
         count(*) FILTER (WHERE redirect_hops = 0) AS discovered,
@@ -33,13 +36,16 @@ article_counts AS (
         count(*) FILTER (WHERE status NOT IN {in_scope}) AS excluded
     FROM {articles} GROUP BY outlet
 )
-SELECT u.outlet, u.discovered, u.fetched, u.robots_disallowed, u.redirected, coalesce(f.failed, 0) AS failed,
-       coalesce(f.failed_by_reason, '') AS failed_by_reason, u.not_fetched,
-       coalesce(a.articles, 0), coalesce(a.duplicates, 0), coalesce(a.excluded, 0), '', u.prefiltered
+SELECT outlet, coalesce(u.discovered, 0) + coalesce(s.n, 0), coalesce(u.fetched, 0),
+       coalesce(u.robots_disallowed, 0), coalesce(u.redirected, 0), coalesce(f.failed, 0) AS failed,
+       coalesce(f.failed_by_reason, '') AS failed_by_reason, coalesce(u.not_fetched, 0),
+       coalesce(a.articles, 0), coalesce(a.duplicates, 0), coalesce(a.excluded, 0), '',
+       coalesce(u.prefiltered, 0) + coalesce(s.n, 0)
 FROM url_counts u
+FULL JOIN set_aside s USING (outlet)
 LEFT JOIN failures f USING (outlet)
 LEFT JOIN article_counts a USING (outlet)
-ORDER BY u.outlet
+ORDER BY outlet
 """
 
 
@@ -57,7 +63,7 @@ class FunnelRow:
     duplicates: int
     excluded: int
     excluded_by_status: str
-    prefiltered: int = 0  # WARC records set aside before extraction: no keyword in the page
+    prefiltered: int = 0  # WARC records set aside before extraction (no keyword in the page); in discovered
 
 
 def funnel(study: Study) -> list[FunnelRow]:
@@ -66,7 +72,12 @@ def funnel(study: Study) -> list[FunnelRow]:
         return []
     has_articles = study.has_table("articles")
     articles = "articles" if has_articles else "(SELECT ''::VARCHAR AS outlet, ''::VARCHAR AS status WHERE false)"
-    sql = FUNNEL_SQL.format(not_failed=NOT_FAILED, waiting=("queued", *HELD), articles=articles, in_scope=ARTICLES)
+    # WARC records set aside at import are counted from their own table; a study from before it
+    # has them as URL rows (status prefiltered), counted there
+    set_aside = "prefiltered" if study.table_files("prefiltered") else \
+        "(SELECT ''::VARCHAR AS outlet, ''::VARCHAR AS url WHERE false)"
+    sql = FUNNEL_SQL.format(not_failed=NOT_FAILED, waiting=("queued", *HELD), articles=articles, in_scope=ARTICLES,
+                            set_aside=set_aside)
     rows = study.query(sql).fetchall()
     out = [FunnelRow(*row) for row in rows]
     if has_articles:

@@ -44,6 +44,8 @@ CREATE INDEX IF NOT EXISTS urls_status ON urls(status, host);
 CREATE INDEX IF NOT EXISTS urls_queue ON urls(host, kind = 'page', id) WHERE status = 'queued';
 CREATE INDEX IF NOT EXISTS urls_source ON urls(source, kind, status);
 CREATE TABLE IF NOT EXISTS warc_files (name TEXT PRIMARY KEY, committed_end INTEGER NOT NULL);
+-- foreign WARC files read by an import (framing.collect.archive), and the settings they were read under
+CREATE TABLE IF NOT EXISTS warc_imports (path TEXT PRIMARY KEY, key TEXT NOT NULL, problem TEXT);
 """
 
 
@@ -60,7 +62,7 @@ def host_of(url: str) -> str:
     return urlsplit(url).netloc.lower()
 
 
-def _checked_url(raw: str) -> tuple[str, str, str | None]:
+def checked_url(raw: str) -> tuple[str, str, str | None]:
     """``(url, host, problem)``: the normalized URL, or the raw one with why it cannot be fetched."""
     try:
         url = normalize(raw)
@@ -110,7 +112,7 @@ class Frontier:
         A URL that cannot be requested (another scheme, a broken host or port, control
         characters: servers list such things) is kept with status ``invalid-url`` and the reason.
         """
-        url, host, problem = _checked_url(cand.url)
+        url, host, problem = checked_url(cand.url)
         status, reason = ("invalid-url", problem) if problem else (cand.status, cand.reason)
         cur = self.conn.execute(
             "INSERT OR IGNORE INTO urls (url, host, outlet, kind, source, via, depth, listed_date, status,"
@@ -126,20 +128,28 @@ class Frontier:
 
     def add_archived(self, pages: list[dict], source: str) -> int:
         """Insert pages read from WARC files with their verdicts, in one statement; known URLs are left
-        as they are. Each page: ``url``, ``outlet``, ``status``, ``reason`` and any of ``http_status``,
+        as they are. Each page: ``url`` and ``host`` as :func:`checked_url` gives them (checked where
+        the file was read), ``outlet``, ``status``, ``reason`` and any of ``http_status``,
         ``content_type``, ``warc_file``, ``warc_offset``, ``fetched_at``. Returns how many were new."""
-        rows = []
-        for page in pages:
-            url, host, problem = _checked_url(page["url"])
-            status, reason = ("invalid-url", problem) if problem else (page["status"], page["reason"])
-            rows.append((url, host, page["outlet"], source, status, reason, page.get("http_status"),
-                         page.get("content_type"), page.get("warc_file"), page.get("warc_offset"),
-                         page.get("fetched_at")))
+        rows = [(page["url"], page["host"], page["outlet"], source, page["status"], page["reason"],
+                 page.get("http_status"), page.get("content_type"), page.get("warc_file"), page.get("warc_offset"),
+                 page.get("fetched_at")) for page in pages]
         before = self.conn.total_changes
         self.conn.executemany(
             "INSERT OR IGNORE INTO urls (url, host, outlet, kind, source, status, reason, http_status, content_type,"
             " warc_file, warc_offset, fetched_at) VALUES (?,?,?,'page',?,?,?,?,?,?,?,?)", rows)
         return self.conn.total_changes - before
+
+    def record_import(self, path: str, key: str, problem: str | None) -> None:
+        """Note a foreign WARC file as read (under settings ``key``), and commit with its rows."""
+        self.conn.execute("INSERT INTO warc_imports (path, key, problem) VALUES (?, ?, ?) ON CONFLICT(path) "
+                          "DO UPDATE SET key = excluded.key, problem = excluded.problem", (path, key, problem))
+        self.conn.commit()
+
+    def warc_imports(self) -> dict[str, tuple[str, str | None]]:
+        """Foreign WARC files read so far: path -> (settings key, problem)."""
+        return {path: (key, problem) for path, key, problem in
+                self.conn.execute("SELECT path, key, problem FROM warc_imports")}
 
     def get(self, url: str) -> sqlite3.Row | None:
         try:

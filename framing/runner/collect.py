@@ -25,8 +25,9 @@ def run_collect(spec: Pipeline, study: Study, progress: Progress, engine: Engine
     with study.connect_state() as conn:
         frontier = Frontier(conn)
         unreadable: list[str] = []
+        seeded: dict[str, Any] = {}
         new = seed_sources(frontier, spec.sources, spec.filter, spec.collect.max_bytes, unreadable,
-                           engine.map if engine is not None else None)
+                           engine.map if engine is not None else None, study.tables / "prefiltered", seeded)
         crawler = Crawler(frontier, spec.sources, spec.collect, study.captures,
                           progress=lambda done, total: progress("collect", done, total))
         report = crawler.run()
@@ -34,7 +35,7 @@ def run_collect(spec: Pipeline, study: Study, progress: Progress, engine: Engine
         counts = {"new_source_urls": new, "requeued": report.requeued, "requests": report.requests,
                   "captures": report.captures, "retries": report.retries, "truncated_bytes": report.truncated_bytes,
                   "warc_file": report.warc_file, "robots": report.robots,
-                  "sources": [asdict(o) for o in source_outcomes(conn)]}
+                  "sources": [asdict(o) for o in source_outcomes(conn)], **seeded}
         if unreadable:  # corrupt WARC files: what came before the damage was imported
             counts["unreadable_warc"] = unreadable
         return counts

@@ -22,6 +22,7 @@ from framing.extract.articles import (
     extract_article,
 )
 from framing.extract.near_duplicates import NearDuplicates, cluster_rows
+from framing.iterate import chunks
 from framing.runner.engine import Engine
 from framing.study.config import Pipeline
 from framing.study.keywords import keyword_pattern
@@ -49,8 +50,7 @@ def run_extract(spec: Pipeline, study: Study, progress: Progress, engine: Engine
                                max_bytes=spec.collect.max_bytes)
             study.write_rows("articles_raw", _indexed(rows, index), RAW_ARTICLE_SCHEMA)
         else:
-            captured = [dict(row) for row in frontier.captures()]
-            counts = _extract_partitions(spec, study, captured, engine, progress, index)
+            counts = _extract_partitions(spec, study, frontier.captures(), total, engine, progress, index)
     counts.update(write_articles(spec, study, index))
     study.remove_table("articles_raw")
     return {"captures": total, **counts}
@@ -71,32 +71,42 @@ def _indexed(rows: Iterable[dict[str, Any]], index: NearDuplicates | None) -> It
 PARTITION_COLUMNS = ("url", "outlet", "listed_date", "warc_file", "warc_offset", "warc_length")
 
 
-def _extract_partitions(spec: Pipeline, study: Study, captured: list[dict[str, Any]], engine: Engine,
+def _extract_partitions(spec: Pipeline, study: Study, captures: Iterable[Any], total: int, engine: Engine,
                         progress: Progress, index: NearDuplicates | None) -> dict[str, Any]:
-    """Run extract as one task per partition; finished partitions of an interrupted run are kept."""
+    """Run extract as one task per partition; finished partitions of an interrupted run are kept.
+
+    The captures are read from the frontier's cursor a partition at a time, as the engine takes
+    tasks, so the driver never holds the list of a corpus's captures.
+    """
     work = study.tables / "articles_raw.work"
     work.mkdir(exist_ok=True)
-    size = spec.engine.partition_size
-    parts = [[{k: row[k] for k in PARTITION_COLUMNS} for row in captured[i:i + size]]
-             for i in range(0, len(captured), size)]
     settings = (str(study.workdir), spec.extract, spec.filter, spec.collect.max_bytes)
-    outputs = [work / f"{_partition_key(part, settings)}.parquet" for part in parts]
-    reused = sum(out.is_file() for out in outputs)
-    todo = [(part, str(out)) for part, out in zip(parts, outputs, strict=True) if not out.is_file()]
-    done = sum(len(part) for part, out in zip(parts, outputs, strict=True) if out.is_file())
-    for out in outputs:
-        if out.is_file():
-            _index_file(out, index)
-    for (_, out), extracted in zip(todo, engine.map(extract_partition, todo, settings), strict=True):
+    outputs: list[Path] = []
+    kept = {"partitions": 0, "captures": 0}
+
+    def tasks() -> Iterator[tuple[list[dict[str, Any]], str]]:
+        for chunk in chunks(captures, spec.engine.partition_size):
+            part = [{k: row[k] for k in PARTITION_COLUMNS} for row in chunk]
+            out = work / f"{_partition_key(part, settings)}.parquet"
+            outputs.append(out)
+            if out.is_file():  # finished by a run that was interrupted
+                kept["partitions"] += 1
+                kept["captures"] += len(part)
+                _index_file(out, index)
+            else:
+                yield part, str(out)
+
+    done = 0
+    for out, extracted in engine.map(extract_partition, tasks(), settings):
         _index_file(Path(out), index)
         done += extracted
-        progress("extract", done, len(captured))
+        progress("extract", done + kept["captures"], total)
     if outputs:
         study.install_parts("articles_raw", outputs)
     else:
         study.write_rows("articles_raw", [], RAW_ARTICLE_SCHEMA)
     shutil.rmtree(work)
-    return {"engine": engine.name, "partitions": len(parts), "partitions_reused": reused}
+    return {"engine": engine.name, "partitions": len(outputs), "partitions_reused": kept["partitions"]}
 
 
 def _index_file(path: Path, index: NearDuplicates | None) -> None:
@@ -104,8 +114,9 @@ def _index_file(path: Path, index: NearDuplicates | None) -> None:
         index.add(pq.read_table(path, columns=list(NearDuplicates.COLUMNS)).to_pylist())
 
 
-def extract_partition(task: tuple[list[dict[str, Any]], str], settings: tuple) -> int:
-    """One partition: read its captures, extract and filter each, write the rows to the task's file.
+def extract_partition(task: tuple[list[dict[str, Any]], str], settings: tuple) -> tuple[str, int]:
+    """One partition: read its captures, extract and filter each, write the rows to the task's file;
+    returns the file and the number of rows.
 
     The file appears (by rename) only when complete, so a killed task leaves nothing and a finished
     one is never done twice. Runs on a Dask worker: needs the study folder at the same path there.
@@ -114,7 +125,7 @@ def extract_partition(task: tuple[list[dict[str, Any]], str], settings: tuple) -
     workdir, options, study_filter, max_bytes = settings
     target = Path(out)
     if target.is_file():
-        return pq.read_metadata(target).num_rows
+        return out, pq.read_metadata(target).num_rows
     topic = keyword_pattern(study_filter.keywords) if study_filter.keywords else None
     study = Study(Path(workdir))
     records = [extract_article(capture, options, study_filter, topic, max_bytes)
@@ -122,7 +133,7 @@ def extract_partition(task: tuple[list[dict[str, Any]], str], settings: tuple) -
     partial = target.with_suffix(".partial")
     pq.write_table(pa.Table.from_pylist(records, schema=RAW_ARTICLE_SCHEMA), partial, compression="zstd")
     partial.replace(target)
-    return len(records)
+    return out, len(records)
 
 
 def _partition_key(rows: list[dict[str, Any]], settings: tuple) -> str:

@@ -25,7 +25,8 @@ URL_STATUSES = {
     "max-sitemaps": "a sitemap over collect.max_sitemaps of its source; queued next run",
     "sitemap-too-deep": "a sitemap nested deeper than collect.max_sitemap_depth",
     "invalid-url": "not an http(s) URL",
-    "prefiltered": "a WARC record whose page mentions none of filter.keywords: not extracted (read at import)",
+    "prefiltered": "a WARC record whose page mentions none of filter.keywords: set aside at import, never "
+                   "extracted, listed in tables/prefiltered (studies imported before 0.x kept it as a URL status)",
 }
 # plus "http-NNN" for any final HTTP error status
 
@@ -83,6 +84,10 @@ ARTICLE_SCHEMA = pa.schema(
 # what extraction writes before clustering: each passing article's MinHash signature rides along
 # (see framing.extract.near_duplicates) and is dropped from the article table once clusters are set
 RAW_ARTICLE_SCHEMA = ARTICLE_SCHEMA.append(pa.field("minhash", pa.binary()))
+
+# WARC records set aside at import, their pages mentioning none of filter.keywords (framing.collect.archive)
+PREFILTERED_SCHEMA = pa.schema([("url", pa.string()), ("outlet", pa.string()), ("warc_file", pa.string()),
+                                ("warc_offset", pa.int64())])
 
 FRAME_HIT_SCHEMA = pa.schema(
     [
