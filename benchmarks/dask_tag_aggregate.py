@@ -28,9 +28,17 @@ from framing.study.tables import ARTICLE_SCHEMA
 
 
 def peak_rss_mib() -> float:
-    import resource
+    """This process's peak resident memory since it started its program (``VmHWM``), in MiB.
 
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    Not ``getrusage``'s ``ru_maxrss``: Linux carries that across ``exec``, so a Dask worker
+    (spawned: the nanny forks, then execs Python) would report the RSS of the process it was
+    forked from whenever that was larger, and the driver that has just written a million
+    articles is.
+    """
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")
 
 
 def one_size(folder: Path, size: int, words: int) -> tuple[float, float]:

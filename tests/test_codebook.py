@@ -83,3 +83,56 @@ def test_bundled_codebooks_check_clean_and_examples_behave(name):
         for sentence in frame.examples.negative:
             found = {h.frame for h in tagger.hits(sentence, "en") if not h.negated}
             assert frame.id not in found, f"{name}/{frame.id}: negative example matched: {sentence}"
+
+
+ACTORS = """
+actors:
+  - id: merics
+    label: Mercator Institute for China Studies
+    type: organisation
+    group: think tank
+    aliases:
+      en: [merics, "mercator institute*"]
+      de: [merics]
+  - id: creemers
+    label: Rogier Creemers
+    type: persn
+    aliases:
+      en: ["rogier creemers", "cr*emers"]
+      dee: [creemers]
+  - id: merics
+    label: MERICS again
+    type: organisation
+  - id: Bad-Id
+    label: No aliases
+    type: media
+"""
+
+
+def test_codebook_actors_are_checked_like_frames(tmp_path):
+    path = tmp_path / "book.yml"
+    path.write_text(MINI.read_text(encoding="utf-8") + ACTORS, encoding="utf-8")
+    lines = len(MINI.read_text(encoding="utf-8").splitlines())
+    report = check_codebook(path)
+    assert report.codebook is None                                      # type and id shape fail validation first
+    assert any(e.startswith(f"line {lines + 12}: actors[1].type:") and "'persn' is not one of person, organisation"
+               in e and "did you mean 'person'?" in e for e in report.errors), report.errors
+    assert any(e.startswith(f"line {lines + 19}: actors[3].id:") and "lower-case" in e for e in report.errors)
+    path.write_text(path.read_text().replace("persn", "person").replace("Bad-Id", "bad_id"), encoding="utf-8")
+    report = check_codebook(path)
+    assert any(e.startswith(f"line {lines + 16}: actors[2].id: duplicate actor id 'merics'") for e in report.errors)
+    assert any(e.startswith(f"line {lines + 14}: actors[1].aliases.en[1]:") and "may only lead or end" in e
+               for e in report.errors)
+    assert any(e.startswith(f"line {lines + 15}: actors[1].aliases.dee:") and "(did you mean 'de'?)" in e
+               for e in report.errors)
+    assert any("actor 'bad_id' has no aliases" in w for w in report.warnings)
+    assert [a.id for a in report.codebook.actors] == ["merics", "creemers", "merics", "bad_id"]
+
+
+def test_the_social_credit_codebook_names_the_voices_of_the_debate():
+    book = load_codebook("social-credit")
+    types = {a.type for a in book.actors}
+    assert types == {"person", "organisation", "institution", "media", "country"}
+    assert all(a.aliases.get("en") and a.aliases.get("de") for a in book.actors)   # every voice findable in both
+    groups = {a.group for a in book.actors}
+    assert {"Chinese government", "Chinese state media", "think tank", "academia", "Western governments"} <= groups

@@ -47,6 +47,41 @@ class Frame(Strict):
         return value
 
 
+ACTOR_TYPES = ("person", "organisation", "institution", "media", "country")
+
+
+class Actor(Strict):
+    """Someone coverage quotes or names: a person, an organisation, an institution, a medium, a country.
+
+    ``aliases`` are per language and in the frames' pattern syntax, so inflected forms
+    (``Creemers*``), abbreviations (``MERICS``) and descriptions (``"the leiden scholar"``) are
+    written as frames' patterns are; the actor's ``label`` is not matched unless listed.
+    """
+
+    id: str
+    label: str
+    type: str
+    group: str = ""        # for tables and networks by side: "think tank", "Chinese state media", ...
+    description: str = ""
+    aliases: dict[str, list[str]] = {}
+
+    @field_validator("id")
+    @classmethod
+    def _id_shape(cls, value: str) -> str:
+        if not _ID.match(value):
+            raise ValueError(f"actor id {value!r} must be lower-case letters, digits and underscores, "
+                             "starting with a letter")
+        return value
+
+    @field_validator("type")
+    @classmethod
+    def _known_type(cls, value: str) -> str:
+        if value not in ACTOR_TYPES:
+            raise ValueError(f"actor type {value!r} is not one of {', '.join(ACTOR_TYPES)}"
+                             + suggestion(value, list(ACTOR_TYPES)))
+        return value
+
+
 class Codebook(Strict):
     """A validated codebook. ``compiled(language)`` gives the parsed patterns per frame."""
 
@@ -60,6 +95,7 @@ class Codebook(Strict):
     negation_window: int = Field(3, ge=0, le=20)
     compounds: list[str] = []
     frames: list[Frame] = Field(min_length=1)
+    actors: list[Actor] = []
     path: str | None = Field(None, exclude=True)
 
     @property
@@ -138,7 +174,33 @@ def check_codebook(path: Path) -> CheckReport:
             warnings.append(at(lines, ("frames", index), f"frame {frame.id!r} lacks include/exclude guidance "
                                "for coders"))
     errors += _check_language_keys(book, lines)
-    return CheckReport(book, errors, warnings)
+    actor_errors, actor_warnings = _check_actors(book, lines)
+    return CheckReport(book, errors + actor_errors, warnings + actor_warnings)
+
+
+def _check_actors(book: Codebook, lines) -> tuple[list[str], list[str]]:
+    """Unique ids, aliases that parse, alias languages the codebook has; an actor without aliases
+    in any language is a warning (only a coder can then find it)."""
+    errors, warnings = [], []
+    seen: dict[str, int] = {}
+    for index, actor in enumerate(book.actors):
+        if actor.id in seen:
+            errors.append(at(lines, ("actors", index, "id"), f"duplicate actor id {actor.id!r} "
+                             f"(first used by actors[{seen[actor.id]}])"))
+        seen.setdefault(actor.id, index)
+        for language, aliases in actor.aliases.items():
+            if language not in book.languages:
+                errors.append(at(lines, ("actors", index, "aliases", language), f"language {language!r} is not in "
+                                 f"languages {book.languages}" + suggestion(language, book.languages)))
+            for position, source in enumerate(aliases):
+                try:
+                    parse_pattern(source)
+                except PatternError as exc:
+                    errors.append(at(lines, ("actors", index, "aliases", language, position), str(exc)))
+        if not any(actor.aliases.get(lang) for lang in book.languages):
+            warnings.append(at(lines, ("actors", index), f"actor {actor.id!r} has no aliases: quotes cannot be "
+                               "linked to it automatically"))
+    return errors, warnings
 
 
 def _check_patterns(book: Codebook, frame: Frame, index: int, lines) -> list[str]:
