@@ -51,7 +51,7 @@ def score_quotes(passages: list[dict[str, Any]], linkers: dict[str, ActorLinker]
     expected = found = matched = correct = right = 0
     for passage in passages:
         linker = linkers[passage["language"]]
-        quotes = find_quotes(passage["text"], passage["language"], linker.mentions(passage["text"])).quotes
+        quotes = find_quotes(passage["text"], passage["language"], linker.mentions).quotes
         marked = passage["quotes"]
         expected += len(marked)
         found += len(quotes)

@@ -22,7 +22,9 @@ paragraph does not swallow the rest of the article.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 MAX_QUOTE_CHARS = 3000  # a quotation longer than this is an unbalanced mark, not a quotation
@@ -89,7 +91,8 @@ class Mention:
     person: bool | None  # None: could be either (a name of unknown kind)
 
 
-def find_quotes(text: str, language: str = "en", mentions: list[Mention] | None = None) -> QuoteScan:
+def find_quotes(text: str, language: str = "en",
+                mentions: Callable[[str], list[Mention]] | None = None) -> QuoteScan:
     """The quotations of a text, in order, with their speakers as written.
 
     Parameters
@@ -99,9 +102,9 @@ def find_quotes(text: str, language: str = "en", mentions: list[Mention] | None 
     language
         ``en`` or ``de`` (the speech verbs and word order looked for); others are read as ``en``.
     mentions
-        Names in the text besides the speakers (the codebook's actors, from
+        Finds names in the text besides the speakers (the codebook's actors:
         :meth:`framing.discourse.actors.ActorLinker.mentions`), for pronouns and role nouns to
-        point back to.
+        point back to; called only when a quote's speaker is one.
 
     Examples
     --------
@@ -117,7 +120,7 @@ def find_quotes(text: str, language: str = "en", mentions: list[Mention] | None 
             scan.quotes.append(quote)
     scan.quotes += _reported(text, spans, language)
     scan.quotes.sort(key=lambda q: q.start)
-    _resolve_references(scan.quotes, text, language, mentions or [])
+    _resolve_references(scan.quotes, text, language, mentions)
     return scan
 
 
@@ -138,11 +141,12 @@ def _quoted_spans(text: str, problems: list[str]) -> list[tuple[int, int]]:
     return spans
 
 
+_OPENING = re.compile("[" + "".join(_CLOSERS) + "]")
+
+
 def _next_opening(text: str, position: int) -> tuple[str, int] | None:
-    for at in range(position, len(text)):
-        mark = text[at]
-        if mark not in _CLOSERS:
-            continue
+    for found in _OPENING.finditer(text, position):
+        at, mark = found.start(), found.group()
         before = text[at - 1] if at else " "
         after = text[at + 1] if at + 1 < len(text) else " "
         if mark in _SINGLE and (before.isalnum() or not after.isalpha()):
@@ -153,14 +157,16 @@ def _next_opening(text: str, position: int) -> tuple[str, int] | None:
     return None
 
 
+_CLOSING = {mark: re.compile("[" + closers + "]") for mark, closers in _CLOSERS.items()}
+
+
 def _closing(text: str, start: int, mark: str) -> int | None:
-    limit = min(len(text), start + MAX_QUOTE_CHARS)
-    for at in range(start, limit):
-        if text[at] in _CLOSERS[mark]:
-            after = text[at + 1] if at + 1 < len(text) else " "
-            if mark in _SINGLE and after.isalpha():
-                continue  # an apostrophe inside the quote: "China’s"
-            return at
+    for found in _CLOSING[mark].finditer(text, start, min(len(text), start + MAX_QUOTE_CHARS)):
+        at = found.start()
+        after = text[at + 1] if at + 1 < len(text) else " "
+        if mark in _SINGLE and after.isalpha():
+            continue  # an apostrophe inside the quote: "China’s"
+        return at
     return None
 
 
@@ -220,31 +226,15 @@ _SENTENCE = re.compile(r"(?:[^.!?]|[.!?](?!\s|$))+(?:[.!?]+|$)")
 def _reported(text: str, spans: list[tuple[int, int]], language: str) -> list[Quote]:
     """Reported speech: sentences that say who said what without quotation marks."""
     quotes = []
-    verbs, who = _verbs(language), _speaker(language)
-    lead = r"(?:[^,.]{0,60},\s+)?"         # "At a conference in Brussels, Creemers said that ..."
-    aside = r"(?:\s+[^,.]{0,60}?)?"        # "said on Friday that", "schrieb das Institut in seiner Studie"
-    if language == "de":
-        split = "|".join(rf"{a}\s+(?P<who{i}>{who})\s+{b}" for i, (a, b) in enumerate(SPLIT_VERBS["de"]))
-        patterns = [rf"^(?P<verb>Laut|Nach Angaben von)\s+(?P<who>{who})\s+(?P<said>.+)",
-                    rf"^(?P<who>{who})\s+(?P<verb>zufolge)\s+(?P<said>.+)",
-                    rf"^(?P<said>.+?),\s+(?P<verb>so|{verbs})\s+(?P<who>{who}){aside}\s*[.!?]*$",
-                    rf"^(?P<said>.+?),\s+(?P<verb>{split})\s*[.!?]*$",
-                    rf"^{lead}(?P<who>{who})\s+(?P<verb>{verbs}){aside},\s+(?:dass\s+)?(?P<said>.+)"]
-    else:
-        patterns = [rf"^(?P<verb>According to)\s+(?P<who>{who}),\s+(?P<said>.+)",
-                    rf"^{lead}(?P<who>{who})\s+(?:(?:has|have|had)\s+(?:\w+ly\s+)?)?(?P<verb>{verbs}){aside}\s+"
-                    r"that\s+(?P<said>.+)",
-                    rf"^{lead}(?P<who>{who})\s+(?P<verb>{_without_object(verbs)})"
-                    r"(?:\s+(?:reporters|journalists|[A-Z]\w+))?,?\s+(?P<said>[a-z].+)",
-                    rf"^(?P<said>.+?),\s+(?P<who>{who})\s+(?P<verb>{verbs}){aside}\s*[.!?]*$",
-                    rf"^(?P<said>.+?),\s+(?P<verb>{verbs})\s+(?P<who>{who})(?:,[^.!?]*)?\s*[.!?]*$",
-                    rf"^(?P<said>.+?),\s+(?P<who>{who})\s+(?P<verb>{verbs}),\s+(?P<rest>.+)"]
+    cue, patterns = _reported_patterns(language)
     for sentence in _SENTENCE.finditer(_without_quotes(text, spans)):  # offsets are the text's
         start = sentence.start()
         body = sentence.group().strip()
+        if not cue.search(body):
+            continue  # no speech verb, no "according to": most sentences end here
         offset = start + sentence.group().index(body[:1]) if body else start
         for pattern in patterns:
-            if (found := re.match(pattern, body)) is None:
+            if (found := pattern.match(body)) is None:
                 continue
             groups = found.groupdict()
             who = groups.get("who") or next(v for k, v in groups.items() if k.startswith("who") and v)
@@ -260,6 +250,33 @@ def _reported(text: str, spans: list[tuple[int, int]], language: str) -> list[Qu
                                 _trim_name(who, language), found.group("verb").split()[0], False))
             break
     return quotes
+
+
+@functools.lru_cache(maxsize=4)
+def _reported_patterns(language: str) -> tuple[re.Pattern[str], list[re.Pattern[str]]]:
+    """A cheap cue that a sentence may report speech, and the sentence patterns, compiled once."""
+    verbs, who = _verbs(language), _speaker(language)
+    lead = r"(?:[^,.]{0,60},\s+)?"         # "At a conference in Brussels, Creemers said that ..."
+    aside = r"(?:\s+[^,.]{0,60}?)?"        # "said on Friday that", "schrieb das Institut in seiner Studie"
+    if language == "de":
+        split = "|".join(rf"{a}\s+(?P<who{i}>{who})\s+{b}" for i, (a, b) in enumerate(SPLIT_VERBS["de"]))
+        cue = rf"\b(?:{verbs}|so|[Ll]aut|zufolge|Angaben|{'|'.join(a for a, _ in SPLIT_VERBS['de'])})\b"
+        patterns = [rf"^(?P<verb>Laut|Nach Angaben von)\s+(?P<who>{who})\s+(?P<said>.+)",
+                    rf"^(?P<who>{who})\s+(?P<verb>zufolge)\s+(?P<said>.+)",
+                    rf"^(?P<said>.+?),\s+(?P<verb>so|{verbs})\s+(?P<who>{who}){aside}\s*[.!?]*$",
+                    rf"^(?P<said>.+?),\s+(?P<verb>{split})\s*[.!?]*$",
+                    rf"^{lead}(?P<who>{who})\s+(?P<verb>{verbs}){aside},\s+(?:dass\s+)?(?P<said>.+)"]
+    else:
+        cue = rf"\b(?:{verbs}|According to)\b"
+        patterns = [rf"^(?P<verb>According to)\s+(?P<who>{who}),\s+(?P<said>.+)",
+                    rf"^{lead}(?P<who>{who})\s+(?:(?:has|have|had)\s+(?:\w+ly\s+)?)?(?P<verb>{verbs}){aside}\s+"
+                    r"that\s+(?P<said>.+)",
+                    rf"^{lead}(?P<who>{who})\s+(?P<verb>{_without_object(verbs)})"
+                    r"(?:\s+(?:reporters|journalists|[A-Z]\w+))?,?\s+(?P<said>[a-z].+)",
+                    rf"^(?P<said>.+?),\s+(?P<who>{who})\s+(?P<verb>{verbs}){aside}\s*[.!?]*$",
+                    rf"^(?P<said>.+?),\s+(?P<verb>{verbs})\s+(?P<who>{who})(?:,[^.!?]*)?\s*[.!?]*$",
+                    rf"^(?P<said>.+?),\s+(?P<who>{who})\s+(?P<verb>{verbs}),\s+(?P<rest>.+)"]
+    return re.compile(cue), [re.compile(p) for p in patterns]
 
 
 def _without_object(verbs: str) -> str:
@@ -297,10 +314,13 @@ def _reference_kind(speaker: str, language: str) -> bool | None | str:
     return "name"
 
 
-def _resolve_references(quotes: list[Quote], text: str, language: str, mentions: list[Mention]) -> None:
+def _resolve_references(quotes: list[Quote], text: str, language: str,
+                        mentions: Callable[[str], list[Mention]] | None) -> None:
     """A pronoun or role noun stands for the last fitting name before it: a named speaker, an actor
     the codebook knows, or (in English) a capitalized name; in place."""
-    names = list(mentions)
+    if not any(q.speaker and _reference_kind(q.speaker, language) != "name" for q in quotes):
+        return
+    names = mentions(text) if mentions else []
     if language == "en":
         names += [Mention(m.start(), m.group(), True) for m in _EN_NAME.finditer(text)]
     for quote in quotes:
