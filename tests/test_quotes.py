@@ -107,3 +107,40 @@ HELD_OUT = Path(__file__).parent / "fixtures" / "quotes-heldout.yml"
 @pytest.mark.parametrize("language", ["en", "de", "fr"])
 def test_text_without_quotes_gives_nothing(language):
     assert find_quotes("The council met on Tuesday and approved the budget for the roads.", language).quotes == []
+
+
+def test_the_tag_stage_writes_quotes_and_actor_mentions(write_pipeline):
+    import datetime as dt
+
+    from framing.runner import run
+    from framing.study.store import Study
+    from framing.study.tables import ARTICLE_SCHEMA
+
+    texts = {
+        "a": ("en", "Rogier Creemers has studied the system for a decade. “It is mostly about unpaid court debts,” he "
+                    "said. According to Human Rights Watch, the lists are rarely reviewed by any court."),
+        "b": ("de", "Die Forscherin Genia Kostka hat Tausende befragt. „Die meisten finden das System gut“, sagte "
+                    "Kostka. Laut MERICS ist das System vor allem ein Werkzeug der Aufsicht über Firmen."),
+        "c": ("en", "The so-called “social credit” system is discussed again this week in Beijing."),
+    }
+    blank = dict.fromkeys(ARTICLE_SCHEMA.names)
+    rows = [{**blank, "article_id": key, "url": f"https://x.example/{key}", "outlet": "X", "language": language,
+             "text": text, "status": "ok", "published": dt.date(2021, 1, 1)} for key, (language, text) in texts.items()]
+    spec = write_pipeline([{"feed": "http://127.0.0.1:9/rss"}], codebook="social-credit", tag={"min_hits": 1})
+    study = Study(spec.workdir)
+    study.write_rows("articles", rows, ARTICLE_SCHEMA)
+    [result] = run(spec, ["tag"])
+    quotes = study.query("SELECT article_id, quote, speaker, resolved, actor, verb, direct, start, \"end\", text "
+                         "FROM quotes ORDER BY article_id, quote").fetchall()
+    assert [q[:7] for q in quotes] == [
+        ("a", 0, "he", "Rogier Creemers", "rogier_creemers", "said", True),
+        ("a", 1, "Human Rights Watch", None, "human_rights_watch", "According to", False),
+        ("b", 0, "Kostka", None, "genia_kostka", "sagte", True),
+        ("b", 1, "MERICS", None, "merics", "Laut", False)]
+    for article_id, *_, start, end, words in quotes:                         # offsets point into the article
+        assert " ".join(texts[article_id][1][start:end].split()) == words
+    mentions = study.query("SELECT article_id, actor, name FROM actor_mentions ORDER BY article_id, start").fetchall()
+    assert mentions == [("a", "rogier_creemers", "Rogier Creemers"), ("a", "human_rights_watch", "Human Rights Watch"),
+                        ("b", "genia_kostka", "Genia Kostka"), ("b", "genia_kostka", "Kostka"),
+                        ("b", "merics", "MERICS"), ("c", "china", "Beijing")]
+    assert (result.counts["quotes"], result.counts["actor_mentions"]) == (4, 6)

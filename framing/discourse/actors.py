@@ -56,7 +56,8 @@ class ActorLinker:
         self._patterns = [(actor.id, pattern) for actor in actors
                           if (pattern := alias_pattern(actor.aliases.get(language, []))) is not None]
         self._people = {actor.id for actor in actors if actor.type == "person"}
-        self._scans = _mention_patterns(actors, language)
+        self._scans = _mention_patterns(actors, language, 0)  # on lower-cased text: a third of the time
+        self._careful = _mention_patterns(actors, language, re.IGNORECASE)
 
     def actor_of(self, words: str | None) -> str | None:
         """The id of the first actor whose alias occurs in ``words``, or None."""
@@ -69,8 +70,12 @@ class ActorLinker:
 
     def mentions(self, text: str) -> list[Mention]:
         """Where the text names an actor: what a later "he" or "the think tank" may stand for."""
-        found = [Mention(m.start(), m.group(), m.lastgroup in self._people)
-                 for scan in self._scans for m in scan.finditer(text)]
+        lowered = text.lower()
+        scans, subject = self._scans, lowered
+        if len(lowered) != len(text):  # a letter whose lower case is longer ("İ"): offsets would shift
+            scans, subject = self._careful, text
+        found = [Mention(m.start(), text[m.start():m.end()], m.lastgroup in self._people)
+                 for scan in scans for m in scan.finditer(subject)]
         return sorted(found, key=lambda mention: mention.start)
 
     def link(self, quote: Quote) -> str | None:
@@ -78,11 +83,11 @@ class ActorLinker:
         return self.actor_of(quote.speaker) or self.actor_of(quote.resolved)
 
 
-def _mention_patterns(actors: list[Actor], language: str) -> list[re.Pattern[str]]:
+def _mention_patterns(actors: list[Actor], language: str, flags: int) -> list[re.Pattern[str]]:
     """Every actor's aliases in one pattern, a named group per actor, so one pass finds them all.
 
     The pattern first checks a word's first two letters against the aliases' (a lookahead):
-    with it a 600-word article takes 0.4 ms instead of 1.6. Aliases with a leading ``*`` match
+    with it, on the lower-cased text, a 600-word article takes 0.2 ms instead of 1.6. Aliases with a leading ``*`` match
     inside words and cannot be checked that way: they get a pattern of their own.
     """
     scans = []
@@ -98,6 +103,6 @@ def _mention_patterns(actors: list[Actor], language: str) -> list[re.Pattern[str
         if not inner:
             starts = sorted({start for _, _, firsts in groups for start in firsts})
             pattern = r"\b(?=" + "|".join(re.escape(start) for start in starts) + f")(?:{pattern})"
-        scans.append(re.compile(pattern, re.IGNORECASE))
+        scans.append(re.compile(pattern, flags))
     return scans
 

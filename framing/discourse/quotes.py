@@ -247,9 +247,14 @@ def _reported(text: str, spans: list[tuple[int, int]], language: str) -> list[Qu
             quote_start = offset + found.start("said")
             quote_end = quote_start + len(said)
             quotes.append(Quote(quote_start, quote_end, " ".join(text[quote_start:quote_end].split()),
-                                _trim_name(who, language), found.group("verb").split()[0], False))
+                                _trim_name(who, language), _verb_without(found.group("verb"), who), False))
             break
     return quotes
+
+
+def _verb_without(verb: str, who: str) -> str:
+    """"fügte er hinzu" -> "fügte hinzu": a verb in two parts, without the speaker between them."""
+    return " ".join(verb.replace(who, " ").split())
 
 
 @functools.lru_cache(maxsize=4)

@@ -1,8 +1,10 @@
-"""The tag stage wired to the study folder: articles in, ``frame_hits`` and ``article_frames`` out.
+"""The tag stage wired to the study folder: articles in; ``frame_hits``, ``article_frames``, ``quotes`` and
+``actor_mentions`` out.
 
 The rule tagger (:mod:`framing.tag.rules`) always runs: its hits are the report's evidence. With
 ``tag.method: classifier`` or ``ensemble``, a trained model (:mod:`framing.classify.machine`)
-then sets each frame's presence. Articles go to the engine in partitions of
+then sets each frame's presence. The quotations of each article and its mentions of the
+codebook's actors (:mod:`framing.discourse`) are found in the same pass. Articles go to the engine in partitions of
 ``engine.partition_size``; each article's labels depend on it alone, so the rows are the same
 whichever engine tags them and however they are split.
 """
@@ -10,15 +12,23 @@ whichever engine tags them and however they are split.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass, field
 from typing import Any
 
+from framing.discourse.voices import Voices
 from framing.errors import FramingError
 from framing.runner.engine import Engine, LocalEngine
 from framing.study.codebook import Codebook
 from framing.study.config import Pipeline, study_codebook
 from framing.study.stages import Progress
 from framing.study.store import Study
-from framing.study.tables import ARTICLE_FRAME_SCHEMA, ARTICLES, FRAME_HIT_SCHEMA
+from framing.study.tables import (
+    ACTOR_MENTION_SCHEMA,
+    ARTICLE_FRAME_SCHEMA,
+    ARTICLES,
+    FRAME_HIT_SCHEMA,
+    QUOTE_SCHEMA,
+)
 from framing.tag.rules import RuleTagger
 
 COLUMNS = ["article_id", "outlet", "language", "text", "published", "status"]
@@ -38,14 +48,18 @@ def tag_articles(spec: Pipeline, study: Study, progress: Progress, engine: Engin
                   for batch in study.iter_batches("articles", COLUMNS, batch_size=spec.engine.partition_size))
     done = 0
     with study.table_writer("frame_hits", FRAME_HIT_SCHEMA) as hits_out, \
-            study.table_writer("article_frames", ARTICLE_FRAME_SCHEMA) as frames_out:
-        for hit_rows, frame_rows, count in engine.map(tag_partition, partitions, (spec, codebook, key)):
-            hits_out.write(hit_rows)
-            frames_out.write(frame_rows)
-            done += count
+            study.table_writer("article_frames", ARTICLE_FRAME_SCHEMA) as frames_out, \
+            study.table_writer("quotes", QUOTE_SCHEMA) as quotes_out, \
+            study.table_writer("actor_mentions", ACTOR_MENTION_SCHEMA) as mentions_out:
+        for tagged in engine.map(tag_partition, partitions, (spec, codebook, key)):
+            hits_out.write(tagged.hits)
+            frames_out.write(tagged.frames)
+            quotes_out.write(tagged.quotes)
+            mentions_out.write(tagged.mentions)
+            done += tagged.articles
             progress("tag", done, total)
     counts = {"codebook": codebook.label, "method": spec.tag.method, "articles": done, "hits": hits_out.count,
-              "min_hits": spec.tag.min_hits}
+              "min_hits": spec.tag.min_hits, "quotes": quotes_out.count, "actor_mentions": mentions_out.count}
     if model is not None:
         counts["model"] = model[0]
     if engine.name != "local":
@@ -53,22 +67,36 @@ def tag_articles(spec: Pipeline, study: Study, progress: Progress, engine: Engin
     return counts
 
 
-def tag_partition(articles: list[dict[str, Any]], settings: tuple[Pipeline, Codebook, str]
-                  ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], int]:
-    """Hits and article x frame rows of one partition of articles (on this process or a Dask worker)."""
+@dataclass
+class Tagged:
+    """What one partition of articles gives: the tables' rows, and how many articles it held."""
+
+    hits: list[dict[str, Any]] = field(default_factory=list)
+    frames: list[dict[str, Any]] = field(default_factory=list)
+    quotes: list[dict[str, Any]] = field(default_factory=list)
+    mentions: list[dict[str, Any]] = field(default_factory=list)
+    articles: int = 0
+
+
+def tag_partition(articles: list[dict[str, Any]], settings: tuple[Pipeline, Codebook, str]) -> Tagged:
+    """Hits, article x frame rows, quotations and actor mentions of one partition of articles (on
+    this process or a Dask worker)."""
     spec, codebook, key = settings
-    rules, machine = _tagger(spec, codebook, key)
-    hit_rows: list[dict[str, Any]] = []
-    frame_rows: list[dict[str, Any]] = []
+    rules, machine, voices = _tagger(spec, codebook, key)
+    out = Tagged(articles=len(articles))
     for hits, frames in rules.tag_all(articles):
-        hit_rows += hits
-        frame_rows += frames
+        out.hits += hits
+        out.frames += frames
     if machine is not None:
-        machine.relabel(articles, frame_rows)
-    return hit_rows, frame_rows, len(articles)
+        machine.relabel(articles, out.frames)
+    for article in articles:
+        quotes, mentions = voices.of(article)
+        out.quotes += quotes
+        out.mentions += mentions
+    return out
 
 
-_TAGGERS: dict[str, tuple[RuleTagger, Any]] = {}  # per process: a worker builds its taggers once, not per task
+_TAGGERS: dict[str, tuple[RuleTagger, Any, Voices]] = {}  # per process: a worker builds its taggers once, not per task
 
 
 def _tagger_key(spec: Pipeline, codebook: Codebook) -> tuple[str, tuple[str, int] | None]:
@@ -84,7 +112,7 @@ def _tagger_key(spec: Pipeline, codebook: Codebook) -> tuple[str, tuple[str, int
     return key, model
 
 
-def _tagger(spec: Pipeline, codebook: Codebook, key: str) -> tuple[RuleTagger, Any]:
+def _tagger(spec: Pipeline, codebook: Codebook, key: str) -> tuple[RuleTagger, Any, Voices]:
     if key not in _TAGGERS:
         machine = None
         if spec.tag.method != "rules":
@@ -92,5 +120,5 @@ def _tagger(spec: Pipeline, codebook: Codebook, key: str) -> tuple[RuleTagger, A
 
             machine = MachineTagger.load(spec, codebook.frame_ids)
         _TAGGERS.clear()  # one study's taggers at a time: a long-lived worker does not collect them
-        _TAGGERS[key] = (RuleTagger(codebook, min_hits=spec.tag.min_hits), machine)
+        _TAGGERS[key] = (RuleTagger(codebook, min_hits=spec.tag.min_hits), machine, Voices(codebook.actors))
     return _TAGGERS[key]

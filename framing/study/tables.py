@@ -89,6 +89,15 @@ RAW_ARTICLE_SCHEMA = ARTICLE_SCHEMA.append(pa.field("minhash", pa.binary()))
 PREFILTERED_SCHEMA = pa.schema([("url", pa.string()), ("outlet", pa.string()), ("warc_file", pa.string()),
                                 ("warc_offset", pa.int64())])
 
+# who speaks (framing.discourse): each quotation with its speaker as written, the name a pronoun or
+# role stands for, and the actor linked; and every place an article names one of the codebook's actors
+QUOTE_SCHEMA = pa.schema([("article_id", pa.string()), ("outlet", pa.string()), ("quote", pa.int32()),
+                          ("start", pa.int32()), ("end", pa.int32()), ("text", pa.string()), ("speaker", pa.string()),
+                          ("resolved", pa.string()), ("actor", pa.string()), ("verb", pa.string()),
+                          ("direct", pa.bool_())])
+ACTOR_MENTION_SCHEMA = pa.schema([("article_id", pa.string()), ("outlet", pa.string()), ("actor", pa.string()),
+                                  ("start", pa.int32()), ("end", pa.int32()), ("name", pa.string())])
+
 FRAME_HIT_SCHEMA = pa.schema(
     [
         ("article_id", pa.string()),

@@ -1,0 +1,50 @@
+"""An article's voices as table rows: its quotations and where it names the codebook's actors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from framing.discourse.actors import ActorLinker
+from framing.discourse.quotes import VERBS, find_quotes
+from framing.study.codebook import Actor
+
+
+class Voices:
+    """Quote and actor-mention rows of articles, with one linker per language kept for reuse.
+
+    Parameters
+    ----------
+    actors
+        The codebook's actors (none: quotes are still found, with speakers as written).
+    """
+
+    LANGUAGES = tuple(VERBS)  # the languages whose speech verbs and word order the quote rules know
+
+    def __init__(self, actors: list[Actor]):
+        self.actors = actors
+        self._linkers: dict[str, ActorLinker] = {}
+
+    def of(self, article: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """``quotes`` and ``actor_mentions`` rows of one article (``article_id``, ``outlet``, ``language``, ``text``).
+
+        An article in a language the quote rules do not know gets its actor mentions only.
+        """
+        text, language = article.get("text") or "", article.get("language") or ""
+        linker = self._linker(language)
+        key = {"article_id": article["article_id"], "outlet": article["outlet"]}
+        named = linker.mentions(text)
+        mentions = [{**key, "actor": actor, "start": m.start, "end": m.start + len(m.name), "name": m.name}
+                    for m in named for actor in [linker.actor_of(m.name)] if actor]
+        if language not in self.LANGUAGES:
+            return [], mentions
+        quotes = []
+        for number, quote in enumerate(find_quotes(text, language, lambda _: named).quotes):
+            quotes.append({**key, "quote": number, "start": quote.start, "end": quote.end, "text": quote.text,
+                           "speaker": quote.speaker, "resolved": quote.resolved, "actor": linker.link(quote),
+                           "verb": quote.verb, "direct": quote.direct})
+        return quotes, mentions
+
+    def _linker(self, language: str) -> ActorLinker:
+        if language not in self._linkers:
+            self._linkers[language] = ActorLinker(self.actors, language)
+        return self._linkers[language]
