@@ -17,26 +17,18 @@ from __future__ import annotations
 
 import argparse
 import random
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import yaml
 from _synthetic import articles
+from _timing import timed
 
 from framing.discourse.voices import Voices
 from framing.study.codebook import load_codebook
 from framing.tag.rules import RuleTagger
 
 PASSAGES = Path(__file__).parents[1] / "tests" / "fixtures" / "quotes.yml"
-
-
-def timed(work: Callable[[Any], Any], items: list[Any]) -> float:
-    started = time.perf_counter()
-    for item in items:
-        work(item)
-    return time.perf_counter() - started
 
 
 def quote_heavy(corpus: list[dict[str, Any]], seed: int = 1) -> list[dict[str, Any]]:

@@ -15,21 +15,13 @@ Run: python benchmarks/tag_throughput.py [--articles 20000] [--words 600] [--blo
 from __future__ import annotations
 
 import argparse
-import time
-from collections.abc import Callable
 from typing import Any
 
 from _synthetic import articles
+from _timing import timed
 
 from framing.study.codebook import load_codebook
 from framing.tag.rules import RuleTagger
-
-
-def timed(work: Callable[[Any], Any], items: list[Any]) -> float:
-    started = time.perf_counter()
-    for item in items:
-        work(item)
-    return time.perf_counter() - started
 
 
 def main() -> None:

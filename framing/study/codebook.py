@@ -21,6 +21,13 @@ BUNDLED = Path(__file__).parents[1] / "codebooks"
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
+def _checked_id(kind: str, value: str) -> str:
+    if not _ID.match(value):
+        raise ValueError(f"{kind} id {value!r} must be lower-case letters, digits and underscores, "
+                         "starting with a letter")
+    return value
+
+
 class Examples(Strict):
     positive: list[str] = []
     negative: list[str] = []
@@ -41,10 +48,7 @@ class Frame(Strict):
     @field_validator("id")
     @classmethod
     def _id_shape(cls, value: str) -> str:
-        if not _ID.match(value):
-            raise ValueError(f"frame id {value!r} must be lower-case letters, digits and underscores, "
-                             "starting with a letter")
-        return value
+        return _checked_id("frame", value)
 
 
 ACTOR_TYPES = ("person", "organisation", "institution", "media", "country")
@@ -68,10 +72,7 @@ class Actor(Strict):
     @field_validator("id")
     @classmethod
     def _id_shape(cls, value: str) -> str:
-        if not _ID.match(value):
-            raise ValueError(f"actor id {value!r} must be lower-case letters, digits and underscores, "
-                             "starting with a letter")
-        return value
+        return _checked_id("actor", value)
 
     @field_validator("type")
     @classmethod
