@@ -35,6 +35,36 @@ def test_german_marks_so_and_reported_speech_with_sie():
                                  ("Wir sehen keine Punktzahl für Bürger", "die Forscher", "Kostka", True)]
 
 
+def test_a_speaker_goes_on_in_the_next_quote_and_titles_keep_their_dot():
+    text = ("“A defaulter could keep living well,” said Lu Jianping, a lawyer in Shenzhen. “Now he cannot even "
+            "buy a train ticket.” Bankers welcomed the move.")
+    assert [q.speaker for q in find_quotes(text).quotes] == ["Lu Jianping", "Lu Jianping"]
+    german = "„Im Kern ist das eine Aufsicht über Firmen“, sagt Dr. Ulrike Faßbender."
+    assert [q.speaker for q in find_quotes(german, "de").quotes] == ["Dr. Ulrike Faßbender"]
+
+
+def test_a_sentence_after_a_quote_is_not_its_attribution_and_words_are_counted_once():
+    text = 'Creemers added: "Nobody really knows how it works." Kostka said the rules were clear.'
+    assert [(q.speaker, q.direct) for q in find_quotes(text).quotes] == [("Creemers", True), ("Kostka", False)]
+    assert [q.speaker for q in find_quotes('"It works well for now." He said so twice.').quotes] == [None]
+    assert [q.speaker for q in find_quotes('"It works well for now." he said.').quotes] == ["he"]
+    partial = "Officials said that the plan, “which was drafted in a hurry last spring,” will fail within a year."
+    assert _said(partial) == [("which was drafted in a hurry last spring,", "Officials", None, True)]
+    german = "Kostka fügte hinzu: „Das weiß niemand so genau.“ Die Regierung erklärte, alles sei in Ordnung."
+    assert [q.speaker for q in find_quotes(german, "de").quotes][0] == "Kostka"
+
+
+def test_offsets_hold_the_quoted_words_without_padding_and_long_run_ons_are_bounded():
+    text = "“ The system is a patchwork of local pilots ,” said Anna Weber."
+    [quote] = find_quotes(text).quotes
+    assert text[quote.start:quote.end] == quote.text == "The system is a patchwork of local pilots ,"
+    # a 60 KB run-on without a full stop is not read for reported speech: the patterns' work per
+    # sentence is bounded (it grew with the square of the length: 3.5 s here before)
+    clause = "The rules are clear to every firm in the city, said Bob Lee"
+    assert [q.speaker for q in find_quotes(clause + ".").quotes] == ["Bob Lee"]
+    assert find_quotes(", ".join([clause] * 1000) + ", 1.5 times.").quotes == []
+
+
 def test_reported_speech_in_english():
     assert _said("According to Human Rights Watch, the blacklists are rarely reviewed by any court.") == [
         ("the blacklists are rarely reviewed by any court", "Human Rights Watch", None, False)]
@@ -90,8 +120,10 @@ SPEAKER_FLOOR = 0.85
 def test_quotes_held_out_from_every_rule_change_meet_their_own_floor():
     """A second set, written later by someone who saw neither the rules nor the first set, and
     measured once: its floor is what the rules reach on text they were not shaped by (measured
-    P 0.92, R 0.78, speakers 0.67). Its misses are the next rules' work (README); a rule changed
-    because of them makes this set a development set, and a new held-out set is due."""
+    P 0.92, R 0.78, speakers 0.67; now 0.91 / 0.78 / 0.74 after rules the demo corpus and a
+    review called for, see the README). Its misses are the next rules'
+    work (README); a rule changed because of them makes this set a development set, and a new
+    held-out set is due."""
     passages = yaml.safe_load(HELD_OUT.read_text(encoding="utf-8"))["passages"]
     actors = load_codebook("social-credit").actors
     scores = score_quotes(passages, {lang: ActorLinker(actors, lang) for lang in ("en", "de")})

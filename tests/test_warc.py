@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import zlib
+from pathlib import Path
 
 from framing.collect.warcfile import iter_responses
 from framing.demo.server import Response
@@ -142,6 +143,14 @@ def test_a_rerun_reads_only_new_files_unless_the_keywords_changed(write_pipeline
     assert statuses == dict.fromkeys(["credit-a", "rain-a", "credit-b", "rain-b"], "fetched")
     [row] = funnel(study)                       # the credit pages, set aside now, were fetched before: no double count
     assert (row.discovered, row.fetched, row.prefiltered) == (4, 4, 0)
+
+    # a file that leaves the glob leaves the ledger and the set-aside table with it
+    (archive / "b.warc.gz").unlink()
+    run(load_pipeline(spec.path), ["collect"], force=True)
+    assert [Path(p).name for (p,) in study.query("SELECT DISTINCT warc_file FROM prefiltered").fetchall()] \
+        == ["a.warc.gz"]
+    with study.connect_state() as conn:
+        assert [Path(p).name for (p,) in conn.execute("SELECT path FROM warc_imports")] == ["a.warc.gz"]
 
 
 def test_a_corrupt_warc_record_keeps_what_came_before_and_says_where(write_pipeline, tmp_path):

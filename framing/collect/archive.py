@@ -19,6 +19,9 @@ modification time and the settings it was read under; a rerun reads only files t
 or changed, or all of them when the keywords changed. A URL already in the frontier, from a
 crawl or an earlier import, is left as it is, so importing twice adds nothing.
 
+A file that leaves its source's glob (deleted, moved, or the glob changed), or whose source
+leaves the study, leaves the ledger and its set-aside part with it.
+
 A file with a corrupt or truncated record keeps what came before it; the rest of that file is
 not read, the next files are, and the problem (file, offset, reason) is reported by every run.
 """
@@ -91,10 +94,11 @@ def import_warc(frontier: Frontier, source: Source, set_aside: Path, keywords: l
         New frontier rows, and records set aside, by the files read this time.
     """
     settings = (keywords or [], max_bytes, str(set_aside))
-    read_before = frontier.warc_imports()
+    read_before = frontier.warc_imports(source.label)
+    paths = [str(Path(name).resolve()) for name in sorted(glob.glob(source.warc))]
+    forget(frontier, set_aside, [path for path in read_before if path not in set(paths)])
     tasks = []
-    for name in sorted(glob.glob(source.warc)):
-        path = str(Path(name).resolve())
+    for path in paths:
         key = _file_key(path, source.outlet, settings)
         if path in read_before and read_before[path][0] == key:
             if read_before[path][1] and problems is not None:
@@ -108,11 +112,19 @@ def import_warc(frontier: Frontier, source: Source, set_aside: Path, keywords: l
     added = prefiltered = 0
     for scanned in (mapper or _in_turn)(scan_warc, tasks, settings):
         added += frontier.add_archived(scanned.pages, source.label)  # one statement per file
-        frontier.record_import(scanned.path, scanned.key, scanned.problem)  # commits both
+        frontier.record_import(scanned.path, source.label, scanned.key, scanned.problem)  # commits both
         prefiltered += scanned.prefiltered
         if scanned.problem and problems is not None:
             problems.append(scanned.problem)
     return added, prefiltered
+
+
+def forget(frontier: Frontier, set_aside: Path, paths: list[str]) -> None:
+    """Files no longer read (gone from their source's glob, or their source from the study): out of
+    the ledger, and their set-aside records out of the funnel. Their captures stay in the frontier."""
+    for path in paths:
+        set_aside_file(set_aside, path).unlink(missing_ok=True)
+    frontier.forget_imports(paths)
 
 
 def _in_turn(func: Callable[..., Any], items: Iterable[Any], *args: Any) -> Iterator[Any]:

@@ -45,7 +45,7 @@ CREATE INDEX IF NOT EXISTS urls_queue ON urls(host, kind = 'page', id) WHERE sta
 CREATE INDEX IF NOT EXISTS urls_source ON urls(source, kind, status);
 CREATE TABLE IF NOT EXISTS warc_files (name TEXT PRIMARY KEY, committed_end INTEGER NOT NULL);
 -- foreign WARC files read by an import (framing.collect.archive), and the settings they were read under
-CREATE TABLE IF NOT EXISTS warc_imports (path TEXT PRIMARY KEY, key TEXT NOT NULL, problem TEXT);
+CREATE TABLE IF NOT EXISTS warc_imports (path TEXT PRIMARY KEY, source TEXT NOT NULL, key TEXT NOT NULL, problem TEXT);
 """
 
 
@@ -140,16 +140,26 @@ class Frontier:
             " warc_file, warc_offset, fetched_at) VALUES (?,?,?,'page',?,?,?,?,?,?,?,?)", rows)
         return self.conn.total_changes - before
 
-    def record_import(self, path: str, key: str, problem: str | None) -> None:
-        """Note a foreign WARC file as read (under settings ``key``), and commit with its rows."""
-        self.conn.execute("INSERT INTO warc_imports (path, key, problem) VALUES (?, ?, ?) ON CONFLICT(path) "
-                          "DO UPDATE SET key = excluded.key, problem = excluded.problem", (path, key, problem))
+    def record_import(self, path: str, source: str, key: str, problem: str | None) -> None:
+        """Note a foreign WARC file as read by a source (under settings ``key``), and commit with its rows."""
+        self.conn.execute("INSERT INTO warc_imports (path, source, key, problem) VALUES (?, ?, ?, ?) "
+                          "ON CONFLICT(path) DO UPDATE SET source = excluded.source, key = excluded.key, "
+                          "problem = excluded.problem", (path, source, key, problem))
         self.conn.commit()
 
-    def warc_imports(self) -> dict[str, tuple[str, str | None]]:
-        """Foreign WARC files read so far: path -> (settings key, problem)."""
-        return {path: (key, problem) for path, key, problem in
-                self.conn.execute("SELECT path, key, problem FROM warc_imports")}
+    def warc_imports(self, source: str | None = None) -> dict[str, tuple[str, str | None]]:
+        """Foreign WARC files read so far (by one source, or any): path -> (settings key, problem)."""
+        rows = self.conn.execute("SELECT path, source, key, problem FROM warc_imports")
+        return {path: (key, problem) for path, by, key, problem in rows if source is None or by == source}
+
+    def imported_by(self) -> dict[str, str]:
+        """Foreign WARC files read so far: path -> the source that read it."""
+        return dict(self.conn.execute("SELECT path, source FROM warc_imports").fetchall())
+
+    def forget_imports(self, paths: list[str]) -> None:
+        """Drop files from the import ledger (gone from their source's glob, or their source gone)."""
+        self.conn.executemany("DELETE FROM warc_imports WHERE path = ?", [(p,) for p in paths])
+        self.conn.commit()
 
     def get(self, url: str) -> sqlite3.Row | None:
         try:

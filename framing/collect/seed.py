@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from framing.collect.archive import Mapper, import_warc
+from framing.collect.archive import Mapper, forget, import_warc
 from framing.collect.discover import url_list
 from framing.collect.frontier import Candidate, Frontier, host_of
 from framing.study.config import Collect, Filter, Source
@@ -42,5 +42,8 @@ def seed_sources(frontier: Frontier, sources: list[Source], study_filter: Filter
             added += new
             if counts is not None:
                 counts["prefiltered"] = counts.get("prefiltered", 0) + prefiltered
+    if set_aside is not None:  # WARC files of sources the study no longer has
+        kept = {s.label for s in sources if s.kind == "warc"}
+        forget(frontier, set_aside, [path for path, by in frontier.imported_by().items() if by not in kept])
     frontier.conn.commit()
     return added

@@ -35,8 +35,9 @@ def _alternatives(aliases: Iterable[str]) -> str:
     for alias in aliases:
         if "NEAR/" in alias:
             continue
-        words = [re.escape(word).replace(r"\*", r"[\w-]*") for word in alias.lower().split()]
-        alternatives.append(r"\s+".join(words))
+        words = [re.escape(word).replace("'", "['’]") for word in alias.lower().split()]  # People’s = People's
+        words[0] = re.sub(r"^\\\*", r"[\\w-]{0,40}", words[0])  # a leading glob, bounded: no quadratic scans
+        alternatives.append(r"\s+".join(word.replace(r"\*", r"[\w-]*") for word in words))
     # a hyphen may follow, as in the codebook's word patterns: "merics" finds "MERICS-Studie"
     return r"\b(?:" + "|".join(alternatives) + r")(?!\w)" if alternatives else ""
 
@@ -96,13 +97,21 @@ def _mention_patterns(actors: list[Actor], language: str, flags: int) -> list[re
         for actor in actors:
             aliases = [a for a in actor.aliases.get(language, []) if a.startswith("*") == inner]
             if source := _alternatives(aliases):
-                groups.append((actor.id, source, {a.lower()[:2] for a in aliases}))
+                groups.append((actor.id, source, {_first_letters(a) for a in aliases}))
         if not groups:
             continue
         pattern = "|".join(f"(?P<{actor_id}>{source})" for actor_id, source, _ in groups)
         if not inner:
             starts = sorted({start for _, _, firsts in groups for start in firsts})
-            pattern = r"\b(?=" + "|".join(re.escape(start) for start in starts) + f")(?:{pattern})"
+            pattern = r"\b(?=" + "|".join(starts) + f")(?:{pattern})"
         scans.append(re.compile(pattern, flags))
     return scans
+
+
+def _first_letters(alias: str) -> str:
+    """What a word must start with to begin the alias, as a regex: its first two letters, or one
+    when the second is no letter ("x*", "u.s. government")."""
+    lowered = alias.lower()
+    start = lowered[:2] if lowered[:2].isalnum() else lowered[:1]
+    return re.escape(start).replace("'", "['’]")
 

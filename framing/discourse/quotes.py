@@ -27,7 +27,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+MAX_SENTENCE_CHARS = 600  # a longer "sentence" (a run-on without full stops) is not read for reported speech
 MAX_QUOTE_CHARS = 3000  # a quotation longer than this is an unbalanced mark, not a quotation
+MAX_SENTENCE_CHARS = 600  # longer "sentences" (a run-on without full stops) are not read for reported speech
 MIN_WORDS = 4           # shorter spans are quoted terms ("the 'social credit' system") unless a verb is beside them
 
 # opening mark -> the closing marks that end it
@@ -45,7 +47,7 @@ VERBS = {
            "schrieb|kritisierte|kritisiert|argumentiert|argumentierte|glaubt|glaubte|"
            "findet|fand|räumt ein|räumte ein|ergänzte|ergänzt|berichtete|berichtet|urteilt|urteilte|"
            "resümiert|resümierte|mahnte|mahnt|meldete|meldet|teilte mit|teilt mit|kündigte an|kündigt an|"
-           "erläuterte|erläutert|behauptete|behauptet|sagte er|sagte sie"),
+           "erläuterte|erläutert|behauptete|behauptet|fügte hinzu|fügt hinzu|sagte er|sagte sie"),
 }
 # "fügte er hinzu", "hieß es": a verb in two parts around the speaker, or an impersonal one
 SPLIT_VERBS = {"en": [], "de": [("fügte", "hinzu"), ("fügt", "hinzu"), ("räumte", "ein"), ("gab", "zu")]}
@@ -56,7 +58,7 @@ ROLE = {"en": r"(?:[Tt]he|[Aa]n?|[Oo]ne|[Aa]nother)\s+(?:[\w’'-]+\s+){0,3}?[a-
 # a proper name: capitalized words (or initials), joined by the particles of names and of
 # institutions' names ("Ursula von der Leyen", "People's Bank of China", "Institute for China Studies")
 _PARTICLES = r"(?:von|van|de|der|den|di|da|du|la|le|al|of|for|in|and|on|&)(?=\s+[A-ZÄÖÜ])"
-_WORD = r"(?:[A-ZÄÖÜ]\.|[A-ZÄÖÜ][\w’'-]*)"
+_WORD = r"(?:(?:Dr|Prof|Mr|Mrs|Ms|St)\.|[A-ZÄÖÜ]\.|[A-ZÄÖÜ][\w’'-]*)"  # titles and initials keep their dot
 _NAME = rf"{_WORD}(?:\s+(?:{_WORD}|{_PARTICLES})){{0,6}}"
 _NOT_NAMES = {"The", "A", "An", "In", "On", "At", "But", "And", "This", "That", "It", "He", "She", "They", "We",
               "Der", "Die", "Das", "Ein", "Eine", "Er", "Sie", "Es", "Und", "Aber", "Doch", "So", "Laut", "Nach",
@@ -118,8 +120,8 @@ def find_quotes(text: str, language: str = "en",
         quote = _attribute(text, start, end, language)
         if quote is not None:
             scan.quotes.append(quote)
-    scan.quotes += _reported(text, spans, language)
-    scan.quotes.sort(key=lambda q: q.start)
+    _continue_speakers(scan.quotes, text)
+    scan.quotes = _partial_quotes(scan.quotes, _reported(text, spans, language))
     _resolve_references(scan.quotes, text, language, mentions)
     return scan
 
@@ -179,14 +181,22 @@ def _speaker(language: str) -> str:
     return rf"(?:(?:{ROLE[language]}\s+)?{_NAME}|{ROLE[language]}|(?i:{PRONOUNS[language]})\b)"
 
 
+_ENDS_ATTRIBUTION = (r"(?=\s*(?:[.;:!?]|$)|\s+(?:in|at|on|during|to|after|before|later|again|yesterday|today|"
+                     r"gegenüber|am|im|auf|bei|vor|nach)\b[^.!?,]{0,60}[.!?])")
+
+
 def _attribute(text: str, start: int, end: int, language: str) -> Quote | None:
     """A quoted span with its speaker from the words after it, else before it; None for a scare quote."""
-    words = text[start:end].strip()
     after = text[end + 1:end + 200]
+    start, end = _stripped(text, start, end)
+    words = text[start:end]
     before = re.split(r"[.!?][”“»«\"’']?\s+(?=\S)", text[max(0, start - 200):start - 1])[-1]  # this sentence
     verbs, who = _verbs(language), _speaker(language)
+    # After a quote that ends its sentence, "Kostka said." or "he said in an interview." still
+    # attribute it, but "Kostka said the rules were clear." is a sentence of its own
+    closing = _ENDS_ATTRIBUTION if words[-1:] in (".", "!", "?") else ""
     patterns_after = [rf"^\s*,?\s*(?P<verb>{verbs})\s+(?P<who>{who})",          # , said Creemers / , sagte Kostka
-                      rf"^\s*,?\s*(?P<who>{who})\s+(?P<verb>{verbs})\b"]        # , Creemers said / , he said
+                      rf"^\s*,?\s*(?P<who>{who})\s+(?P<verb>{verbs})\b{closing}"]  # , Creemers said / , he said
     if language == "de":
         patterns_after.insert(0, rf"^\s*,?\s*(?P<verb>so)\s+(?P<who>{who})")   # , so Kostka.
         patterns_after.append(r"^\s*,?\s*(?P<verb>hieß|heißt)\s+(?P<who>es)\b")  # , hieß es (weiter)
@@ -205,6 +215,44 @@ def _attribute(text: str, start: int, end: int, language: str) -> Quote | None:
     if len(words.split()) < MIN_WORDS:
         return None  # a quoted term with no one saying it
     return Quote(start, end, words, None, None, True)
+
+
+def _partial_quotes(direct: list[Quote], reported: list[Quote]) -> list[Quote]:
+    """Direct and reported quotes in text order, a reported one that holds a direct one ("Officials
+    said that the plan, “drafted in a hurry,” will fail") given up for it: the quoted words are
+    counted once, with the reported speaker when they had none."""
+    kept = []
+    for outer in reported:
+        inside = [i for i, q in enumerate(direct) if outer.start <= q.start < outer.end]
+        if not inside:
+            kept.append(outer)
+        for i in inside:
+            if direct[i].speaker is None:
+                q = direct[i]
+                direct[i] = Quote(q.start, q.end, q.text, outer.speaker, outer.verb, True, outer.resolved)
+    return sorted(direct + kept, key=lambda q: q.start)
+
+
+def _stripped(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span without white space at either end."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+CONTINUATION_CHARS = 200  # how far a speaker's next quote may follow, with no attribution of its own
+
+
+def _continue_speakers(quotes: list[Quote], text: str) -> None:
+    """A direct quote with no attribution that follows a speaker's quote closely is the same
+    speaker going on, as news writes it: “…,” said Lu, a lawyer. “Before, a defaulter …” (in place)."""
+    for index in range(1, len(quotes)):
+        quote, previous = quotes[index], quotes[index - 1]
+        if quote.speaker is None and previous.speaker is not None \
+                and quote.start - previous.end <= CONTINUATION_CHARS:
+            quotes[index] = Quote(quote.start, quote.end, quote.text, previous.speaker, None, True, previous.resolved)
 
 
 def _quote(start: int, end: int, words: str, who: str, verb: str, language: str) -> Quote:
@@ -230,7 +278,7 @@ def _reported(text: str, spans: list[tuple[int, int]], language: str) -> list[Qu
     for sentence in _SENTENCE.finditer(_without_quotes(text, spans)):  # offsets are the text's
         start = sentence.start()
         body = sentence.group().strip()
-        if not cue.search(body):
+        if len(body) > MAX_SENTENCE_CHARS or not cue.search(body):
             continue  # no speech verb, no "according to": most sentences end here
         offset = start + sentence.group().index(body[:1]) if body else start
         for pattern in patterns:
@@ -244,8 +292,8 @@ def _reported(text: str, spans: list[tuple[int, int]], language: str) -> list[Qu
                 said = found.group("said").strip().rstrip(".!?")
             if len(said.split()) < MIN_WORDS:
                 continue
-            quote_start = offset + found.start("said")
-            quote_end = quote_start + len(said)
+            said_at = offset + found.start("said")
+            quote_start, quote_end = _stripped(text, said_at, said_at + len(said))
             quotes.append(Quote(quote_start, quote_end, " ".join(text[quote_start:quote_end].split()),
                                 _trim_name(who, language), _verb_without(found.group("verb"), who), False))
             break
@@ -279,7 +327,7 @@ def _reported_patterns(language: str) -> tuple[re.Pattern[str], list[re.Pattern[
                     rf"^{lead}(?P<who>{who})\s+(?P<verb>{_without_object(verbs)})"
                     r"(?:\s+(?:reporters|journalists|[A-Z]\w+))?,?\s+(?P<said>[a-z].+)",
                     rf"^(?P<said>.+?),\s+(?P<who>{who})\s+(?P<verb>{verbs}){aside}\s*[.!?]*$",
-                    rf"^(?P<said>.+?),\s+(?P<verb>{verbs})\s+(?P<who>{who})(?:,[^.!?]*)?\s*[.!?]*$",
+                    rf"^(?P<said>.+?),\s+(?P<verb>{verbs})\s+(?P<who>{who})(?:,[^.!?]*+)?\s*[.!?]*$",
                     rf"^(?P<said>.+?),\s+(?P<who>{who})\s+(?P<verb>{verbs}),\s+(?P<rest>.+)"]
     return re.compile(cue), [re.compile(p) for p in patterns]
 

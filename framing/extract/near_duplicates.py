@@ -104,6 +104,7 @@ class NearDuplicates:
     _order: dict[str, tuple[str, str]] = field(default_factory=dict, repr=False)
     _parent: dict[str, str] = field(default_factory=dict, repr=False)
     _exact: dict[str, str] = field(default_factory=dict, repr=False)
+    _first_with: dict[bytes, str] = field(default_factory=dict, repr=False)  # signature -> first article
 
     def __post_init__(self) -> None:
         # LSH bands chosen to miss few true pairs (false negatives weigh 0.9 in _bands): a pair it
@@ -132,6 +133,11 @@ class NearDuplicates:
     def _index(self, key: str, values: np.ndarray) -> None:
         if len(values) != self.num_perm:
             raise ValueError(f"article {key}: a signature of {len(values)} values, expected {self.num_perm}")
+        same = values.tobytes()
+        if same in self._first_with:  # an exact copy (a wire story printed 2,000 times): joined at once,
+            self._union(key, self._first_with[same])  # not compared with every copy before it
+            return
+        self._first_with[same] = key
         blank = _blank(self.num_perm)
         minhash = LeanMinHash(seed=blank.seed, hashvalues=values.astype(np.uint64), scheme=blank.scheme)
         for other in self._lsh.query(minhash):
