@@ -39,7 +39,6 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from framing.collect.codings import BodyError, decode_body
 from framing.collect.frontier import Frontier, checked_url
@@ -47,6 +46,7 @@ from framing.collect.htmltext import decode_html
 from framing.collect.warcfile import WarcReadError, WarcResponse, iter_responses
 from framing.study.config import Collect, Source
 from framing.study.keywords import keyword_pattern, page_mentions
+from framing.study.store import write_atomically
 from framing.study.tables import PREFILTERED_SCHEMA
 
 DEFAULT_MAX_BYTES = Collect.model_fields["max_bytes"].default
@@ -177,9 +177,7 @@ def _write_set_aside(target: Path, rows: list[dict[str, Any]]) -> None:
         target.unlink(missing_ok=True)  # a file read again under other keywords may set nothing aside
         return
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(".partial")
-    pq.write_table(pa.Table.from_pylist(rows, schema=PREFILTERED_SCHEMA), partial, compression="zstd")
-    partial.replace(target)
+    write_atomically(pa.Table.from_pylist(rows, schema=PREFILTERED_SCHEMA), target)
 
 
 def _verdict(record: WarcResponse, path: str, topic: re.Pattern[str] | None, max_bytes: int) -> dict[str, Any]:

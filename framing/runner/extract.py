@@ -27,7 +27,7 @@ from framing.runner.engine import Engine
 from framing.study.config import Pipeline
 from framing.study.keywords import keyword_pattern
 from framing.study.stages import Progress
-from framing.study.store import Study
+from framing.study.store import Study, write_atomically
 from framing.study.tables import ARTICLES, CLUSTER_SCHEMA, RAW_ARTICLE_SCHEMA
 
 
@@ -130,9 +130,7 @@ def extract_partition(task: tuple[list[dict[str, Any]], str], settings: tuple) -
     study = Study(Path(workdir))
     records = [extract_article(capture, options, study_filter, topic, max_bytes)
                for capture in captures_of(study, rows)]
-    partial = target.with_suffix(".partial")
-    pq.write_table(pa.Table.from_pylist(records, schema=RAW_ARTICLE_SCHEMA), partial, compression="zstd")
-    partial.replace(target)
+    write_atomically(pa.Table.from_pylist(records, schema=RAW_ARTICLE_SCHEMA), target)
     return out, len(records)
 
 

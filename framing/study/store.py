@@ -6,6 +6,7 @@ import json
 import re
 import shutil
 import sqlite3
+import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -320,6 +321,17 @@ class TableWriter:
         if self._parquet is not None:
             self._parquet.close()
             self._parquet = None
+
+
+def write_atomically(table: pa.Table, target: Path) -> None:
+    """Write a Parquet file that appears, by rename, only when complete.
+
+    The partial file's name is the writer's own: two copies of one task (a Dask worker thought
+    lost but still running) each finish theirs, and the target is always one whole file.
+    """
+    partial = target.with_name(f"{target.name}.{uuid.uuid4().hex[:12]}.partial")
+    pq.write_table(table, partial, compression="zstd")
+    partial.replace(target)
 
 
 def _part_number(path: Path) -> tuple[int, str]:
