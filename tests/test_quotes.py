@@ -176,3 +176,38 @@ def test_the_tag_stage_writes_quotes_and_actor_mentions(write_pipeline):
                         ("b", "genia_kostka", "Genia Kostka"), ("b", "genia_kostka", "Kostka"),
                         ("b", "merics", "MERICS"), ("c", "china", "Beijing")]
     assert (result.counts["quotes"], result.counts["actor_mentions"]) == (4, 6)
+
+
+def test_aggregate_counts_who_is_quoted_where_and_writes_networks_gephi_opens(write_pipeline):
+    import datetime as dt
+
+    import networkx as nx
+
+    from framing.runner import run
+    from framing.study.store import Study
+    from framing.study.tables import ARTICLE_SCHEMA
+
+    both = ("“The lists are mostly about unpaid court debts,” said Rogier Creemers. According to Human Rights Watch, "
+            "the lists are rarely reviewed by any court of law. The system punishes fraud and surveillance.")
+    one = "“Most people approve of the social credit system and its blacklists,” said Genia Kostka of Berlin."
+    texts = {("a", "Daily"): both, ("b", "Daily"): one, ("c", "Herald"): both}
+    blank = dict.fromkeys(ARTICLE_SCHEMA.names)
+    rows = [{**blank, "article_id": key, "url": f"https://x.example/{key}", "outlet": outlet, "language": "en",
+             "text": text, "status": "ok", "published": dt.date(2021, 1, 1)} for (key, outlet), text in texts.items()]
+    spec = write_pipeline([{"feed": "http://127.0.0.1:9/rss"}], codebook="social-credit", tag={"min_hits": 1})
+    study = Study(spec.workdir)
+    study.write_rows("articles", rows, ARTICLE_SCHEMA)
+    results = {r.stage: r for r in run(spec, ["tag", "aggregate"])}
+    table = study.read_frame("outlet_actors")
+    got = {(r.outlet, r.actor): (r.quotes, r.outlet_quotes, round(r.share, 3)) for r in table.itertuples()}
+    assert got == {("Daily", "rogier_creemers"): (1, 3, 0.333), ("Daily", "human_rights_watch"): (1, 3, 0.333),
+                   ("Daily", "genia_kostka"): (1, 3, 0.333), ("Herald", "rogier_creemers"): (1, 2, 0.5),
+                   ("Herald", "human_rights_watch"): (1, 2, 0.5)}
+    assert (table["ci_low"] < table["share"]).all() and (table["share"] < table["ci_high"]).all()
+    overall = nx.read_graphml(spec.workdir / "networks" / "cocitation-all.graphml")
+    assert dict(overall.edges.items()) == {("human_rights_watch", "rogier_creemers"): {"weight": 2}}  # 2 articles
+    assert overall.nodes["genia_kostka"] == {"label": "Genia Kostka", "type": "person", "group": "academia",
+                                             "quotes": 1}
+    herald = nx.read_gexf(spec.workdir / "networks" / "cocitation-herald.gexf")
+    assert sorted(herald.nodes) == ["human_rights_watch", "rogier_creemers"]
+    assert results["aggregate"].counts["networks"] == 3                 # all, Daily, Herald

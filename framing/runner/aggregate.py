@@ -21,9 +21,10 @@ from framing.aggregate.statistics import (
     prevalence_from_counts,
     profiles,
 )
+from framing.aggregate.voices import cocitation_networks, outlet_actors, write_networks
 from framing.errors import FramingError
 from framing.runner.engine import Engine, LocalEngine
-from framing.study.config import Pipeline
+from framing.study.config import Pipeline, study_codebook
 from framing.study.stages import Progress
 from framing.study.store import Study
 from framing.study.tables import ARTICLES
@@ -103,6 +104,8 @@ def aggregate_study(spec: Pipeline, study: Study, progress: Progress | None = No
     study.write_frame("outlet_map", outlet_map(distances))
     columns = [f.name for f in fields(FunnelRow)]  # with no crawl (articles written by hand), still its columns
     study.write_frame("funnel", pd.DataFrame([row.__dict__ for row in funnel(study)], columns=columns))
+    if study.has_table("quotes"):
+        summary.update(_voices(spec, study))
     needs_rows = spec.tag.method != "rules" and options.correct_prevalence
     frames = load_frames(study, options.duplicates, options.period) if needs_rows else pd.DataFrame()
     summary.update(correct_study(spec, study, frames))
@@ -110,6 +113,14 @@ def aggregate_study(spec: Pipeline, study: Study, progress: Progress | None = No
 
 
 PARTITION_ROWS = 100_000  # article x frame rows per aggregate task
+
+
+def _voices(spec: Pipeline, study: Study) -> dict[str, Any]:
+    """Who is quoted where: ``tables/outlet_actors`` and the co-citation networks in ``networks/``."""
+    table = outlet_actors(study, spec.aggregate.level)
+    study.write_frame("outlet_actors", table, csv=True)
+    written = write_networks(cocitation_networks(study, study_codebook(spec).actors), study.workdir / "networks")
+    return {"quoted_actors": int(table["actor"].nunique()), "networks": len(written) // 2}
 
 
 def _stack(partials: list[dict[str, Any]], key: str) -> pd.DataFrame:
