@@ -159,15 +159,10 @@ def check_codebook(path: Path) -> CheckReport:
     except ConfigError as exc:
         return CheckReport(None, exc.problems, [])
     book.path = str(path)
-    errors: list[str] = []
+    errors = _duplicate_ids([f.id for f in book.frames], "frame", lines)
     warnings: list[str] = []
-    seen: dict[str, int] = {}
     for index, frame in enumerate(book.frames):
-        if frame.id in seen:
-            errors.append(at(lines, ("frames", index, "id"), f"duplicate frame id {frame.id!r} "
-                             f"(first used by frames[{seen[frame.id]}])"))
-        seen.setdefault(frame.id, index)
-        errors += _check_patterns(book, frame, index, lines)
+        errors += _pattern_errors(("frames", index, "patterns"), frame.patterns, lines)
         if not any(frame.patterns.get(lang) for lang in book.languages):
             warnings.append(at(lines, ("frames", index), f"frame {frame.id!r} has no patterns: the rule tagger "
                                "will never find it (fine for an 'other' frame coded by humans only)"))
@@ -182,36 +177,39 @@ def check_codebook(path: Path) -> CheckReport:
 def _check_actors(book: Codebook, lines) -> tuple[list[str], list[str]]:
     """Unique ids, aliases that parse, alias languages the codebook has; an actor without aliases
     in any language is a warning (only a coder can then find it)."""
-    errors, warnings = [], []
-    seen: dict[str, int] = {}
+    errors, warnings = _duplicate_ids([a.id for a in book.actors], "actor", lines), []
     for index, actor in enumerate(book.actors):
-        if actor.id in seen:
-            errors.append(at(lines, ("actors", index, "id"), f"duplicate actor id {actor.id!r} "
-                             f"(first used by actors[{seen[actor.id]}])"))
-        seen.setdefault(actor.id, index)
-        for language, aliases in actor.aliases.items():
+        for language in actor.aliases:
             if language not in book.languages:
                 errors.append(at(lines, ("actors", index, "aliases", language), f"language {language!r} is not in "
                                  f"languages {book.languages}" + suggestion(language, book.languages)))
-            for position, source in enumerate(aliases):
-                try:
-                    parse_pattern(source)
-                except PatternError as exc:
-                    errors.append(at(lines, ("actors", index, "aliases", language, position), str(exc)))
+        errors += _pattern_errors(("actors", index, "aliases"), actor.aliases, lines)
         if not any(actor.aliases.get(lang) for lang in book.languages):
             warnings.append(at(lines, ("actors", index), f"actor {actor.id!r} has no aliases: quotes cannot be "
                                "linked to it automatically"))
     return errors, warnings
 
 
-def _check_patterns(book: Codebook, frame: Frame, index: int, lines) -> list[str]:
+def _duplicate_ids(ids: list[str], kind: str, lines) -> list[str]:
+    """An error for each id used before, naming where it was first used."""
+    errors, seen = [], {}
+    for index, item_id in enumerate(ids):
+        if item_id in seen:
+            errors.append(at(lines, (f"{kind}s", index, "id"), f"duplicate {kind} id {item_id!r} "
+                             f"(first used by {kind}s[{seen[item_id]}])"))
+        seen.setdefault(item_id, index)
+    return errors
+
+
+def _pattern_errors(loc: tuple, by_language: dict[str, list[str]], lines) -> list[str]:
+    """An error for each pattern (a frame's or an actor's alias) that does not parse."""
     errors = []
-    for language, patterns in frame.patterns.items():
+    for language, patterns in by_language.items():
         for position, source in enumerate(patterns):
             try:
                 parse_pattern(source)
             except PatternError as exc:
-                errors.append(at(lines, ("frames", index, "patterns", language, position), str(exc)))
+                errors.append(at(lines, (*loc, language, position), str(exc)))
     return errors
 
 
