@@ -211,3 +211,6 @@ def test_aggregate_counts_who_is_quoted_where_and_writes_networks_gephi_opens(wr
     herald = nx.read_gexf(spec.workdir / "networks" / "cocitation-herald.gexf")
     assert sorted(herald.nodes) == ["human_rights_watch", "rogier_creemers"]
     assert results["aggregate"].counts["networks"] == 3                 # all, Daily, Herald
+    words = study.read_frame("distinctive_words")                         # what sets each outlet apart
+    assert set(words["outlet"]) == {"Daily", "Herald"}
+    assert words[words["outlet"] == "Daily"].iloc[0]["word"] in one.lower()  # Daily alone printed Kostka's words

@@ -6,12 +6,14 @@ writes them through the study store.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import fields
 from typing import Any
 
 import pandas as pd
 
 from framing.aggregate.corrected import corrected_shares
+from framing.aggregate.distinctive import log_odds, word_counts
 from framing.aggregate.queries import FunnelRow, funnel, story_key
 from framing.aggregate.statistics import (
     association_from_counts,
@@ -106,6 +108,8 @@ def aggregate_study(spec: Pipeline, study: Study, progress: Progress | None = No
     study.write_frame("funnel", pd.DataFrame([row.__dict__ for row in funnel(study)], columns=columns))
     if study.has_table("quotes"):
         summary.update(_voices(spec, study))
+    distinctive = log_odds(word_counts(_outlet_texts(study))).rename(columns={"group": "outlet"})
+    study.write_frame("distinctive_words", distinctive, csv=True)
     needs_rows = spec.tag.method != "rules" and options.correct_prevalence
     frames = load_frames(study, options.duplicates, options.period) if needs_rows else pd.DataFrame()
     summary.update(correct_study(spec, study, frames))
@@ -113,6 +117,14 @@ def aggregate_study(spec: Pipeline, study: Study, progress: Progress | None = No
 
 
 PARTITION_ROWS = 100_000  # article x frame rows per aggregate task
+
+
+def _outlet_texts(study: Study) -> Iterator[tuple[str, str]]:
+    """``(outlet, text)`` of every article that counts (``ok``: an exact copy's words count once)."""
+    for batch in study.iter_batches("articles", ["outlet", "text", "status"]):
+        for row in batch.to_pylist():
+            if row["status"] == "ok":
+                yield row["outlet"], row["text"]
 
 
 def _voices(spec: Pipeline, study: Study) -> dict[str, Any]:
