@@ -38,3 +38,20 @@ def test_the_prior_keeps_a_rare_word_below_a_frequent_difference():
 def test_word_counts_read_words_not_numbers():
     counts = word_counts([("A", "Der Überwachungsstaat, 2021: a state."), ("A", "State of surveillance")])
     assert counts["A"] == Counter({"state": 2, "der": 1, "überwachungsstaat": 1, "of": 1, "surveillance": 1})
+
+
+def test_outlets_are_set_apart_from_the_other_outlets_of_their_language(tmp_path):
+    from framing.runner.aggregate import _distinctive_words
+    from framing.study.store import Study
+    from framing.study.tables import ARTICLE_SCHEMA
+
+    texts = [("A", "en", "surveillance cameras watch citizens " * 5), ("B", "en", "trust and credit for firms " * 5),
+             ("C", "de", "die Überwachung der Bürger " * 5)]
+    blank = dict.fromkeys(ARTICLE_SCHEMA.names)
+    study = Study(tmp_path / "study")
+    study.write_rows("articles", [{**blank, "article_id": o, "outlet": o, "language": lang, "text": text,
+                                   "status": "ok"} for o, lang, text in texts], ARTICLE_SCHEMA)
+    table = _distinctive_words(study)
+    assert set(table["outlet"]) == {"A", "B"}                   # C is the only German outlet: nothing to set apart from
+    assert table[table["outlet"] == "A"].iloc[0]["word"] in {"surveillance", "cameras", "watch", "citizens"}
+    assert "die" not in set(table["word"])

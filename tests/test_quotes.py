@@ -212,5 +212,5 @@ def test_aggregate_counts_who_is_quoted_where_and_writes_networks_gephi_opens(wr
     assert sorted(herald.nodes) == ["human_rights_watch", "rogier_creemers"]
     assert results["aggregate"].counts["networks"] == 3                 # all, Daily, Herald
     words = study.read_frame("distinctive_words")                         # what sets each outlet apart
-    assert set(words["outlet"]) == {"Daily", "Herald"}
+    assert set(words["outlet"]) == {"Daily", "Herald"} and set(words["language"]) == {"en"}
     assert words[words["outlet"] == "Daily"].iloc[0]["word"] in one.lower()  # Daily alone printed Kostka's words

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -23,11 +24,12 @@ import pandas as pd
 _WORD = re.compile(r"[^\W\d_]{2,}")  # words of two or more letters; numbers and single letters say little
 
 
-def word_counts(texts: Iterable[tuple[str, str]]) -> dict[str, Counter]:
-    """Per outlet, its words' counts, from ``(outlet, text)`` pairs read one at a time."""
-    counts: dict[str, Counter] = {}
-    for outlet, text in texts:
-        counts.setdefault(outlet, Counter()).update(_WORD.findall((text or "").lower()))
+def word_counts(texts: Iterable[tuple[Hashable, str]]) -> dict[Any, Counter]:
+    """Per group (an outlet, or a language and outlet), its words' counts, from ``(group, text)``
+    pairs read one at a time."""
+    counts: dict[Any, Counter] = {}
+    for group, text in texts:
+        counts.setdefault(group, Counter()).update(_WORD.findall((text or "").lower()))
     return counts
 
 

@@ -108,8 +108,7 @@ def aggregate_study(spec: Pipeline, study: Study, progress: Progress | None = No
     study.write_frame("funnel", pd.DataFrame([row.__dict__ for row in funnel(study)], columns=columns))
     if study.has_table("quotes"):
         summary.update(_voices(spec, study))
-    distinctive = log_odds(word_counts(_outlet_texts(study))).rename(columns={"group": "outlet"})
-    study.write_frame("distinctive_words", distinctive, csv=True)
+    study.write_frame("distinctive_words", _distinctive_words(study), csv=True)
     needs_rows = spec.tag.method != "rules" and options.correct_prevalence
     frames = load_frames(study, options.duplicates, options.period) if needs_rows else pd.DataFrame()
     summary.update(correct_study(spec, study, frames))
@@ -119,12 +118,25 @@ def aggregate_study(spec: Pipeline, study: Study, progress: Progress | None = No
 PARTITION_ROWS = 100_000  # article x frame rows per aggregate task
 
 
-def _outlet_texts(study: Study) -> Iterator[tuple[str, str]]:
-    """``(outlet, text)`` of every article that counts (``ok``: an exact copy's words count once)."""
-    for batch in study.iter_batches("articles", ["outlet", "text", "status"]):
+def _distinctive_words(study: Study) -> pd.DataFrame:
+    """Each outlet's distinctive words against the other outlets of its language: across
+    languages, an outlet's own language would be all that sets it apart."""
+    counts = word_counts(_outlet_texts(study))
+    tables = []
+    for language in sorted({language for language, _ in counts}):
+        mine = {outlet: words for (lang, outlet), words in counts.items() if lang == language}
+        if len(mine) > 1:  # one outlet in a language has no rest to be set apart from
+            tables.append(log_odds(mine).rename(columns={"group": "outlet"}).assign(language=language))
+    columns = ["outlet", "word", "count", "count_rest", "log_odds", "z", "rank", "language"]
+    return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=columns)
+
+
+def _outlet_texts(study: Study) -> Iterator[tuple[tuple[str, str], str]]:
+    """``((language, outlet), text)`` of every article that counts (``ok``: an exact copy's words count once)."""
+    for batch in study.iter_batches("articles", ["outlet", "language", "text", "status"]):
         for row in batch.to_pylist():
             if row["status"] == "ok":
-                yield row["outlet"], row["text"]
+                yield (row["language"] or "", row["outlet"]), row["text"]
 
 
 def _voices(spec: Pipeline, study: Study) -> dict[str, Any]:
