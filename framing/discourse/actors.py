@@ -75,7 +75,7 @@ class ActorLinker:
         scans, subject = self._scans, lowered
         if len(lowered) != len(text):  # a letter whose lower case is longer ("İ"): offsets would shift
             scans, subject = self._careful, text
-        found = [Mention(m.start(), text[m.start():m.end()], m.lastgroup in self._people)
+        found = [Mention(m.start(), text[m.start():m.end()], m.lastgroup in self._people, m.lastgroup)
                  for scan in scans for m in scan.finditer(subject)]
         return sorted(found, key=lambda mention: mention.start)
 

@@ -91,6 +91,7 @@ class Mention:
     start: int
     name: str
     person: bool | None  # None: could be either (a name of unknown kind)
+    actor: str | None = None  # the codebook's actor it names, when the actors' scan found it
 
 
 def find_quotes(text: str, language: str = "en",

@@ -33,8 +33,8 @@ class Voices:
         linker = self._linker(language)
         key = {"article_id": article["article_id"], "outlet": article["outlet"]}
         named = linker.mentions(text)
-        mentions = [{**key, "actor": actor, "start": m.start, "end": m.start + len(m.name), "name": m.name}
-                    for m in named for actor in [linker.actor_of(m.name)] if actor]
+        mentions = [{**key, "actor": m.actor, "start": m.start, "end": m.start + len(m.name), "name": m.name}
+                    for m in named]  # the scan names each one's actor: no second match per mention
         if language not in self.LANGUAGES:
             return [], mentions
         quotes = []
