@@ -21,6 +21,7 @@ from framing.cli.model import train_cmd
 from framing.runner import run
 from framing.study.codebook import load_codebook
 from framing.study.store import Study
+from framing.study.tables import ARTICLE_SCHEMA
 
 
 @pytest.fixture
@@ -64,6 +65,31 @@ def test_tag_stage_labels_with_the_classifier_or_the_ensemble(labelled_study):
     labels = study.query("SELECT article_id, frame, present FROM article_frames").df()
     mine = labels[labels["frame"].isin(frames)].pivot(index="article_id", columns="frame", values="present")
     assert (mine.loc[texts["article_id"], frames].to_numpy().astype(int) == expected).all()
+
+
+def test_quotes_get_their_frames_from_the_studys_method(labelled_study):
+    spec, frames = labelled_study
+    study = Study(spec.workdir)
+    rows = [row for batch in study.iter_batches("articles", ARTICLE_SCHEMA.names) for row in batch.to_pylist()]
+    said = ("Officials met in Beijing. “Cameras and facial recognition watch every citizen, and the state punishes "
+            "dissent,” said Rogier Creemers. According to Genia Kostka, most people approve of the system because "
+            "it protects them from fraud.")
+    rows.append({**rows[0], "article_id": "quoted", "url": "https://quoted.example/1", "text": said})
+    study.write_rows("articles", rows, ARTICLE_SCHEMA)
+    model = load_model(next((spec.workdir / "models").glob("frames-*/model.skops")))
+    classifier = spec.model_copy(update={"tag": spec.tag.model_copy(update={"method": "classifier"})})
+    run(classifier, ["tag"])
+    quotes = study.query("SELECT quote, text FROM quotes WHERE article_id = 'quoted' ORDER BY quote").df()
+    assert len(quotes) == 2
+    expected = decode(model.predict_proba(quotes["text"].tolist()), model.thresholds_, model.decoding_)
+    labels = study.query("SELECT quote, frame, present, score FROM quote_frames WHERE article_id = 'quoted'").df()
+    mine = labels[labels["frame"].isin(frames)].pivot(index="quote", columns="frame", values="present")
+    assert (mine.loc[quotes["quote"], frames].to_numpy().astype(int) == expected).all()   # each quote on its own
+    assert labels[labels["frame"].isin(frames)]["score"].between(0, 1).all()
+    run(spec, ["tag"])                                                    # rules: the hits inside each quote
+    rules = study.query("SELECT quote, frame FROM quote_frames WHERE article_id = 'quoted' AND present "
+                        "ORDER BY ALL").fetchall()
+    assert (0, "surveillance") in rules and all(frame != "surveillance" for quote, frame in rules if quote == 1)
 
 
 def test_uncertain_strategy_proposes_what_the_model_is_least_sure_about(labelled_study):

@@ -178,7 +178,7 @@ def test_the_tag_stage_writes_quotes_and_actor_mentions(write_pipeline):
     assert (result.counts["quotes"], result.counts["actor_mentions"]) == (4, 6)
 
 
-def test_aggregate_counts_who_is_quoted_where_and_writes_networks_gephi_opens(write_pipeline):
+def test_aggregate_counts_who_is_quoted_where_and_writes_networks_gephi_opens(write_pipeline):  # noqa: PLR0915
     import datetime as dt
 
     import networkx as nx
@@ -187,8 +187,9 @@ def test_aggregate_counts_who_is_quoted_where_and_writes_networks_gephi_opens(wr
     from framing.study.store import Study
     from framing.study.tables import ARTICLE_SCHEMA
 
-    both = ("“The lists are mostly about unpaid court debts,” said Rogier Creemers. According to Human Rights Watch, "
-            "the lists are rarely reviewed by any court of law. The system punishes fraud and surveillance.")
+    both = ("“The lists are mostly about fraud and unpaid court debts,” said Rogier Creemers. According to Human "
+            "Rights Watch, the lists are rarely reviewed by any court of law. The system punishes fraud and "
+            "surveillance.")
     one = "“Most people approve of the social credit system and its blacklists,” said Genia Kostka of Berlin."
     texts = {("a", "Daily"): both, ("b", "Daily"): one, ("c", "Herald"): both}
     blank = dict.fromkeys(ARTICLE_SCHEMA.names)
@@ -210,7 +211,25 @@ def test_aggregate_counts_who_is_quoted_where_and_writes_networks_gephi_opens(wr
                                              "quotes": 1}
     herald = nx.read_gexf(spec.workdir / "networks" / "cocitation-herald.gexf")
     assert sorted(herald.nodes) == ["human_rights_watch", "rogier_creemers"]
-    assert results["aggregate"].counts["networks"] == 3                 # all, Daily, Herald
+    assert results["aggregate"].counts["networks"] == 6                 # all, Daily, Herald; two kinds
+    # frames of voices: a hit counts for the quote it lies in ("fraud" in Creemers's words, not the
+    # article's last sentence; "human rights" in the speaker's name counts for no quote)
+    carried = study.query("SELECT article_id, actor, frame, hits FROM quote_frames WHERE present "
+                          "ORDER BY ALL").fetchall()
+    assert carried == [("a", "rogier_creemers", "trust_infrastructure", 1),
+                       ("b", "genia_kostka", "popular_approval", 1),
+                       ("c", "rogier_creemers", "trust_infrastructure", 1)]
+    by_actor = study.read_frame("actor_frames").set_index(["actor", "frame"])
+    assert by_actor.loc[("rogier_creemers", "trust_infrastructure"), ["quotes", "actor_quotes"]].tolist() == [2, 2]
+    assert by_actor.loc[("human_rights_watch", "surveillance"), "quotes"] == 0
+    assert len(by_actor) == 3 * 7                                         # every quoted actor x every frame
+    bipartite = nx.read_graphml(spec.workdir / "networks" / "actor-frame-all.graphml")
+    assert dict(bipartite.edges.items()) == {("rogier_creemers", "frame:trust_infrastructure"): {"weight": 2},
+                                             ("genia_kostka", "frame:popular_approval"): {"weight": 1}}
+    assert nx.is_bipartite(bipartite) and bipartite.nodes["frame:popular_approval"]["kind"] == "frame"
+    assert bipartite.nodes["human_rights_watch"]["quotes"] == 2           # quoted, with no frame: a lone node
+    herald_frames = nx.read_gexf(spec.workdir / "networks" / "actor-frame-herald.gexf")
+    assert herald_frames.edges["rogier_creemers", "frame:trust_infrastructure"]["weight"] == 1
     words = study.read_frame("distinctive_words")                         # what sets each outlet apart
     assert set(words["outlet"]) == {"Daily", "Herald"} and set(words["language"]) == {"en"}
     assert words[words["outlet"] == "Daily"].iloc[0]["word"] in one.lower()  # Daily alone printed Kostka's words

@@ -1,10 +1,13 @@
-"""Who is quoted where: outlet x actor shares, and networks of actors quoted together.
+"""Who is quoted where, with which frames: outlet x actor and actor x frame shares, and networks.
 
-Both come from the tag stage's ``quotes`` table, counted in DuckDB (a corpus's quotes never sit
-in one list). An actor's share in an outlet is of all the outlet's quotations, linked to an
-actor or not, with a Wilson interval. Two actors are co-cited when one article quotes both;
-an edge's weight is the number of such articles. Networks are written as GraphML and GEXF
-(networkx), which Gephi and visone open: one overall and one per outlet.
+All come from the tag stage's ``quotes`` and ``quote_frames`` tables, counted in DuckDB (a
+corpus's quotes never sit in one list). An actor's share in an outlet is of all the outlet's
+quotations, linked to an actor or not; a frame's share for an actor is of the actor's
+quotations; both with Wilson intervals. Two actors are co-cited when one article quotes both;
+an edge's weight is the number of such articles. In the actor-frame network (bipartite, the
+Discourse Network Analyzer's actor x concept graph) an edge's weight is the number of the
+actor's quotations that carry the frame. Networks are written as GraphML and GEXF (networkx),
+which Gephi and visone open: one overall and one per outlet.
 """
 
 from __future__ import annotations
@@ -36,11 +39,72 @@ GROUP BY ALL ORDER BY ALL
 """
 
 
+# per outlet, actor and frame: the actor's quotations there, and those carrying the frame
+ACTOR_FRAME_SQL = """
+SELECT outlet, actor, frame, count(*) FILTER (WHERE present) AS quotes, count(*) AS actor_quotes
+FROM quote_frames WHERE actor IS NOT NULL
+GROUP BY ALL ORDER BY ALL
+"""
+
+
 def outlet_actors(study: Study, level: float = 0.95) -> pd.DataFrame:
     """Per outlet and actor: quotations, the outlet's quotations, the actor's share with a Wilson interval."""
     table = study.query(OUTLET_ACTOR_SQL).df()
     low, high = wilson_interval(table["quotes"].to_numpy(), table["outlet_quotes"].to_numpy(), level)
     return table.assign(share=table["quotes"] / table["outlet_quotes"], ci_low=low, ci_high=high)
+
+
+def actor_frames(study: Study, level: float = 0.95) -> pd.DataFrame:
+    """Per actor and frame, over all outlets: the actor's quotations carrying the frame, the actor's
+    quotations, and the share with a Wilson interval (a quotation may carry several frames or none)."""
+    per_outlet = study.query(ACTOR_FRAME_SQL).df()
+    table = (per_outlet.groupby(["actor", "frame"], as_index=False)[["quotes", "actor_quotes"]].sum()
+             .sort_values(["actor", "quotes", "frame"], ascending=[True, False, True], ignore_index=True))
+    low, high = wilson_interval(table["quotes"].to_numpy(), table["actor_quotes"].to_numpy(), level)
+    return table.assign(share=table["quotes"] / table["actor_quotes"], ci_low=low, ci_high=high)
+
+
+def actor_frame_networks(study: Study, actors: list[Actor], frames: dict[str, str]) -> dict[str, nx.Graph]:
+    """The bipartite actor-frame network overall (key ``all``) and per outlet.
+
+    Parameters
+    ----------
+    actors
+        The codebook's actors, for the actor nodes' label, type and group.
+    frames
+        Frame id -> label, for the frame nodes.
+
+    Returns
+    -------
+    dict of str to networkx.Graph
+        Nodes carry ``bipartite`` (0 actors, 1 frames, as networkx's bipartite algorithms expect),
+        ``kind``, ``label`` and ``quotes``; an edge's ``weight`` is the actor's quotations carrying
+        the frame. Frames no linked quotation carries are left out.
+    """
+    rows = study.query(ACTOR_FRAME_SQL).df()
+    graphs: dict[str, nx.Graph] = {}
+    for outlet in [None, *sorted(rows["outlet"].unique())]:
+        here = rows if outlet is None else rows[rows["outlet"] == outlet]
+        graph = nx.Graph(name=f"actor-frame: {outlet or 'all outlets'}")
+        # every frame's row counts the actor's quotations in the outlet: take one, then sum the outlets
+        quoted = here.groupby(["outlet", "actor"])["actor_quotes"].max().groupby("actor").sum()
+        for actor, n in quoted.items():
+            graph.add_node(actor, bipartite=0, kind="actor", quotes=int(n), **_about(actor, actors))
+        carried = here[here["quotes"] > 0]
+        for frame, n in carried.groupby("frame")["quotes"].sum().items():
+            graph.add_node(f"frame:{frame}", bipartite=1, kind="frame", label=frames.get(frame, frame),
+                           type="frame", group="", quotes=int(n))
+        for (actor, frame), weight in carried.groupby(["actor", "frame"])["quotes"].sum().items():
+            graph.add_edge(actor, f"frame:{frame}", weight=int(weight))
+        graphs["all" if outlet is None else outlet] = graph
+    return graphs
+
+
+def _about(actor: str, actors: list[Actor]) -> dict[str, str]:
+    """An actor node's label, type and group from the codebook (an id it no longer lists keeps its id)."""
+    about = next((a for a in actors if a.id == actor), None)
+    return {"label": about.label if about else actor, "type": about.type if about else "",
+            "group": (about.group or "") if about else ""}
 
 
 def cocitation_networks(study: Study, actors: list[Actor]) -> dict[str, nx.Graph]:
@@ -49,28 +113,27 @@ def cocitation_networks(study: Study, actors: list[Actor]) -> dict[str, nx.Graph
     pairs = study.query(COCITATION_SQL).df()
     quoted = study.query("SELECT outlet, actor, count(*) AS quotes FROM quotes WHERE actor IS NOT NULL "
                          "GROUP BY ALL").df()
-    known = {a.id: a for a in actors}
     graphs: dict[str, nx.Graph] = {}
     for outlet in [None, *sorted(quoted["outlet"].unique())]:
         here = quoted if outlet is None else quoted[quoted["outlet"] == outlet]
         edges = pairs if outlet is None else pairs[pairs["outlet"] == outlet]
         graph = nx.Graph(name=f"co-citation: {outlet or 'all outlets'}")
         for actor, n in here.groupby("actor")["quotes"].sum().items():
-            about = known.get(actor)
-            graph.add_node(actor, label=about.label if about else actor, type=about.type if about else "",
-                           group=about.group if about else "", quotes=int(n))
+            graph.add_node(actor, quotes=int(n), **_about(actor, actors))
         for (source, target), weight in edges.groupby(["source", "target"])["articles"].sum().items():
             graph.add_edge(source, target, weight=int(weight))
         graphs["all" if outlet is None else outlet] = graph
     return graphs
 
 
-def write_networks(graphs: dict[str, nx.Graph], folder: Path) -> list[Path]:
-    """Each network as ``<name>.graphml`` and ``<name>.gexf``; returns the files written."""
+def write_networks(graphs: dict[str, nx.Graph], folder: Path, kind: str = "cocitation") -> list[Path]:
+    """Each network as ``<kind>-<name>.graphml`` and ``.gexf``; returns the files written."""
     folder.mkdir(parents=True, exist_ok=True)
+    for old in [*folder.glob(f"{kind}-*.graphml"), *folder.glob(f"{kind}-*.gexf")]:
+        old.unlink()  # machine output: an outlet no longer in the study leaves no network behind
     written = []
     for name, graph in graphs.items():
-        stem = folder / f"cocitation-{_slug(name)}"
+        stem = folder / f"{kind}-{_slug(name)}"
         nx.write_graphml(graph, stem.with_suffix(".graphml"))
         nx.write_gexf(graph, stem.with_suffix(".gexf"))
         written += [stem.with_suffix(".graphml"), stem.with_suffix(".gexf")]

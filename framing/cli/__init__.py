@@ -66,12 +66,43 @@ def run_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML file."),
 def articles_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML file."),
                  search: str | None = typer.Option(None, "--search", "-s",
                                                       help="Keyword(s) to show in context; * globs, | separates."),
-                 limit: int = typer.Option(40, help="Most keyword-in-context lines to show."),
-                 all_statuses: bool = typer.Option(False, "--all", help="Search duplicates and excluded pages too.")
+                 collocates: str | None = typer.Option(None, "--collocates", "-c",
+                                                       help="A term whose collocates to list (a phrase; * globs "
+                                                            "letters in a word), by log-likelihood or PMI."),
+                 limit: int = typer.Option(40, help="Most keyword-in-context lines or collocates to show."),
+                 all_statuses: bool = typer.Option(False, "--all", help="Read duplicates and excluded pages too "
+                                                                        "(--search, --collocates)."),
+                 window: int | None = typer.Option(None, min=1, help="With --collocates: tokens on each side of "
+                                                                     "the term [default: 5]."),
+                 min_count: int | None = typer.Option(None, "--min-count", min=1,
+                                                      help="With --collocates: fewest co-occurrences listed "
+                                                           "[default: 3]."),
+                 by: str | None = typer.Option(None, "--by", help="With --collocates: sort by ll (log-likelihood "
+                                                                  "G2) or pmi [default: ll]."),
+                 outlet: str | None = typer.Option(None, help="With --collocates: only this outlet's articles."),
+                 language: str | None = typer.Option(None, "--lang", "-l",
+                                                     help="With --collocates: only articles in this language."),
+                 keep_stopwords: bool = typer.Option(False, "--keep-stopwords",
+                                                     help="With --collocates: list function words too."),
+                 csv: Path | None = typer.Option(None, "--csv", help="With --collocates: save every collocate "
+                                                                     "listed (not only --limit) as CSV."),
                  ) -> None:
-    """Counts per outlet and status, or keyword-in-context lines with --search."""
+    """Counts per outlet and status, keyword-in-context lines with --search, or a term's collocates."""
     from framing.api.articles import articles
 
+    if search and collocates:
+        raise typer.BadParameter("--search and --collocates are two views; give one", param_hint="--collocates")
+    if collocates is None:
+        given = [name for name, value in (("--window", window), ("--min-count", min_count), ("--by", by),
+                                          ("--outlet", outlet), ("--lang", language), ("--csv", csv))
+                 if value is not None] + (["--keep-stopwords"] if keep_stopwords else [])
+        if given:
+            raise typer.BadParameter(f"{', '.join(given)} go(es) with --collocates TERM", param_hint=given[0])
+    else:
+        print_collocates(pipeline, collocates, limit=limit, all_statuses=all_statuses, window=window,
+                         min_count=min_count, by=by, outlet=outlet, language=language,
+                         keep_stopwords=keep_stopwords, csv=csv)
+        return
     view = articles(pipeline, search=search, limit=limit, all_statuses=all_statuses)
     if search:
         table = Table("outlet", "date", "left", "keyword", "right", title=f"'{escape(search)}' in context")
@@ -82,10 +113,44 @@ def articles_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML fil
         console.print(f"{len(view.lines)} line(s) shown (limit {limit}).")
         return
     table = Table("outlet", "status", "articles", title="Articles by outlet and status")
-    for outlet, status, n in view.counts:
-        table.add_row(escape(outlet), status, str(n))
+    for outlet_name, status, n in view.counts:
+        table.add_row(escape(outlet_name), status, str(n))
     console.print(table)
     console.print(f"Table: {escape(str(view.table))}")
+
+
+def print_collocates(pipeline: Path, term: str, limit: int, all_statuses: bool, window: int | None,
+                     min_count: int | None, by: str | None, outlet: str | None, language: str | None,
+                     keep_stopwords: bool, csv: Path | None) -> None:
+    """``framing articles --collocates``: the table, the CSV if asked, and one line saying what was read."""
+    from framing.api.articles import collocates
+
+    if by is not None and by not in ("ll", "pmi"):
+        raise typer.BadParameter(f"ll or pmi, not {by!r}", param_hint="--by")
+    view = collocates(pipeline, term, window=window or 5, min_count=min_count or 3, by=by or "ll",
+                      limit=None if csv else limit, outlet=outlet, language=language,
+                      keep_stopwords=keep_stopwords, all_statuses=all_statuses)
+    if csv:
+        csv.parent.mkdir(parents=True, exist_ok=True)
+        view.table.to_csv(csv, index=False)
+    shown = view.table.head(limit)
+    where = " ".join(filter(None, [f"outlet {outlet}" if outlet else "", f"language {language}" if language else ""]))
+    table = Table("collocate", "G2", "PMI", "observed", "expected", "left", "right", "articles", "frequency",
+                  title=f"Collocates of '{escape(term)}' within {view.window} token(s)"
+                        f"{' (' + escape(where) + ')' if where else ''}, by {'G2' if view.by == 'll' else 'PMI'}")
+    for row in shown.itertuples(index=False):
+        table.add_row(escape(row.collocate), f"{row.ll:.2f}", f"{row.pmi:.2f}", str(row.observed),
+                      f"{row.expected:.2f}", str(row.left), str(row.right), str(row.texts), str(row.frequency))
+    console.print(table)
+    statuses = "any status" if all_statuses else "status ok"
+    stop = ("stop words kept" if keep_stopwords or not view.languages
+            else f"stop words ({', '.join(view.languages)}) left out")
+    console.print(f"{view.occurrences} occurrence(s) of '{escape(' '.join(view.node))}' in {view.articles_with_term} "
+                  f"of {view.articles} article(s) ({statuses}{', ' + escape(where) if where else ''}); "
+                  f"{len(shown)} of {view.listed} collocate(s) with at least {view.min_count} co-occurrence(s) "
+                  f"shown, {stop}; {view.window_tokens} of {view.tokens} tokens in the windows.")
+    if csv:
+        console.print(f"CSV: {escape(str(csv))} ({view.listed} collocate(s))")
 
 
 codebook_app = typer.Typer(no_args_is_help=True, help="Check, show and try out codebooks.")

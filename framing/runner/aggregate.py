@@ -23,7 +23,13 @@ from framing.aggregate.statistics import (
     prevalence_from_counts,
     profiles,
 )
-from framing.aggregate.voices import cocitation_networks, outlet_actors, write_networks
+from framing.aggregate.voices import (
+    actor_frame_networks,
+    actor_frames,
+    cocitation_networks,
+    outlet_actors,
+    write_networks,
+)
 from framing.errors import FramingError
 from framing.runner.engine import Engine, LocalEngine
 from framing.study.config import Pipeline, study_codebook
@@ -140,10 +146,17 @@ def _outlet_texts(study: Study) -> Iterator[tuple[tuple[str, str], str]]:
 
 
 def _voices(spec: Pipeline, study: Study) -> dict[str, Any]:
-    """Who is quoted where: ``tables/outlet_actors`` and the co-citation networks in ``networks/``."""
+    """Who is quoted where, with which frames: ``tables/outlet_actors``, ``tables/actor_frames`` and the
+    co-citation and actor-frame networks in ``networks/``."""
+    codebook = study_codebook(spec)
     table = outlet_actors(study, spec.aggregate.level)
     study.write_frame("outlet_actors", table, csv=True)
-    written = write_networks(cocitation_networks(study, study_codebook(spec).actors), study.workdir / "networks")
+    folder = study.workdir / "networks"
+    written = write_networks(cocitation_networks(study, codebook.actors), folder)
+    if study.has_table("quote_frames"):  # a study tagged before quotes had frames has none
+        study.write_frame("actor_frames", actor_frames(study, spec.aggregate.level), csv=True)
+        labels = {frame.id: frame.label for frame in codebook.frames}
+        written += write_networks(actor_frame_networks(study, codebook.actors, labels), folder, kind="actor-frame")
     return {"quoted_actors": int(table["actor"].nunique()), "networks": len(written) // 2}
 
 

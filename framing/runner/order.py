@@ -150,7 +150,8 @@ def _model_card_stamp(spec: Pipeline) -> tuple[str, int, int] | None:
         return None
 
 
-_OUTPUTS = {"extract": ["articles"], "tag": ["frame_hits", "article_frames", "quotes", "actor_mentions"],
+_OUTPUTS = {"extract": ["articles"], "tag": ["frame_hits", "article_frames", "quotes", "quote_frames",
+                                  "actor_mentions"],
             "aggregate": ["prevalence_by_outlet"], "report": []}
 
 

@@ -1,10 +1,12 @@
-"""The tag stage wired to the study folder: articles in; ``frame_hits``, ``article_frames``, ``quotes`` and
-``actor_mentions`` out.
+"""The tag stage wired to the study folder: articles in; ``frame_hits``, ``article_frames``, ``quotes``,
+``quote_frames`` and ``actor_mentions`` out.
 
 The rule tagger (:mod:`framing.tag.rules`) always runs: its hits are the report's evidence. With
 ``tag.method: classifier`` or ``ensemble``, a trained model (:mod:`framing.classify.machine`)
 then sets each frame's presence. The quotations of each article and its mentions of the
-codebook's actors (:mod:`framing.discourse`) are found in the same pass. Articles go to the engine in partitions of
+codebook's actors (:mod:`framing.discourse`) are found in the same pass, and each quote gets
+frames by the same method: the rule hits inside it (:mod:`framing.discourse.framed`), then the model
+on the quote's text. Articles go to the engine in partitions of
 ``engine.partition_size``; each article's labels depend on it alone, so the rows are the same
 whichever engine tags them and however they are split.
 """
@@ -15,6 +17,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from framing.discourse.framed import quote_frame_rows
 from framing.discourse.voices import Voices
 from framing.errors import FramingError
 from framing.runner.engine import Engine, LocalEngine
@@ -27,6 +30,7 @@ from framing.study.tables import (
     ARTICLE_FRAME_SCHEMA,
     ARTICLES,
     FRAME_HIT_SCHEMA,
+    QUOTE_FRAME_SCHEMA,
     QUOTE_SCHEMA,
 )
 from framing.tag.rules import RuleTagger
@@ -50,16 +54,19 @@ def tag_articles(spec: Pipeline, study: Study, progress: Progress, engine: Engin
     with study.table_writer("frame_hits", FRAME_HIT_SCHEMA) as hits_out, \
             study.table_writer("article_frames", ARTICLE_FRAME_SCHEMA) as frames_out, \
             study.table_writer("quotes", QUOTE_SCHEMA) as quotes_out, \
+            study.table_writer("quote_frames", QUOTE_FRAME_SCHEMA) as quote_frames_out, \
             study.table_writer("actor_mentions", ACTOR_MENTION_SCHEMA) as mentions_out:
         for tagged in engine.map(tag_partition, partitions, (spec, codebook, key)):
             hits_out.write(tagged.hits)
             frames_out.write(tagged.frames)
             quotes_out.write(tagged.quotes)
+            quote_frames_out.write(tagged.quote_frames)
             mentions_out.write(tagged.mentions)
             done += tagged.articles
             progress("tag", done, total)
     counts = {"codebook": codebook.label, "method": spec.tag.method, "articles": done, "hits": hits_out.count,
-              "min_hits": spec.tag.min_hits, "quotes": quotes_out.count, "actor_mentions": mentions_out.count}
+              "min_hits": spec.tag.min_hits, "quotes": quotes_out.count,
+              "quote_frames": quote_frames_out.count, "actor_mentions": mentions_out.count}
     if model is not None:
         counts["model"] = model[0]
     if engine.name != "local":
@@ -74,6 +81,7 @@ class Tagged:
     hits: list[dict[str, Any]] = field(default_factory=list)
     frames: list[dict[str, Any]] = field(default_factory=list)
     quotes: list[dict[str, Any]] = field(default_factory=list)
+    quote_frames: list[dict[str, Any]] = field(default_factory=list)
     mentions: list[dict[str, Any]] = field(default_factory=list)
     articles: int = 0
 
@@ -84,16 +92,28 @@ def tag_partition(articles: list[dict[str, Any]], settings: tuple[Pipeline, Code
     spec, codebook, key = settings
     rules, machine, voices = _tagger(spec, codebook, key)
     out = Tagged(articles=len(articles))
-    for hits, frames in rules.tag_all(articles):
+    for article, (hits, frames) in zip(articles, rules.tag_all(articles), strict=True):
+        quotes, mentions = voices.of(article)
         out.hits += hits
         out.frames += frames
+        out.quotes += quotes
+        out.quote_frames += quote_frame_rows(quotes, hits, codebook.frame_ids)
+        out.mentions += mentions
     if machine is not None:
         machine.relabel(articles, out.frames)
-    for article in articles:
-        quotes, mentions = voices.of(article)
-        out.quotes += quotes
-        out.mentions += mentions
+        _relabel_quotes(machine, out.quotes, out.quote_frames)
     return out
+
+
+def _relabel_quotes(machine: Any, quotes: list[dict[str, Any]], rows: list[dict[str, Any]]) -> None:
+    """The model's labels for each quote, its text standing for an article's (the rows keyed per quote)."""
+    def unit(row: dict[str, Any]) -> str:
+        return f"{row['article_id']}\x1f{row['quote']}"
+
+    keyed = [{**row, "article_id": unit(row)} for row in rows]
+    machine.relabel([{"article_id": unit(q), "text": q["text"]} for q in quotes], keyed)
+    for row, labelled in zip(rows, keyed, strict=True):
+        row.update(present=labelled["present"], dominant=labelled["dominant"], score=labelled.get("score"))
 
 
 _TAGGERS: dict[str, tuple[RuleTagger, Any, Voices]] = {}  # per process: a worker builds its taggers once, not per task

@@ -33,7 +33,7 @@ MACHINE_OUTPUTS = ("captures", "state.sqlite", "state.sqlite-wal", "state.sqlite
 # that DuckDB, pandas and R's arrow read as one table (one glob); the rest are single files.
 # Studies from before kept single files for all: those are read as they are, and replaced by a
 # dataset when their stage runs again.
-DATASETS = ("articles_raw", "articles", "frame_hits", "article_frames", "quotes", "actor_mentions")
+DATASETS = ("articles_raw", "articles", "frame_hits", "article_frames", "quotes", "quote_frames", "actor_mentions")
 PART_ROWS = 50_000  # rows per part file: a partition a worker tags in seconds and holds easily
 
 # any of these in a folder marks it as a framing study (an older one may lack some)

@@ -95,6 +95,11 @@ QUOTE_SCHEMA = pa.schema([("article_id", pa.string()), ("outlet", pa.string()), 
                           ("start", pa.int32()), ("end", pa.int32()), ("text", pa.string()), ("speaker", pa.string()),
                           ("resolved", pa.string()), ("actor", pa.string()), ("verb", pa.string()),
                           ("direct", pa.bool_())])
+# the frames in each quotation's words (framing.discourse.framed), by the study's tag.method
+QUOTE_FRAME_SCHEMA = pa.schema([("article_id", pa.string()), ("outlet", pa.string()), ("quote", pa.int32()),
+                                ("actor", pa.string()), ("frame", pa.string()), ("hits", pa.int32()),
+                                ("negated_hits", pa.int32()), ("present", pa.bool_()), ("dominant", pa.bool_()),
+                                ("score", pa.float64())])
 ACTOR_MENTION_SCHEMA = pa.schema([("article_id", pa.string()), ("outlet", pa.string()), ("actor", pa.string()),
                                   ("start", pa.int32()), ("end", pa.int32()), ("name", pa.string())])
 
