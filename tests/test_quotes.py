@@ -233,3 +233,55 @@ def test_aggregate_counts_who_is_quoted_where_and_writes_networks_gephi_opens(wr
     words = study.read_frame("distinctive_words")                         # what sets each outlet apart
     assert set(words["outlet"]) == {"Daily", "Herald"} and set(words["language"]) == {"en"}
     assert words[words["outlet"] == "Daily"].iloc[0]["word"] in one.lower()  # Daily alone printed Kostka's words
+
+
+def test_evaluate_scores_the_studys_quotes_against_a_manifest(write_pipeline, tmp_path):
+    import datetime as dt
+
+    import pandas as pd
+
+    from framing.api import evaluate
+    from framing.runner import run
+    from framing.study.store import Study
+    from framing.study.tables import ARTICLE_SCHEMA
+
+    texts = {
+        "/a": ("en", "“The lists are mostly about unpaid court debts,” said Rogier Creemers. He added that the "
+                     "courts publish them online. Officials said the rules would be reviewed next year."),
+        "/b": ("de", "„Die meisten finden das System gut“, sagte die Forscherin Genia Kostka. Laut MERICS ist das "
+                     "System vor allem ein Werkzeug der Aufsicht über Firmen."),
+        "/c": ("en", "Nothing here is quoted, though it is about the social credit system and its lists."),
+    }
+    blank = dict.fromkeys(ARTICLE_SCHEMA.names)
+    rows = [{**blank, "article_id": path[1:], "url": f"https://x.example{path}", "outlet": "X", "language": language,
+             "text": text, "status": "ok", "published": dt.date(2021, 1, 1)}
+            for path, (language, text) in texts.items()]
+    marked = tmp_path / "quotes.csv"
+    pd.DataFrame([
+        ("/a", "mostly about unpaid court debts", "Rogier Creemers", "rogier_creemers", "true"),
+        ("/a", "the courts publish them online", "Rogier Creemers", "rogier_creemers", "false"),   # "He added"
+        ("/a", "the rules would be reviewed", "officials", "", "false"),
+        ("/a", "a quotation the rules cannot find", "Nobody", "", "true"),                         # a miss
+        ("/b", "Die meisten finden das System gut", "Genia Kostka", "genia_kostka", "true"),
+        ("/b", "Werkzeug der Aufsicht", "MERICS", "merics", "false"),
+        ("/c", "", "", "", ""),                                    # an article with none: what is found is spurious
+    ], columns=["path", "says", "speaker", "actor", "direct"]).to_csv(marked, index=False)
+    spec = write_pipeline([{"feed": "http://127.0.0.1:9/rss"}], codebook="social-credit", tag={"min_hits": 1},
+                          quotes_gold=str(marked))
+    study = Study(spec.workdir)
+    study.write_rows("articles", rows, ARTICLE_SCHEMA)
+    run(spec, ["tag"])
+    found = study.query("SELECT count(*) FROM quotes").fetchone()[0]
+    said: list[str] = []
+    result = evaluate(spec, notify=said.append)                   # quotes only: the study has no frame gold
+    assert result.rules is None and said == ["Frames not evaluated: the study has no frame gold (`gold:`, or the "
+                                             "coders' gold table)."]
+    scores = pd.read_csv(spec.workdir / "tables" / "quote_scores.csv").set_index("group")
+    every = scores.loc["all"]
+    assert (every["marked"], every["found"], every["matched"]) == (6, found, 5)
+    assert every["recall"] == pytest.approx(5 / 6) and every["precision"] == pytest.approx(every["correct"] / found)
+    assert every["speaker_accuracy"] == 1.0 and every["actors_marked"] == 4 and every["actor_accuracy"] == 1.0
+    assert scores.loc["language:de", "marked"] == 2 and scores.loc["outlet:X", "marked"] == 6
+    assert scores.equals(result.quotes.set_index("group"))
+    errors = pd.read_csv(spec.workdir / "tables" / "quote_errors.csv")
+    assert errors.loc[errors["error"] == "missed", "says"].tolist() == ["a quotation the rules cannot find"]

@@ -12,8 +12,10 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
+from framing.aggregate.statistics import wilson_interval
 from framing.annotate.project import coders_alpha
 from framing.api.common import Notify, as_pipeline, quiet
 from framing.classify.card import read_card
@@ -21,12 +23,14 @@ from framing.classify.crossval import Validation, cross_validate
 from framing.classify.files import model_path
 from framing.classify.gold import gold_rows, study_labelled
 from framing.classify.model import FrameClassifier
+from framing.discourse.evaluation import load_marked, score_study_quotes
 from framing.errors import FramingError, TooFewExamplesError
 from framing.evaluate.reliability import low_alpha_frames
 from framing.evaluate.scores import compare
 from framing.study.codebook import Codebook
 from framing.study.config import Pipeline, study_codebook
 from framing.study.store import Study
+from framing.study.tables import ARTICLES
 
 
 @dataclass
@@ -53,6 +57,10 @@ class Evaluation:
         (or not estimable).
     coders_alpha
         The coders' alpha per frame, from ``framing agree``, to read beside the machine's.
+    quotes
+        The tag stage's quotations against the study's ``quotes_gold`` manifest: one row per
+        group (``all``, ``language:<code>``, ``outlet:<name>``) with counts, precision and recall
+        (Wilson intervals), speaker and actor accuracy; None without a manifest.
     written
         The tables written.
     frame_labels
@@ -71,12 +79,13 @@ class Evaluation:
     dropped: list[dict] = field(default_factory=list)
     flagged: dict[str, list[str]] = field(default_factory=dict)
     coders_alpha: dict[str, float] = field(default_factory=dict)
+    quotes: pd.DataFrame | None = None
     written: list[Path] = field(default_factory=list)
 
 
 def evaluate(pipeline: Pipeline | str | Path, gold: str | Path | None = None, folds: int | None = None,
              rules_only: bool = False, nested: bool = False, progress: Callable[[int, int], None] | None = None,
-             notify: Notify = quiet) -> Evaluation:
+             notify: Notify = quiet, quotes_gold: str | Path | None = None) -> Evaluation:
     """Score the machine against the study's gold.
 
     Parameters
@@ -96,12 +105,16 @@ def evaluate(pipeline: Pipeline | str | Path, gold: str | Path | None = None, fo
         Called with ``(folds done, folds)``.
     notify
         Told which gold is used, and why the models were not evaluated when they were not.
+    quotes_gold
+        A manifest of marked quotations instead of the study's ``quotes_gold``.
 
     Returns
     -------
     Evaluation
         ``tables/validation_scores`` (.parquet and .csv) and ``validation_labels`` are written by
-        cross-validation; ``tables/evaluation.csv`` by the rules' scores.
+        cross-validation; ``tables/evaluation.csv`` by the rules' scores; ``tables/quote_scores.csv``
+        and ``tables/quote_errors.csv`` (each missed, spurious or misattributed quotation) by the
+        quotes' scores.
     """
     spec = as_pipeline(pipeline)
     study = Study(spec.workdir)
@@ -111,6 +124,12 @@ def evaluate(pipeline: Pipeline | str | Path, gold: str | Path | None = None, fo
     result = Evaluation(gold="", folds=folds or spec.evaluate.folds, threshold=spec.evaluate.alpha_threshold,
                         method=spec.tag.method, coders_alpha=coders_alpha(study),
                         frame_labels={f.id: f.label for f in book.frames})
+    marked = quotes_gold or spec.quotes_gold
+    if marked:
+        _score_quotes(spec, study, Path(marked), result)
+        if not (gold or spec.gold or study.has_table("gold")):
+            notify("Frames not evaluated: the study has no frame gold (`gold:`, or the coders' gold table).")
+            return result
     if not rules_only:
         try:
             _cross_validate(spec, study, book, gold, nested, result, progress, notify)
@@ -160,3 +179,33 @@ def _score_rules(spec: Pipeline, study: Study, book: Codebook, gold: str | Path 
     result.rules = compare(predicted, gold_rows(data), book.frame_ids)
     result.flagged = low_alpha_frames(result.rules.assign(method=spec.tag.method), result.threshold)
     result.written.append(study.write_csv("evaluation", result.rules))
+
+
+def _score_quotes(spec: Pipeline, study: Study, marked: Path, result: Evaluation) -> None:
+    """The tag stage's quotations against a manifest of marked ones (:mod:`framing.discourse.evaluation`)."""
+    if not study.has_table("quotes"):
+        raise FramingError(f"no quotations yet: run the tag stage (`framing run {spec.path or 'PIPELINE'}`)")
+    articles = study.query(f"SELECT article_id, url, outlet, language FROM articles WHERE status IN {ARTICLES} "
+                           "ORDER BY article_id").df().to_dict("records")
+    quotes = (row for batch in study.iter_batches("quotes", ["article_id", "text", "speaker", "resolved", "actor"])
+              for row in batch.to_pylist())
+    scores = score_study_quotes(articles, quotes, load_marked(marked))
+    level = spec.aggregate.level
+    rows = []
+    order = sorted(scores, key=lambda g: (g != "all", not g.startswith("language:"), g))  # all, languages, outlets
+    for group, s in ((g, scores[g]) for g in order):
+        p_low, p_high = wilson_interval(np.array([s.correct]), np.array([s.found]), level)
+        r_low, r_high = wilson_interval(np.array([s.matched]), np.array([s.expected]), level)
+        rows.append({"group": group, "marked": s.expected, "found": s.found, "matched": s.matched,
+                     "correct": s.correct, "precision": s.precision, "precision_low": p_low[0],
+                     "precision_high": p_high[0], "recall": s.recall, "recall_low": r_low[0], "recall_high": r_high[0],
+                     "speaker_accuracy": s.speaker_accuracy, "actor_accuracy": s.actor_accuracy,
+                     "actors_marked": s.actors_expected})
+    result.quotes = pd.DataFrame(rows)
+    result.quotes.attrs["manifest"] = str(marked)
+    result.written.append(study.write_csv("quote_scores", result.quotes))
+    every = scores["all"]
+    errors = [{"error": kind, **case} for kind, cases in (("missed", every.missed), ("spurious", every.spurious),
+                                                          ("wrong speaker", every.wrong_speaker)) for case in cases]
+    columns = ["error", "outlet", "url", "says", "text", "speaker", "found", "actor", "direct"]
+    result.written.append(study.write_csv("quote_errors", pd.DataFrame(errors, columns=columns)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.markup import escape
@@ -228,7 +228,10 @@ def evaluate_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML fil
                                                                            "model as it tagged."),
                  nested: bool = typer.Option(False, "--nested", help="Choose the model family and C anew inside "
                                                                      "every fold (slower; default: take them from "
-                                                                     "the trained model when there is one).")
+                                                                     "the trained model when there is one)."),
+                 quotes_gold: Path | None = typer.Option(None, "--quotes-gold", help="CSV of marked quotations (url "
+                                                         "or path, says, speaker, actor, direct); default: the "
+                                                         "study's `quotes_gold:`.")
                  ) -> None:
     """Machine vs gold: the rule tagger, and by k-fold cross-validation the classifier and the ensemble."""
     from framing.api import evaluate
@@ -242,7 +245,9 @@ def evaluate_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML fil
     bar = nullcontext(None) if rules_only else steps("cross-validating: folds fitted")
     with bar as progress:
         result = evaluate(pipeline, gold=gold, folds=folds, rules_only=rules_only, nested=nested, progress=progress,
-                          notify=say)
+                          notify=say, quotes_gold=quotes_gold)
+    if result.quotes is not None:
+        print_quote_scores(result.quotes)
     if result.rules is not None:
         console.print(f"Gold: {escape(result.gold)}")
         print_scores(result.rules, result.frame_labels,
@@ -259,6 +264,18 @@ def evaluate_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML fil
         console.print(f"[yellow]The study's method ({result.method}) agrees with gold below alpha "
                       f"{result.threshold} (or not estimably) on:[/] {escape(', '.join(low))}; the report flags them.")
     console.print(f"Scores written to {escape(', '.join(str(p) for p in result.written))}")
+
+
+def print_quote_scores(scores: Any) -> None:
+    """The quotations' precision, recall and speaker accuracy, overall, per language and per outlet."""
+    table = Table("", "marked", "found", "precision (95% CI)", "recall (95% CI)", "speaker", "actor",
+                  title=f"Quotations vs {escape(scores.attrs.get('manifest', 'the manifest'))}")
+    for row in scores.itertuples():
+        table.add_row(escape(row.group.split(":", 1)[-1]), str(row.marked), str(row.found),
+                      f"{row.precision:.2f} ({row.precision_low:.2f}-{row.precision_high:.2f})",
+                      f"{row.recall:.2f} ({row.recall_low:.2f}-{row.recall_high:.2f})",
+                      f"{row.speaker_accuracy:.2f}", f"{row.actor_accuracy:.2f} of {row.actors_marked}")
+    console.print(table)
 
 
 @app.command("demo")

@@ -416,14 +416,47 @@ def _link_row(outlet: Outlet, path: str, status: str) -> dict[str, Any]:
 
 
 def intent_csv(outlets: list[Outlet]) -> str:
+    return _csv(intent_rows(outlets))
+
+
+QUOTE_COLUMNS = ["outlet", "path", "says", "speaker", "actor", "direct"]
+
+
+def quote_rows(outlets: list[Outlet], corpus: Path = CORPUS) -> list[dict[str, Any]]:
+    """The quotation manifest: per article its marked quotations (``quotes/<outlet>.yml``, the wire
+    story's in ``quotes/wire.yml``), one row per quotation, a row with empty ``says`` for an article
+    with none. Pages that are no article (the paywall stub) are not listed."""
+    marked: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for file in sorted((corpus / "quotes").glob("*.yml")):
+        marked[file.stem] = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+    rows = []
+    for outlet in outlets:
+        for article in sorted(outlet.articles, key=lambda a: a.path):
+            quotes = marked.get("wire" if article.syndicated else outlet.id, {}).get(article.slug)
+            if quotes is None:
+                continue
+            key = {"outlet": outlet.name, "path": article.path}
+            rows += [{**key, "says": q["says"], "speaker": q["speaker"], "actor": q.get("actor") or "",
+                      "direct": str(bool(q["direct"])).lower()} for q in quotes]
+            if not quotes:
+                rows.append({**key, "says": "", "speaker": "", "actor": "", "direct": ""})
+    return rows
+
+
+def quotes_csv(outlets: list[Outlet]) -> str:
+    return _csv(quote_rows(outlets))
+
+
+def _csv(rows: list[dict[str, Any]]) -> str:
     buffer = io.StringIO()
-    rows = intent_rows(outlets)
     writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
     return buffer.getvalue()
 
 
-if __name__ == "__main__":  # python -m framing.demo.site  -> rewrites the corpus's intent.csv
-    (CORPUS / "intent.csv").write_text(intent_csv(load_corpus()[0]), encoding="utf-8")
-    print(f"wrote {CORPUS / 'intent.csv'}")
+if __name__ == "__main__":  # python -m framing.demo.site  -> rewrites the corpus's intent.csv and quotes.csv
+    corpus_outlets = load_corpus()[0]
+    (CORPUS / "intent.csv").write_text(intent_csv(corpus_outlets), encoding="utf-8")
+    (CORPUS / "quotes.csv").write_text(quotes_csv(corpus_outlets), encoding="utf-8")
+    print(f"wrote {CORPUS / 'intent.csv'} and {CORPUS / 'quotes.csv'}")

@@ -173,6 +173,8 @@ class Pipeline(Strict):
     evaluate: Evaluate = Evaluate()
     engine: Engine = Engine()
     gold: str | None = Field(None, description="CSV of intended/gold frames for `framing evaluate`")
+    quotes_gold: str | None = Field(None, description="CSV of marked quotations (url or path, says, speaker, actor, "
+                                                      "direct) that `framing evaluate` scores the quotes against")
     path: Path | None = Field(None, exclude=True)
 
     @field_validator("engine", mode="before")
@@ -232,11 +234,12 @@ def _resolve_files(spec: Pipeline, base: Path, lines: dict[KeyPath, int], name: 
             resolve(spec.codebook, base)
         except FramingError as exc:
             problems.append(at(lines, ("codebook",), str(exc)))
-    if spec.gold is not None:
-        gold = base / spec.gold
-        if not gold.is_file():
-            problems.append(at(lines, ("gold",), f"file not found: {gold}"))
-        spec.gold = str(gold)
+    for key in ("gold", "quotes_gold"):
+        if getattr(spec, key) is not None:
+            gold = base / getattr(spec, key)
+            if not gold.is_file():
+                problems.append(at(lines, (key,), f"file not found: {gold}"))
+            setattr(spec, key, str(gold))
     if problems:
         raise ConfigError(name, problems)
 
