@@ -3,6 +3,7 @@ and a floor on quotations written apart from the rules (tests/fixtures/quotes.ym
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -233,6 +234,11 @@ def test_aggregate_counts_who_is_quoted_where_and_writes_networks_gephi_opens(wr
     words = study.read_frame("distinctive_words")                         # what sets each outlet apart
     assert set(words["outlet"]) == {"Daily", "Herald"} and set(words["language"]) == {"en"}
     assert words[words["outlet"] == "Daily"].iloc[0]["word"] in one.lower()  # Daily alone printed Kostka's words
+    dominant = dict(study.query("SELECT article_id, frame FROM article_frames WHERE dominant").fetchall())
+    by_frame = study.read_frame("distinctive_words_by_frame")             # what sets each frame's articles apart
+    assert set(by_frame["frame"]) == set(dominant.values()) and dominant["b"] == "popular_approval"
+    approval = by_frame[by_frame["frame"] == "popular_approval"]
+    assert approval.iloc[0]["word"] in one.lower() and set(approval["word"]) <= set(re.findall(r"\w+", one.lower()))
 
 
 def test_evaluate_scores_the_studys_quotes_against_a_manifest(write_pipeline, tmp_path):

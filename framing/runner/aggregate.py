@@ -115,6 +115,7 @@ def aggregate_study(spec: Pipeline, study: Study, progress: Progress | None = No
     if study.has_table("quotes"):
         summary.update(_voices(spec, study))
     study.write_frame("distinctive_words", _distinctive_words(study), csv=True)
+    study.write_frame("distinctive_words_by_frame", _distinctive_words_by_frame(study), csv=True)
     needs_rows = spec.tag.method != "rules" and options.correct_prevalence
     frames = load_frames(study, options.duplicates, options.period) if needs_rows else pd.DataFrame()
     summary.update(correct_study(spec, study, frames))
@@ -127,13 +128,27 @@ PARTITION_ROWS = 100_000  # article x frame rows per aggregate task
 def _distinctive_words(study: Study) -> pd.DataFrame:
     """Each outlet's distinctive words against the other outlets of its language: across
     languages, an outlet's own language would be all that sets it apart."""
-    counts = word_counts(_outlet_texts(study))
+    return _within_languages(word_counts(_outlet_texts(study)), "outlet")
+
+
+def _distinctive_words_by_frame(study: Study) -> pd.DataFrame:
+    """Each frame's distinctive words: the articles it dominates against the other articles of their
+    language that have a dominant frame (an article counts for one frame, so the groups do not overlap)."""
+    sql = ("SELECT a.language, f.frame, a.text FROM articles a JOIN article_frames f USING (article_id) "
+           "WHERE a.status = 'ok' AND f.dominant")
+    texts = (((row["language"] or "", row["frame"]), row["text"])
+             for batch in study.query_batches(sql, 1_000) for row in batch.to_pylist())
+    return _within_languages(word_counts(texts), "frame")
+
+
+def _within_languages(counts: dict[tuple[str, str], Any], name: str) -> pd.DataFrame:
+    """log-odds of each ``(language, group)``'s words against the other groups of its language."""
     tables = []
     for language in sorted({language for language, _ in counts}):
-        mine = {outlet: words for (lang, outlet), words in counts.items() if lang == language}
-        if len(mine) > 1:  # one outlet in a language has no rest to be set apart from
-            tables.append(log_odds(mine).rename(columns={"group": "outlet"}).assign(language=language))
-    columns = ["outlet", "word", "count", "count_rest", "log_odds", "z", "rank", "language"]
+        mine = {group: words for (lang, group), words in counts.items() if lang == language}
+        if len(mine) > 1:  # one group in a language has no rest to be set apart from
+            tables.append(log_odds(mine).rename(columns={"group": name}).assign(language=language))
+    columns = [name, "word", "count", "count_rest", "log_odds", "z", "rank", "language"]
     return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=columns)
 
 
