@@ -291,3 +291,43 @@ def test_evaluate_scores_the_studys_quotes_against_a_manifest(write_pipeline, tm
     assert scores.equals(result.quotes.set_index("group"))
     errors = pd.read_csv(spec.workdir / "tables" / "quote_errors.csv")
     assert errors.loc[errors["error"] == "missed", "says"].tolist() == ["a quotation the rules cannot find"]
+
+
+def test_report_shows_who_speaks_and_the_words_that_set_outlets_apart(write_pipeline):
+    import datetime as dt
+
+    from framing.runner import run
+    from framing.study.store import Study
+    from framing.study.tables import ARTICLE_SCHEMA
+
+    hostile = "<script>alert(1)</script>"                                  # scraped text is escaped in the page
+    texts = {
+        ("a", "Daily"): f"“{hostile} The lists punish fraud and unpaid debts,” said Rogier Creemers. The "
+                        "social credit system keeps growing, and cameras watch the streets.",
+        ("b", "Daily"): "“Cameras and surveillance follow every citizen now,” said Human Rights Watch. The social "
+                        "credit system watches dissent through cameras.",
+        ("c", "Herald"): "“Most people approve of the social credit system and its blacklists,” said Genia Kostka. "
+                         "Surveys find that approval is high among people who trust the courts.",
+        ("d", "Herald"): "“The courts publish the lists of debtors who ignore judgements,” said Rogier Creemers. "
+                         "Fraud and unpaid debts are what the social credit system is about, surveys say.",
+    }
+    blank = dict.fromkeys(ARTICLE_SCHEMA.names)
+    rows = [{**blank, "article_id": key, "url": f"https://x.example/{key}", "outlet": outlet, "language": "en",
+             "title": f"Story {key}", "text": text, "status": "ok", "published": dt.date(2021, 1, 1)}
+            for (key, outlet), text in texts.items()]
+    spec = write_pipeline([{"feed": "http://127.0.0.1:9/rss"}], codebook="social-credit", tag={"min_hits": 1},
+                          report={"min_articles": 1})
+    Study(spec.workdir).write_rows("articles", rows, ARTICLE_SCHEMA)
+    run(spec, ["tag", "aggregate", "report"])
+    out = spec.workdir / "report"
+    for name in ("who_speaks", "actor_frames", "actor_frame_network", "distinctive_words"):
+        for suffix in (".png", ".svg", ".csv", ".vl.json"):
+            assert (out / f"{name}{suffix}").stat().st_size > 0, name + suffix
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert 'id="who-speaks"' in page and "Words that set outlets apart" in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and hostile not in page
+    assert 'href="https://x.example/d"' in page                           # the quote behind the count, linked
+    speakers = {line.split(",")[0] for line in (out / "quotes.csv").read_text(encoding="utf-8").splitlines()[1:]}
+    assert speakers == {"rogier_creemers", "human_rights_watch", "genia_kostka"}
+    shares = (out / "who_speaks.csv").read_text(encoding="utf-8")
+    assert "Herald,rogier_creemers,1,2,0.5" in shares                     # one of the Herald's two quotations

@@ -28,6 +28,13 @@ from framing.report.charts import (
 )
 from framing.report.examples import example_sentences
 from framing.report.validation import corrected_table, load_validation, model_description
+from framing.report.voices import (
+    actor_frame_network_figure,
+    actor_frames_figure,
+    distinctive_words_figure,
+    quotes_behind,
+    who_speaks_figure,
+)
 from framing.study.config import Pipeline, study_codebook
 from framing.study.store import Study
 from framing.study.tables import ARTICLES
@@ -49,7 +56,9 @@ def build_report(spec: Pipeline, study: Study, progress: Callable[[str, int, int
     out.mkdir(exist_ok=True)
     codebook = study_codebook(spec)
     labels = {f.id: f.label for f in codebook.frames}
-    figures = make_figures(spec, study, labels)
+    frame_figures = make_figures(spec, study, labels)
+    voices = voice_figures(spec, study, labels, codebook)
+    figures = frame_figures + voices
     for done, figure in enumerate(figures, 1):
         write_figure(out, figure)
         progress("report", done, len(figures) + 1)
@@ -60,8 +69,15 @@ def build_report(spec: Pipeline, study: Study, progress: Callable[[str, int, int
     else:  # a table left from an earlier build would contradict the page
         (out / "validation.csv").unlink(missing_ok=True)
     corrected = next((f for f in figures if f.name == "frame_share_corrected"), None)
+    quoted, every_quote = quotes_behind(study, QUOTES_PER_ACTOR) if voices else ({}, None)
+    if every_quote is not None:
+        every_quote.to_csv(out / "quotes.csv", index=False)
+    else:
+        (out / "quotes.csv").unlink(missing_ok=True)
     html = _env().get_template("report.html").render(
-        title=spec.report.title or spec.title, figures=figures, labels=labels, codebook=codebook,
+        title=spec.report.title or spec.title, figures=frame_figures, voices=voices,
+        quoted=quoted, quotes_per_actor=QUOTES_PER_ACTOR,
+        actor_labels={a.id: a.label for a in codebook.actors}, labels=labels, codebook=codebook,
         examples=(examples := example_sentences(study, spec.report.examples_per_outlet)),
         loopback_links=any(_loopback(ex.url) for by_outlet in examples.values() for items in by_outlet.values()
                            for ex in items),
@@ -96,7 +112,27 @@ def make_figures(spec: Pipeline, study: Study, labels: dict[str, str]) -> list[F
     distances = study.read_frame("outlet_distances")
     if distances["outlet_a"].nunique() >= 2:
         figures.append(outlet_map_figure(study.read_frame("outlet_map"), distances))
-    figures.append(funnel_figure(study.read_frame("funnel")))
+    if study.has_table("distinctive_words") and len(words := study.read_frame("distinctive_words")):
+        figures.append(distinctive_words_figure(words[words["outlet"].isin(keep)]))
+    if len(funnel := study.read_frame("funnel")):  # none when the articles were not crawled (imported tables)
+        figures.append(funnel_figure(funnel))
+    return figures
+
+
+QUOTES_PER_ACTOR = 12  # quotations listed under each actor in the page; quotes.csv holds them all
+
+
+def voice_figures(spec: Pipeline, study: Study, labels: dict[str, str], codebook: Any) -> list[Figure]:
+    """The "Who speaks" figures, when the study has quotations linked to actors (none otherwise)."""
+    if not study.has_table("outlet_actors") or not len(table := study.read_frame("outlet_actors")):
+        return []
+    actor_labels = {a.id: a.label for a in codebook.actors}
+    figures = [who_speaks_figure(table, actor_labels, spec.aggregate.level)]
+    if study.has_table("actor_frames") and len(frames := study.read_frame("actor_frames")):
+        figures.append(actor_frames_figure(frames, actor_labels, labels))
+        network = actor_frame_network_figure(frames, actor_labels, labels)
+        if network is not None:
+            figures.append(network)
     return figures
 
 
