@@ -9,10 +9,11 @@ stands for. Proximity patterns (``NEAR/n``) describe frames, not names: they are
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 
-from framing.discourse.quotes import Mention, Quote
+from framing.discourse.quotes import WORD_START, Mention, Quote, word_trie
 from framing.study.codebook import Actor
 
 
@@ -42,6 +43,10 @@ def _alternatives(aliases: Iterable[str]) -> str:
     return r"\b(?:" + "|".join(alternatives) + r")(?!\w)" if alternatives else ""
 
 
+_UNKNOWN = object()
+_KNOWN_SPEAKERS = 50_000
+
+
 class ActorLinker:
     """Links speakers to the actors of one language's aliases.
 
@@ -51,33 +56,64 @@ class ActorLinker:
         The codebook's actors, in codebook order.
     language
         Whose aliases to use.
+    cues
+        Speech cues (:func:`~framing.discourse.quotes.speech_cues`) whose places :meth:`scan`
+        reports along with the mentions, from the same pass over the text.
     """
 
-    def __init__(self, actors: list[Actor], language: str):
+    def __init__(self, actors: list[Actor], language: str, cues: Iterable[str] = ()):
         self._patterns = [(actor.id, pattern) for actor in actors
                           if (pattern := alias_pattern(actor.aliases.get(language, []))) is not None]
         self._people = {actor.id for actor in actors if actor.type == "person"}
         self._scans = _mention_patterns(actors, language, 0)  # on lower-cased text: a third of the time
         self._careful = _mention_patterns(actors, language, re.IGNORECASE)
+        self._fast = _MentionScan.of(actors, language, cues)
+        self._known: dict[str, str | None] = {}  # speaker -> actor_of(speaker)
 
     def actor_of(self, words: str | None) -> str | None:
         """The id of the first actor whose alias occurs in ``words``, or None."""
         if not words:
             return None
-        for actor_id, pattern in self._patterns:
-            if pattern.search(words):
-                return actor_id
-        return None
+        # the same speakers come back article after article ("he", "Creemers"): each is looked up
+        # once, not by a search per actor every time
+        if (known := self._known.get(words, _UNKNOWN)) is not _UNKNOWN:
+            return known
+        found = next((actor_id for actor_id, pattern in self._patterns if pattern.search(words)), None)
+        if len(self._known) >= _KNOWN_SPEAKERS:
+            self._known.clear()  # a bound on memory in a long run; the common speakers come back soon
+        self._known[words] = found
+        return found
 
     def mentions(self, text: str) -> list[Mention]:
         """Where the text names an actor: what a later "he" or "the think tank" may stand for."""
+        return self.scan(text)[0]
+
+    def scan(self, text: str) -> tuple[list[Mention], list[int] | None]:
+        """The text's :meth:`mentions`, and where the speech cues the linker was made with may
+        start, found in the same pass, for :func:`~framing.discourse.quotes.find_quotes`'s
+        ``cue_starts`` (None: the quote rules look for them themselves).
+
+        Examples
+        --------
+        >>> from framing.discourse.quotes import speech_cues
+        >>> from framing.study.codebook import load_codebook
+        >>> linker = ActorLinker(load_codebook("social-credit").actors, "en", speech_cues("en"))
+        >>> named, cues = linker.scan("Rogier Creemers said the lists were local.")
+        >>> [(m.start, m.name, m.actor) for m in named], cues
+        ([(0, 'Rogier Creemers', 'rogier_creemers')], [16])
+        """
         lowered = text.lower()
-        scans, subject = self._scans, lowered
+        cues = None
         if len(lowered) != len(text):  # a letter whose lower case is longer ("İ"): offsets would shift
-            scans, subject = self._careful, text
-        found = [Mention(m.start(), text[m.start():m.end()], m.lastgroup in self._people, m.lastgroup)
-                 for scan in scans for m in scan.finditer(subject)]
-        return sorted(found, key=lambda mention: mention.start)
+            found = [Mention(m.start(), text[m.start():m.end()], m.lastgroup in self._people, m.lastgroup)
+                     for scan in self._careful for m in scan.finditer(text)]
+        elif self._fast is None:
+            found = [Mention(m.start(), text[m.start():m.end()], m.lastgroup in self._people, m.lastgroup)
+                     for scan in self._scans for m in scan.finditer(lowered)]
+        else:
+            spans, cues = self._fast.find(lowered)
+            found = [Mention(start, text[start:end], actor in self._people, actor) for start, end, actor in spans]
+        return sorted(found, key=lambda mention: mention.start), cues
 
     def link(self, quote: Quote) -> str | None:
         """The quote's actor: from its speaker's words, else from the named speaker they stand for."""
@@ -93,11 +129,7 @@ def _mention_patterns(actors: list[Actor], language: str, flags: int) -> list[re
     """
     scans = []
     for inner in (False, True):
-        groups = []
-        for actor in actors:
-            aliases = [a for a in actor.aliases.get(language, []) if a.startswith("*") == inner]
-            if source := _alternatives(aliases):
-                groups.append((actor.id, source, {_first_letters(a) for a in aliases}))
+        groups = _groups(actors, language, inner)
         if not groups:
             continue
         pattern = "|".join(f"(?P<{actor_id}>{source})" for actor_id, source, _ in groups)
@@ -108,6 +140,17 @@ def _mention_patterns(actors: list[Actor], language: str, flags: int) -> list[re
     return scans
 
 
+def _groups(actors: list[Actor], language: str, inner: bool) -> list[tuple[str, str, set[str]]]:
+    """Per actor with aliases of the kind (a leading ``*`` or not): its id, its aliases' regex and
+    their first letters."""
+    groups = []
+    for actor in actors:
+        aliases = [a for a in actor.aliases.get(language, []) if a.startswith("*") == inner]
+        if source := _alternatives(aliases):
+            groups.append((actor.id, source, {_first_letters(a) for a in aliases}))
+    return groups
+
+
 def _first_letters(alias: str) -> str:
     """What a word must start with to begin the alias, as a regex: its first two letters, or one
     when the second is no letter ("x*", "u.s. government")."""
@@ -115,3 +158,136 @@ def _first_letters(alias: str) -> str:
     start = lowered[:2] if lowered[:2].isalnum() else lowered[:1]
     return re.escape(start).replace("'", "['’]")
 
+
+class _MentionScan:
+    """One pass over a lower-cased text for the actors' aliases and, when asked, speech cues.
+
+    It finds what :func:`_mention_patterns`'s pattern finds, faster: that pattern starts with
+    ``\\b``, so ``re`` tries it at every character (4,000 in a 600-word article). This pass's
+    pattern starts with the character before a word, one character class
+    (:data:`~framing.discourse.quotes.WORD_START`) that ``re`` skips to in C, followed by one
+    trie (a lookahead) of the aliases' literal beginnings and the cue words, which most words
+    fail at their first letter or two. An alias's branch ends in an empty group, so a match
+    says which kind it found. Where an alias may begin, the actors' own pattern is matched
+    (``groups``), skipping places inside the last alias found, as ``finditer`` does: the same
+    mentions, in the same order. The aliases with a leading ``*`` keep their pattern, run only
+    on texts that hold the words after the ``*``. In an ASCII text, whose non-word characters a
+    byte table turns into spaces first, the pass looks for a literal space instead of the class,
+    faster still; there the trie is the same with spaces for the aliases' punctuation.
+
+    Parameters
+    ----------
+    head
+        The lookahead, for the text's first character (no character before it).
+    scan
+        The same behind a word-start character.
+    groups
+        The actors' aliases, a named group per actor (:func:`_mention_patterns` without its
+        first-letters check).
+    inner
+        The leading-``*`` pattern, and the words one of which a text must hold for it to match
+        (none: it is always run).
+    cue
+        The speech cues' trie (None: the lookahead has no cues).
+    both
+        Whether a word could start both an alias and a cue (the lookahead reports one of them).
+    ascii_head, ascii_scan
+        ``head`` and ``scan`` for an ASCII text with spaces for its non-word characters.
+    """
+
+    def __init__(self, head: re.Pattern[str], scan: re.Pattern[str], groups: re.Pattern[str],
+                 inner: tuple[re.Pattern[str], list[str] | None] | None, cue: re.Pattern[str] | None,
+                 both: bool, ascii_head: re.Pattern[str], ascii_scan: re.Pattern[str]):
+        self.head, self.scan, self.groups, self.inner, self.cue, self.both = head, scan, groups, inner, cue, both
+        self.ascii_head, self.ascii_scan = ascii_head, ascii_scan
+
+    @classmethod
+    def of(cls, actors: list[Actor], language: str, cues: Iterable[str] = ()) -> _MentionScan | None:
+        """The pass for one language's aliases (and cue words); None when an alias does not start
+        with a word character (the character before it could then be a letter) or none has aliases."""
+        starts, exact, prefixes = [], set(), []
+        for actor in actors:
+            for alias in actor.aliases.get(language, []):
+                if "NEAR/" in alias or alias.startswith("*"):
+                    continue
+                first = alias.lower().split()[0]
+                if (run := re.match(r"\w+", first)) is None:
+                    return None
+                starts.append(alias)
+                # "chinesische* zentralbank": any word starting so; "u.s. government": the word "u" itself
+                (prefixes.append if first[run.end():run.end() + 1] == "*" else exact.add)(run.group())
+        groups = _groups(actors, language, False)
+        if not groups:
+            return None
+        cue_words = sorted({cue.lower() for cue in cues})
+        cue_runs = {re.match(r"\w*", word).group() for word in cue_words}
+        both = any(run in exact or run.startswith(tuple(prefixes)) for run in cue_runs)
+
+        def look(spaced: bool) -> str:  # the empty group ends an alias's branch: "an alias"
+            return "(?={})".format(word_trie([(*_literal_start(alias, spaced), "()") for alias in starts]
+                                             + [(*_literal_start(word, spaced)[:-1], r"\b") for word in cue_words]))
+        pattern = "|".join(f"(?P<{actor_id}>{source})" for actor_id, source, _ in groups)
+        inner = None
+        if inner_groups := _groups(actors, language, True):
+            words: list[str] | None = []
+            for actor in actors:
+                for alias in actor.aliases.get(language, []):
+                    if alias.startswith("*") and "NEAR/" not in alias:
+                        word = re.match(r"[^*'’\s]*", alias.lower()[1:]).group()
+                        if not word or words is None:
+                            words = None
+                        else:
+                            words.append(word)
+            inner = (re.compile("|".join(f"(?P<{actor_id}>{source})" for actor_id, source, _ in inner_groups)), words)
+        cue = re.compile(rf"{word_trie(cue_words)}\b") if cue_words else None
+        return cls(re.compile(look(False)), re.compile(WORD_START + look(False)), re.compile(f"(?:{pattern})"), inner,
+                   cue, both, re.compile(look(True)), re.compile(" " + look(True)))
+
+    def find(self, lowered: str) -> tuple[list[tuple[int, int, str]], list[int] | None]:
+        """(start, end, actor id) of every alias in the lower-cased text, the plain patterns'
+        matches; and where a speech cue may start, in order (None without cues)."""
+        found: list[tuple[int, int, str]] = []
+        cues: list[int] = []
+        head, scan, subject = self.head, self.scan, lowered
+        if lowered.isascii():
+            # every character \w does not match turned into a space (in C, by a byte table), so
+            # that the pass looks for a literal space, which ``re`` finds faster than a class
+            head, scan = self.ascii_head, self.ascii_scan
+            subject = lowered.encode("ascii").translate(_ASCII_SPACES).decode("ascii")
+        head = head.match(subject)
+        alias_end = 0
+        for candidate in itertools.chain((head,) if head else (), scan.finditer(subject)):
+            at = candidate.start() + (candidate is not head)  # after the character before the word
+            alias = candidate.lastindex is not None
+            if (alias or self.both) and at >= alias_end and (match := self.groups.match(lowered, at)):
+                found.append((at, match.end(), match.lastgroup))
+                alias_end = match.end()
+            if not alias or self.cue is not None and self.cue.match(lowered, at):
+                cues.append(at)  # where the lookahead found an alias, a cue may start too
+        if self.inner is not None:
+            pattern, words = self.inner
+            if words is None or any(word in lowered for word in words):
+                found += [(m.start(), m.end(), m.lastgroup) for m in pattern.finditer(lowered)]
+        return found, cues if self.cue is not None else None
+
+
+def _literal_start(alias: str, spaced: bool = False) -> tuple[str, ...]:
+    """The alias's pattern (:func:`_alternatives`) up to its first glob, as regex pieces, a
+    character or the space between words each: what a text must hold where the alias starts.
+    Without a glob the alias ends before a non-word character, and so does this. ``spaced``:
+    in an ASCII text whose every non-word character is a space ("u.s." is "u s ")."""
+    pieces = []
+    for char in " ".join(alias.lower().split()):
+        if char == "*":
+            return tuple(pieces)
+        if char == " ":
+            pieces.append(r"\s+")
+        elif spaced and char.isascii() and not re.match(r"\w", char):
+            pieces.append(" ")
+        else:
+            pieces.append("['’]" if char == "'" else re.escape(char))
+    return (*pieces, r"(?!\w)")
+
+
+# ASCII bytes: a word character stays, every other becomes a space
+_ASCII_SPACES = bytes(byte if re.match(r"\w", chr(byte)) and byte < 128 else 32 for byte in range(256))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from framing.discourse.actors import ActorLinker
-from framing.discourse.quotes import VERBS, find_quotes
+from framing.discourse.quotes import VERBS, find_quotes, speech_cues
 from framing.study.codebook import Actor
 
 
@@ -32,13 +32,13 @@ class Voices:
         text, language = article.get("text") or "", article.get("language") or ""
         linker = self._linker(language)
         key = {"article_id": article["article_id"], "outlet": article["outlet"]}
-        named = linker.mentions(text)
+        named, cue_starts = linker.scan(text)  # one pass for both: the speech cues' places go to find_quotes
         mentions = [{**key, "actor": m.actor, "start": m.start, "end": m.start + len(m.name), "name": m.name}
                     for m in named]  # the scan names each one's actor: no second match per mention
         if language not in self.LANGUAGES:
             return [], mentions
         quotes = []
-        for number, quote in enumerate(find_quotes(text, language, lambda _: named).quotes):
+        for number, quote in enumerate(find_quotes(text, language, lambda _: named, cue_starts=cue_starts).quotes):
             quotes.append({**key, "quote": number, "start": quote.start, "end": quote.end, "text": quote.text,
                            "speaker": quote.speaker, "resolved": quote.resolved, "actor": linker.link(quote),
                            "verb": quote.verb, "direct": quote.direct})
@@ -46,5 +46,6 @@ class Voices:
 
     def _linker(self, language: str) -> ActorLinker:
         if language not in self._linkers:
-            self._linkers[language] = ActorLinker(self.actors, language)
+            cues = speech_cues(language) if language in self.LANGUAGES else ()
+            self._linkers[language] = ActorLinker(self.actors, language, cues)
         return self._linkers[language]

@@ -1,0 +1,217 @@
+"""The fast paths of quote extraction and actor linking find what the plain patterns find.
+
+Quotes and actor mentions are found with a few passes over the text instead of a pattern tried at
+every character (benchmarks/quotes_overhead.py); each shortcut is checked here against the
+plain way it replaces, on text written to trip it: marks at the text's edges, sentence ends that
+are none ("U.S.", "1.1"), aliases that overlap, letters whose lower case is longer.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from framing.discourse import quotes
+from framing.discourse.actors import ActorLinker, _mention_patterns
+from framing.discourse.quotes import find_quotes, speech_cues, word_trie
+from framing.discourse.voices import Voices
+from framing.study.codebook import load_codebook
+
+ACTORS = load_codebook("social-credit").actors
+
+TEXTS = [
+    "",
+    "said",
+    ". said he. Creemers said that the lists are kept by courts in every province.",
+    "The U.S. government said 1.1 billion people... are listed?! Beijing said so.\n",
+    "Xinhua said: “The system rewards honesty.” “It is a patchwork,” Creemers added. Kostka zufolge ist es gut.",
+    "People's Bank of China's central bank said it would act. The People’s Daily, Xinhua and the Global Times "
+    "said that the rules were clear to every firm in the country.",
+    "(Human Rights Watch) said—without evidence—that the blacklists are rarely reviewed.",
+    "MERICS-Studie: Laut MERICS ist das System vor allem ein Werkzeug der Aufsicht über Firmen, sagte Kostka.",
+    "İstanbul officials said that Beijing and Washington had talked about the Mercator Institute for China Studies.",
+    "According to Human Rights Watch, the blacklists are rarely reviewed by any court. He said so twice.",
+    "Die Bundesregierung erklärte, alles sei in Ordnung, so Kostka. Die Reformkommission meldete neue Regeln.",
+    "mike pence said china law translate was wrong, according to state council officials in brussels.",
+    "The lists are kept by courts in every province of the country,\nsaid Creemers.\nKostka\nsaid that this was so.",
+    "The lists are kept by courts in every province of the country,(said Creemers) and “Xinhua”said so too.",
+    "国务院：“人民银行和国家发改委”，央行 新华社说。Xinhua 国务院",
+]
+
+
+def _fixture_texts() -> list[tuple[str, str]]:
+    fixtures = Path(__file__).parent / "fixtures"
+    passages = [p for name in ("quotes.yml", "quotes-heldout.yml")
+                for p in yaml.safe_load((fixtures / name).read_text(encoding="utf-8"))["passages"]]
+    return [(p["text"], p["language"]) for p in passages]
+
+
+def _shuffled(seed: int, n: int) -> list[tuple[str, str]]:
+    """Fixture passages and the texts above run together, cut at random places, some lower-cased."""
+    rng = random.Random(seed)
+    pool = _fixture_texts() + [(text, "en") for text in TEXTS] + [(text, "de") for text in TEXTS]
+    out = []
+    for _ in range(n):
+        parts = rng.sample(pool, rng.randint(1, 4))
+        text = " ".join(p for p, _ in parts)
+        a, b = sorted(rng.randrange(len(text) + 1) for _ in range(2))
+        text = rng.choice([text, text[a:], text[:b], text.lower(), text.replace(".", "!")])
+        out.append((text, parts[0][1]))
+    return out
+
+
+@pytest.mark.parametrize("text", [t for t, _ in _shuffled(1, 60)] + TEXTS)
+def test_the_sentence_around_a_word_is_the_one_the_sentence_pattern_finds(text):
+    for sentence in quotes._SENTENCE.finditer(text):
+        for at in range(sentence.start(), sentence.end()):
+            if re.match(r"\w", text[at]):
+                assert quotes._sentence_around(text, at) == sentence.span()
+                if "!" not in text and "?" not in text:
+                    assert quotes._sentence_around(text, at, dots_only=True) == sentence.span()
+
+
+@pytest.mark.parametrize("language", ["en", "de", "fr", "zh"])
+def test_one_pass_finds_the_mentions_the_plain_patterns_find(language):
+    linker = ActorLinker(ACTORS, language, speech_cues(language) if language != "fr" else ())
+    plain = _mention_patterns(ACTORS, language, 0)
+    for text, _ in _shuffled(2, 300) + [(t, language) for t in TEXTS]:
+        lowered = text.lower()
+        if len(lowered) != len(text):
+            continue  # the careful path is the plain one
+        expected = sorted(((m.start(), m.end(), m.lastgroup) for scan in plain for m in scan.finditer(lowered)),
+                          key=lambda m: m[0])
+        assert [(m.start, m.start + len(m.name), m.actor) for m in linker.mentions(text)] == expected, text
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_quotes_are_the_same_with_the_cue_places_of_the_mentions_pass(language):
+    linker = ActorLinker(ACTORS, language, speech_cues(language))
+    for text, _ in _shuffled(3, 300) + [(t, language) for t in TEXTS]:
+        named, cues = linker.scan(text)
+        assert find_quotes(text, language, lambda _, named=named: named, cue_starts=cues) == \
+            find_quotes(text, language, linker.mentions)
+
+
+def test_the_cue_scan_finds_every_cue_the_plain_pattern_finds():
+    for language in ("en", "de"):
+        cue = re.compile(r"\b(?:" + "|".join(speech_cues(language)) + r")\b")
+        rules = quotes._reported_patterns(language)
+        for text, _ in _shuffled(4, 200):
+            assert {m.start() for m in cue.finditer(text)} <= set(rules.cues(text)), text
+
+
+def test_capitalized_names_are_those_of_the_plain_pattern():
+    plain = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z’'-]+(?:\s+[A-Z][a-z’'-]+){1,2}\b")
+    for text, _ in _shuffled(5, 200) + [(t, "en") for t in TEXTS]:
+        assert [m.span() for m in quotes._EN_NAME.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+def test_a_trie_matches_the_words_it_is_made_of_and_no_others():
+    words = ["said", "says", "say", "sagte", "sagte er", "u", "us", "u.s.", "pointed out", "ant"]
+    trie = re.compile(rf"(?:{word_trie(words)})")
+    for word in words:
+        assert trie.fullmatch(word)
+    for other in ["sai", "sa", "sagt", "sagte e", "pointed", "an", "u.", "", "saidx"]:
+        assert trie.fullmatch(other) is None
+
+
+def test_voices_of_an_article_in_every_language():
+    voices = Voices(ACTORS)
+    article = {"article_id": "a", "outlet": "X", "text": TEXTS[4]}
+    for language in ("en", "de"):
+        quoted, named = voices.of({**article, "language": language})
+        assert [m["actor"] for m in named] == ["xinhua", "rogier_creemers", "genia_kostka"]
+        assert [q["actor"] for q in quoted] == (["xinhua", "rogier_creemers"] if language == "en" else [None, None])
+    for language in ("fr", ""):  # the codebook has no aliases in them, and the quote rules know neither
+        assert voices.of({**article, "language": language}) == ([], [])
+
+
+def _reported_plainly(text: str, spans: list[tuple[int, int]], language: str) -> list[quotes.Quote]:
+    """Reported speech the plain way: every sentence, a cue looked for in each, every pattern tried."""
+    rules = quotes._reported_patterns(language)
+    found = []
+    for sentence in quotes._SENTENCE.finditer(quotes._without_quotes(text, spans)):
+        body = sentence.group().strip()
+        if len(body) > quotes.MAX_SENTENCE_CHARS or not rules.cue.search(body):
+            continue
+        offset = sentence.start() + sentence.group().index(body[:1]) if body else sentence.start()
+        for pattern, _, _ in rules.patterns:
+            if (match := pattern.match(body)) is None:
+                continue
+            groups = match.groupdict()
+            who = groups.get("who") or next(v for k, v in groups.items() if k.startswith("who") and v)
+            said = (body[match.start("said"):] if groups.get("rest") else match.group("said")).strip().rstrip(".!?")
+            if len(said.split()) < quotes.MIN_WORDS:
+                continue
+            start, end = quotes._stripped(text, offset + match.start("said"), offset + match.start("said") + len(said))
+            found.append(quotes.Quote(start, end, " ".join(text[start:end].split()), quotes._trim_name(who, language),
+                                      quotes._verb_without(match.group("verb"), who), False))
+            break
+    return found
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_reported_speech_is_what_reading_every_sentence_finds(language):
+    linker = ActorLinker(ACTORS, language, speech_cues(language))
+    for text, _ in _shuffled(6, 400) + [(t, language) for t in TEXTS]:
+        spans = quotes._quoted_spans(text, [])
+        expected = _reported_plainly(text, spans, language)
+        assert quotes._reported(text, spans, language) == expected, text
+        assert quotes._reported(text, spans, language, linker.scan(text)[1]) == expected, text
+
+
+def _resolved_plainly(quoted: list[quotes.Quote], text: str, language: str, named: list) -> list[quotes.Quote]:
+    """Pronouns and role nouns resolved the plain way: every capitalized name of the text a candidate."""
+    kind = quotes._reference_kind
+    quoted = list(quoted)
+    if not any(q.speaker and kind(q.speaker, language) != "name" for q in quoted):
+        return quoted
+    names = list(named)
+    if language == "en":
+        plain = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z’'-]+(?:\s+[A-Z][a-z’'-]+){1,2}\b")
+        names += [quotes.Mention(m.start(), m.group(), True) for m in plain.finditer(text)]
+    for q in quoted:
+        if q.speaker is not None and kind(q.speaker, language) == "name":
+            names.append(quotes.Mention(q.start, q.speaker, None if len(q.speaker.split()) < 2 else True))
+    names.sort(key=lambda m: m.start)
+    for i, q in enumerate(quoted):
+        if q.speaker is None or (k := kind(q.speaker, language)) == "name":
+            continue
+        before = [m for m in names if m.start < q.start and (k is None or m.person in (k, None))]
+        if before:
+            quoted[i] = quotes.Quote(q.start, q.end, q.text, q.speaker, q.verb, q.direct, before[-1].name)
+    return quoted
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_pronouns_resolve_as_when_every_capitalized_name_is_a_candidate(language):
+    linker = ActorLinker(ACTORS, language)
+    for text, _ in _shuffled(7, 400) + [(t, language) for t in TEXTS]:
+        spans = quotes._quoted_spans(text, [])
+        quoted = [q for start, end in spans if (q := quotes._attribute(text, start, end, language))]
+        quotes._continue_speakers(quoted, text)
+        quoted = quotes._partial_quotes(quoted, quotes._reported(text, spans, language))
+        named = linker.mentions(text)
+        expected = _resolved_plainly(quoted, text, language, named)
+        quotes._resolve_references(quoted, text, language, lambda _, named=named: named)
+        assert quoted == expected, text
+
+
+def test_a_capitalized_name_where_an_actor_is_named_and_one_that_starts_before_it():
+    linker = ActorLinker(ACTORS, "en")
+    # the actor's mention "Xi Jinping" and the capitalized name "Xi Jinping Thought" start together:
+    # the capitalized name comes later in the order, and wins
+    text = "Delegates studied Xi Jinping Thought for hours. “We must study it again and again,” he said."
+    assert [q.resolved for q in find_quotes(text, "en", linker.mentions).quotes] == ["Xi Jinping Thought"]
+    # "Professor Genia Kostka" starts before the mention: read from the mention on, the names would
+    # be "Genia Kostka Jr", which is no name of the text
+    text = "We met Professor Genia Kostka Jr in Munich. “Most people like the system a lot,” she said."
+    assert [q.resolved for q in find_quotes(text, "en", linker.mentions).quotes] == ["Genia Kostka"]
+    # a speaker's name at the place of their quote outranks a capitalized name the quote starts with
+    text = ("Xinhua reported: “The State Council has approved new guidelines on credit repair.” A spokesman said "
+            "that the rules would be applied in every province soon.")
+    assert [q.resolved for q in find_quotes(text, "en", linker.mentions).quotes] == [None, "Xinhua"]
