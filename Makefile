@@ -32,6 +32,7 @@ bench: $(VENV)/.installed
 	$(PY) benchmarks/extract_throughput.py
 	$(PY) benchmarks/crawl_throughput.py
 	$(PY) benchmarks/tag_throughput.py
+	$(PY) benchmarks/zh_tag_throughput.py
 	$(PY) benchmarks/tag_memory.py
 	$(PY) benchmarks/annotate_load.py
 	$(PY) benchmarks/classify_throughput.py

@@ -225,3 +225,11 @@ def test_cli_articles_collocates_bad_input(write_pipeline):
     unknown = runner.invoke(app, ["articles", str(spec.path), "--collocates", "credit", "--outlet", "Nope"])
     assert isinstance(unknown.exception, FramingError)
     assert "outlets: Daily A, Review B, Zeitung C" in str(unknown.exception)
+
+
+def test_a_chinese_term_is_found_in_segmented_chinese_texts():
+    texts = [("各地推进社会信用体系建设，社会信用体系的核心是诚信。", "zh"), ("Social credit in English.", "en")] * 3
+    counts = count_collocates(texts, "社会信用", window=2)
+    assert counts.term == ("社会", "信用") and counts.occurrences == 6 and counts.texts_with_node == 3
+    table = score_collocates(counts, min_count=3)
+    assert table.iloc[0]["collocate"] == "体系" and table.iloc[0]["observed"] == 6

@@ -60,7 +60,7 @@ def test_config_valid_file_resolves_paths_against_its_folder(tmp_path):
 
 def test_config_bundled_demo_pipeline_is_valid():
     spec = load_pipeline(Path(__file__).parents[1] / "pipelines" / "demo.yml")
-    assert len(spec.sources) == 9 and spec.filter.keywords
+    assert len(spec.sources) == 11 and spec.filter.keywords
 
 
 STUDY = "title: t\nworkdir: w\nsources:\n  - feed: http://x/rss\n"

@@ -55,3 +55,13 @@ def test_outlets_are_set_apart_from_the_other_outlets_of_their_language(tmp_path
     assert set(table["outlet"]) == {"A", "B"}                   # C is the only German outlet: nothing to set apart from
     assert table[table["outlet"] == "A"].iloc[0]["word"] in {"surveillance", "cameras", "watch", "citizens"}
     assert "die" not in set(table["word"])
+
+
+def test_chinese_words_are_segmented_not_split_at_punctuation():
+    from framing.aggregate.distinctive import word_counts, words
+
+    clause = "推进社会信用体系建设，失信被执行人名单的作用"
+    assert words(clause, "en") == ["推进社会信用体系建设", "失信被执行人名单的作用"]   # a clause is no word
+    assert words(clause, "zh") == ["推进", "社会", "信用", "体系", "建设", "失信", "被执行人", "名单", "作用"]
+    counts = word_counts([(("zh", "A"), clause), (("en", "B"), "Social credit, social trust")], language=lambda k: k[0])
+    assert counts[("zh", "A")]["信用"] == 1 and counts[("en", "B")]["social"] == 2

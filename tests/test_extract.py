@@ -60,6 +60,18 @@ def test_extract_legacy_windows_1252_page_keeps_umlauts_and_quotes():
     assert row["language"] == "de"
 
 
+@pytest.mark.parametrize("label", ["gb18030", "gb2312", "GBK"])
+def test_extract_gb18030_page_declared_only_in_meta_reads_as_a_browser_reads_it(label):
+    # 镕 (rong, as in 朱镕基) is outside GB2312: a page labelled gb2312 that holds it decodes only as browsers do
+    chinese = ["国务院印发《社会信用体系建设规划纲要》，朱镕基时代的改革者称之为迟来的制度建设。" * 3,
+               "专家表示，失信被执行人名单推动了诚信建设，但各地标准仍不统一。" * 3]
+    body = article_html("社会信用", chinese, lang="zh", charset=label).encode("gb18030")
+    text, codec, source = decode_html(body, "text/html")
+    assert (codec, source) == ("gb18030", "meta charset") and "朱镕基" in text
+    row = extract_page(capture(body, ctype="text/html"), Extract(min_chars=50))
+    assert "失信被执行人" in row["text"] and row["language"] == "zh"
+
+
 def test_extract_language_html_lang_that_lies_is_overruled_by_the_text():
     german_as_english = extract_page(capture(article_html("Überwachung", GERMAN, lang="en")), Extract())
     english_as_german = extract_page(capture(article_html("Cameras", long_text("Cameras"), lang="de-DE")), Extract())

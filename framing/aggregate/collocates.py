@@ -55,12 +55,14 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from framing.aggregate.distinctive import _WORD
+from framing.aggregate.distinctive import _WORD, UNSPACED
+from framing.aggregate.distinctive import words as text_words
 
 ORDERS = ("ll", "pmi")
 COLUMNS = ["collocate", "observed", "left", "right", "texts", "expected", "frequency", "ll", "pmi"]
 
 _NODE_WORD = re.compile(r"(?:[^\W\d_]|\*)+")  # a word of the term, ``*`` kept as a glob
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 # English "n't" contractions split by _WORD into a stem and a dropped "t" ("don't" -> "don"): function
 # words that spaCy's list (which has "do" and "n't") does not catch. "won" is left out: it is also a verb.
 _CONTRACTION_STEMS = {"en": frozenset({"aren", "couldn", "didn", "doesn", "don", "hadn", "hasn", "haven", "isn",
@@ -129,7 +131,10 @@ def node_words(term: str) -> tuple[str, ...]:
     >>> node_words("Sozialkredit*")
     ('sozialkredit*',)
     """
-    words = tuple(w for w in _NODE_WORD.findall(term.lower()) if "*" in w or len(w) >= 2)
+    if _CJK.search(term) and "*" not in term:  # a Chinese term is segmented as Chinese texts are
+        words = tuple(text_words(term, UNSPACED[0]))
+    else:
+        words = tuple(w for w in _NODE_WORD.findall(term.lower()) if "*" in w or len(w) >= 2)
     if not words:
         raise ValueError(f"the term {term!r} has no word of two or more letters to look for")
     return words
@@ -140,14 +145,16 @@ def _matchers(words: tuple[str, ...]) -> list[re.Pattern[str] | str]:
     return [re.compile(re.escape(w).replace(r"\*", r"[^\W\d_]*")) if "*" in w else w for w in words]
 
 
-def count_collocates(texts: Iterable[str | None], term: str, window: int = 5) -> CollocateCounts:
+def count_collocates(texts: Iterable[str | None | tuple[str | None, str | None]], term: str, window: int = 5
+                     ) -> CollocateCounts:
     """Count the words within ``window`` tokens of each occurrence of ``term``, and every word's frequency.
 
     Parameters
     ----------
     texts
         The corpus, read one text at a time (a generator is fine; nothing is kept but counts).
-        ``None`` counts as an empty text.
+        ``None`` counts as an empty text. A ``(text, language)`` pair names the text's language,
+        which decides its words (:func:`framing.aggregate.distinctive.words`: Chinese is segmented).
     term
         The node: one or more words matched as a phrase, ``*`` globbing letters in a word.
     window
@@ -176,9 +183,10 @@ def count_collocates(texts: Iterable[str | None], term: str, window: int = 5) ->
         return known
 
     counts = CollocateCounts(words, window)
-    for text in texts:
+    for item in texts:
+        text, language = item if isinstance(item, tuple) else (item, None)
         counts.texts += 1
-        tokens = _WORD.findall((text or "").lower())
+        tokens = text_words(text, language)
         starts = []
         i = 0
         while i <= len(tokens) - width:

@@ -13,23 +13,40 @@ by one outlet and never by others does not top the list, as it would with raw lo
 
 from __future__ import annotations
 
+import logging
 import re
 from collections import Counter
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 _WORD = re.compile(r"[^\W\d_]{2,}")  # words of two or more letters; numbers and single letters say little
+UNSPACED = ("zh",)  # languages written without spaces between words: segmented, not split
 
 
-def word_counts(texts: Iterable[tuple[Hashable, str]]) -> dict[Any, Counter]:
+def words(text: str | None, language: str | None = None) -> list[str]:
+    """The lower-cased words of a text: runs of two or more letters, or, in Chinese, the words
+    jieba's dictionary segments (a run of Chinese characters between two punctuation marks is a
+    clause, not a word). Single characters are left out in every language: in Chinese they are
+    mostly function words (的, 是, 在)."""
+    text = (text or "").lower()
+    if language not in UNSPACED:
+        return _WORD.findall(text)
+    import jieba  # loads its dictionary on first use: only studies with Chinese articles pay for it
+
+    jieba.setLogLevel(logging.WARNING)  # it announces loading its dictionary at DEBUG level on stderr
+    return [w for w in jieba.lcut(text) if len(w) >= 2 and _WORD.fullmatch(w)]
+
+
+def word_counts(texts: Iterable[tuple[Hashable, str]], language: Callable[[Any], str | None] = lambda _: None
+                ) -> dict[Any, Counter]:
     """Per group (an outlet, or a language and outlet), its words' counts, from ``(group, text)``
-    pairs read one at a time."""
+    pairs read one at a time; ``language`` tells a group's language (for :func:`words`)."""
     counts: dict[Any, Counter] = {}
     for group, text in texts:
-        counts.setdefault(group, Counter()).update(_WORD.findall((text or "").lower()))
+        counts.setdefault(group, Counter()).update(words(text, language(group)))
     return counts
 
 

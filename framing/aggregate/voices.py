@@ -12,7 +12,9 @@ which Gephi and visone open: one overall and one per outlet.
 
 from __future__ import annotations
 
+import hashlib
 import re
+import unicodedata
 from pathlib import Path
 
 import networkx as nx
@@ -141,4 +143,21 @@ def write_networks(graphs: dict[str, nx.Graph], folder: Path, kind: str = "cocit
 
 
 def _slug(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "outlet"
+    """A file-name part for an outlet: its lower-case letters and digits, runs of anything else a hyphen.
+
+    Letters of every script are kept (人民日报, süddeutsche-zeitung), so that outlets named in
+    Chinese do not all become one file; an ASCII name gives what it always gave. Any other name
+    with no letter or digit, or cut to 60 characters, ends in a hash of itself, to stay its own.
+
+    Examples
+    --------
+    >>> _slug("The Meridian Daily"), _slug("人民日报"), _slug("财新 Caixin")
+    ('the-meridian-daily', '人民日报', '财新-caixin')
+    """
+    if name.isascii():
+        return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "outlet"
+    slug = re.sub(r"[\W_]+", "-", unicodedata.normalize("NFKC", name).lower()).strip("-")
+    if slug and len(slug) <= 60:
+        return slug
+    digest = hashlib.sha1(name.encode("utf-8")).hexdigest()[:8]
+    return f"{slug[:60].rstrip('-') or 'outlet'}-{digest}"

@@ -162,7 +162,7 @@ def collocates(pipeline: Pipeline | str | Path, term: str, window: int = 5, min_
     languages: set[str] = set()
     read_languages: set[str] = set()
 
-    def texts() -> Iterator[str | None]:
+    def texts() -> Iterator[tuple[str | None, str | None]]:
         # streamed batch by batch, as the aggregate stage reads them: only counts are kept
         for batch in study.iter_batches("articles", ["outlet", "language", "text", "status"]):
             for row in batch.to_pylist():
@@ -172,7 +172,7 @@ def collocates(pipeline: Pipeline | str | Path, term: str, window: int = 5, min_
                 languages.add(row["language"] or "")
                 if (outlet is None or row["outlet"] == outlet) and (language is None or row["language"] == language):
                     read_languages.add(row["language"] or "")
-                    yield row["text"]
+                    yield row["text"], row["language"]
 
     counts = count_collocates(texts(), term, window)
     if outlet is not None and outlet not in outlets:

@@ -41,7 +41,8 @@ def _options(debug: bool = typer.Option(False, "--debug", help="Show full traceb
 
 @app.command("run")
 def run_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML file."),
-            stage: str | None = typer.Argument(None, help=f"One stage ({', '.join(STAGES)}); default all."),
+            stage: list[str] | None = typer.Argument(None, help=f"One or more stages ({', '.join(STAGES)}), "
+                                                              "run in that order; default all."),
             force: bool = typer.Option(False, "--force", help="Rerun stages whose inputs did not change."),
             engine: str | None = typer.Option(None, help="local or dask: where extract and tag run (default the "
                                                          "study's engine, else local)."),
@@ -53,7 +54,7 @@ def run_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML file."),
     if engine not in (None, "local", "dask"):
         raise typer.BadParameter(f"engine is local or dask, not {engine!r}", param_hint="--engine")
     with stage_progress() as progress:
-        outcome = run(pipeline, [stage] if stage else None, force=force, progress=progress, on_stage=print_sources,
+        outcome = run(pipeline, list(stage) if stage else None, force=force, progress=progress, on_stage=print_sources,
                       engine=engine, scheduler=scheduler)
     print_stage_results(outcome.stages)
     print_funnel(outcome.funnel)
@@ -301,6 +302,96 @@ def demo_cmd(workdir: Path | None = typer.Option(None, help="Study folder (defau
     if outcome.report:
         console.print(f"Report: [bold]{escape(str(outcome.report))}[/] (open it in a browser; works offline)")
     console.print(f"Study folder: [bold]{escape(str(outcome.workdir))}[/]; request log: {escape(str(outcome.log))}")
+
+
+@app.command("export")
+def export_cmd(pipeline: Path = typer.Argument(..., help="The study's YAML file."),
+               out: Path = typer.Argument(..., help="The zip file to write (must not exist)."),
+               no_text: bool = typer.Option(False, "--no-text", help="Leave out every article's text, title and "
+                                            "byline, quoted words and actor names: what may be published where "
+                                            "copyright forbids sharing the text.")) -> None:
+    """Write a study into one zip file: tables, labels, offsets, codebook, pipeline, manifest, model cards."""
+    from framing.api.exporting import export
+
+    with stage_progress("Nothing was written; run the command again.") as progress:
+        result = export(pipeline, out, text=not no_text, progress=progress)
+    kind = "no article text" if no_text else "with text"
+    table = Table("member", "rows", "columns left out", title=f"Export ({kind})")
+    for entry in result.tables.values():
+        table.add_row(escape(entry.file), f"{entry.rows:,}", escape(", ".join(entry.left_out)) or "-")
+    for name in result.files:
+        table.add_row(escape(name), "", "")
+    console.print(table)
+    console.print(f"{result.articles:,} article(s); {result.records:,} with their WARC record named (id, digest, "
+                  f"time)" + (f", {result.captures_missing:,} whose capture file is gone (rehydrate finds those by "
+                              "URL)" if result.captures_missing else "") + ".")
+    for note in result.notes:
+        console.print(f"[yellow]Note:[/] {escape(note)}")
+    if not no_text:
+        console.print("[yellow]This export holds the articles' text.[/] To publish it where copyright forbids "
+                      "that, export with --no-text.")
+    console.print(f"Export: [bold]{escape(str(result.path))}[/] ({_size(result.size)}); README.md inside says "
+                  f"how to rehydrate it: framing rehydrate {escape(result.path.name)} --workdir DIR")
+
+
+@app.command("rehydrate")
+def rehydrate_cmd(export: Path = typer.Argument(..., help="The zip file `framing export` wrote."),
+                  workdir: Path = typer.Option(..., "--workdir", help="The new study folder (new or empty)."),
+                  warc: list[str] | None = typer.Option(None, "--warc", help="WARC files to look in first, a glob in "
+                                                        "quotes ('captures/*.warc.gz'); may be repeated."),
+                  no_fetch: bool = typer.Option(False, "--no-fetch", help="Fetch nothing: only the WARC files."),
+                  user_agent: str | None = typer.Option(None, "--user-agent", help="Who is asking, with a contact "
+                                                        "(default framing's own, not the study authors')."),
+                  force: bool = typer.Option(False, "--force", help="Write into a folder that is not empty (a study: "
+                                             "coders' work, models, gold and validation tables are never touched)."),
+                  ) -> None:
+    """Rebuild a study from an export: find each article again (WARC files, else the web), check its text."""
+    from framing.api.rehydration import rehydrate
+
+    with stage_progress("Run the same command with --force to go on: pages already fetched are not fetched "
+                        "again.") as progress:
+        result = rehydrate(export, workdir, warc=warc, fetch=not no_fetch, force=force, user_agent=user_agent,
+                           progress=progress)
+    print_rehydration(result)
+
+
+def _size(size: int) -> str:
+    return next(f"{size / 1024 ** i:.1f} {unit}" for i, unit in ((3, "GB"), (2, "MB"), (1, "KB"), (0, "bytes"))
+                if size >= 1024 ** i or unit == "bytes")
+
+
+def print_rehydration(result: Any) -> None:
+    """Per outlet, how the articles came back; the articles that did not come back the same, with why."""
+    from framing.study.tables import REHYDRATION_STATUSES
+
+    counts = result.by_outlet()
+    table = Table("outlet", *REHYDRATION_STATUSES, "articles", title="Rehydration")
+    for outlet, row in counts.iterrows():
+        table.add_row(escape(str(outlet)), *(str(int(row[s])) for s in REHYDRATION_STATUSES), str(int(row.sum())))
+    totals = result.counts
+    table.add_row("[bold]all[/]", *(str(totals[s]) for s in REHYDRATION_STATUSES), str(sum(totals.values())))
+    console.print(table)
+    different = result.articles[~result.articles["status"].isin(["same", "no-text"])]
+    if len(different):
+        detail = Table("status", "url", "reason", title="Not the same (first 20; all in tables/rehydration.csv)")
+        detail.columns[1].overflow = "fold"
+        for row in different.head(20).itertuples():
+            detail.add_row(row.status, escape(row.url), escape(str(row.reason)))
+        console.print(detail)
+    how = {"record-id": "in WARC files by record id", "digest": "in WARC files by URL and payload digest",
+           "url": "in WARC files by URL and capture time", "fetch": "fetched again", "export": "in the export"}
+    found = ", ".join(f"{n} {how.get(k, k)}" for k, n in result.matched.items()) or "none"
+    console.print(f"Found: {escape(found)}" + (f"; {result.requests} request(s) as {escape(result.user_agent)}"
+                                               if result.requests else "") + ".")
+    kept, exported = result.hits
+    console.print(f"Frame hits kept: {kept:,} of {exported:,} (offsets into text that is not the study's are left "
+                  "out; the export's are in shared/tables/)." + "".join(
+                      f" {name}: {done:,} of {rows:,} spans restored." for name, (done, rows) in result.spans.items()))
+    for note in result.notes:
+        console.print(f"[yellow]Note:[/] {escape(note)}")
+    console.print(f"Table: {escape(str(result.table))}")
+    console.print(f"Study: [bold]{escape(str(result.pipeline))}[/]; next: framing run {escape(str(result.pipeline))} "
+                  "aggregate report")
 
 
 def _verdict(problems: list[str]) -> str:

@@ -23,6 +23,7 @@ class Capture:
     content_type: str = ""
     content_encoding: str = ""
     listed_date: str | None = None
+    archived_at: str | None = None  # when a web archive captured it (cdx sources): the date of last resort
     warc_file: str | None = None
     warc_offset: int | None = None
 
@@ -33,7 +34,7 @@ def iter_captures(study: Study, frontier: Frontier) -> Iterator[Capture]:
 
 
 def captures_of(study: Study, rows: Iterable[Any]) -> Iterator[Capture]:
-    """The captures of frontier rows (``url``, ``outlet``, ``listed_date``, ``warc_file``,
+    """The captures of frontier rows (``url``, ``outlet``, ``listed_date``, ``archived_at``, ``warc_file``,
     ``warc_offset``, ``warc_length``), given in WARC order: a whole crawl, or one partition of it."""
     wanted: dict[int, Any] = {}
     current: str | None = None
@@ -54,7 +55,7 @@ def _read_file(study: Study, name: str | None, wanted: dict[int, Any]) -> Iterat
     for row, record in _wanted_records(path, wanted):
         yield Capture(url=row["url"], outlet=row["outlet"], body=record.body,
                       content_type=record.content_type, content_encoding=record.content_encoding,
-                      listed_date=row["listed_date"],
+                      listed_date=row["listed_date"], archived_at=row["archived_at"],
                       warc_file=name, warc_offset=record.offset)
 
 

@@ -7,8 +7,14 @@ delay, never lowers it). Retries on 429/5xx/timeouts back off exponentially, or 
 
 No server can stop a crawl: a host whose robots.txt cannot be read is skipped for this run, a
 feed or sitemap that is empty or broken is retried and then recorded, and everything a source
-may cost is bounded (pages, sitemaps and their nesting, queued URLs), each limit recorded as
-a status with its reason.
+may cost is bounded (pages, sitemaps and their nesting, index pages, queued URLs), each limit
+recorded as a status with its reason.
+
+Captures listed by a web archive's index (``cdx:`` sources, see :mod:`framing.collect.cdx`) are
+asked of the archive, at their replay URL: the archive's host is the host whose robots.txt,
+delay (the source's ``per_host_delay_s`` when larger) and retries apply, the original site is
+never contacted, and an archive's redirect (to the capture at another timestamp) is followed on
+the archive's host without leaving the page's original URL.
 """
 
 from __future__ import annotations
@@ -22,13 +28,14 @@ from pathlib import Path
 import courlan
 import httpx
 
+from framing.collect import cdx
 from framing.collect.codings import ACCEPT_ENCODING
 from framing.collect.discover import Link, ListingError, crawlable, feed_links, page_links, sitemap_links
 from framing.collect.fetcher import FetchResult, fetch
-from framing.collect.frontier import Candidate, Frontier, host_of, normalize
+from framing.collect.frontier import Candidate, Frontier, host_of, normalize, request_url
 from framing.collect.htmltext import decode_html
 from framing.collect.robots import Robots
-from framing.collect.warcfile import CaptureWriter, session_name, truncate_to
+from framing.collect.warcfile import CaptureWriter, archived_headers, session_name, truncate_to
 from framing.study.config import Collect, Source
 from framing.study.tables import UNSPENT
 
@@ -81,6 +88,9 @@ class Crawler:
         self._pages_by_source: dict[str, int] = {}
         self._rows_by_source: dict[str, int] = {}
         self._sitemaps_by_source: dict[str, int] = {}
+        self._index_pages_by_source: dict[str, int] = {}
+        self._archive_delays = archive_delays(sources)
+        self._archive_chains: dict[int, set[str]] = {}  # an archived row's replay URLs this run: loops
         self._last_progress = 0.0
 
     def run(self) -> CrawlReport:
@@ -90,6 +100,7 @@ class Crawler:
         self._pages_by_source = self.frontier.per_source(
             f"kind = 'page' AND status NOT IN ({', '.join('?' * len(UNSPENT))})", UNSPENT)
         self._sitemaps_by_source = self.frontier.per_source("kind = 'sitemap' AND status = 'fetched'")
+        self._index_pages_by_source = self.frontier.per_source("kind = 'cdx' AND warc_file IS NOT NULL")
         self._rows_by_source = self.frontier.per_source()
         try:
             asyncio.run(self._crawl())
@@ -139,14 +150,15 @@ class Crawler:
             self.frontier.hold_host(host, "crawl-delay-too-long", f"robots.txt asks for Crawl-delay {delay:g} s, over "
                                     f"collect.max_crawl_delay_s {self.settings.max_crawl_delay_s:g}; retried next run")
             return
+        delay = max(delay, self._archive_delays.get(host, 0.0))  # an archive's host: its cdx sources' delay
         while (row := self.frontier.next_queued(host)) is not None:
-            if not robots.allowed(row["url"]):
+            if not robots.allowed(request_url(row)):  # an archived capture: the archive's rules, for its URL
                 self.frontier.set_status(row["id"], "robots-disallowed", "robots.txt: " + robots.summary)
                 self.frontier.conn.commit()
                 continue
             if row["kind"] == "page" and self._hold_over_budget(row["source"]):
                 continue
-            if row["kind"] == "sitemap" and self._hold_sitemap(row):
+            if row["kind"] in ("sitemap", "cdx") and self._hold_listing(row):
                 continue
             await self._fetch_row(host, row, delay)
             self._report_progress()
@@ -157,7 +169,7 @@ class Crawler:
         source, is_page = row["source"], row["kind"] == "page"
         if is_page:
             self._pages_by_source[source] = self._pages_by_source.get(source, 0) + 1
-        result = await self._polite_fetch(host, row["url"], row["kind"], delay)
+        result = await self._polite_fetch(host, request_url(row), row["kind"], delay)
         settled = self._handle(row, result)
         if is_page and not settled:
             self._pages_by_source[source] -= 1
@@ -177,11 +189,13 @@ class Crawler:
     async def _robots(self, host: str) -> Robots:
         """Read a host's robots.txt: redirects followed (5 hops, RFC 9309), 429/5xx and network
         trouble retried as pages are; what still fails leaves the rules unknown."""
-        scheme = self.frontier.conn.execute("SELECT url FROM urls WHERE host = ? LIMIT 1", (host,)).fetchone()[0]
+        scheme = self.frontier.conn.execute("SELECT coalesce(archive_url, url) FROM urls WHERE host = ? LIMIT 1",
+                                            (host,)).fetchone()[0]
         url, hops, attempts = f"{scheme.split('://')[0]}://{host}/robots.txt", 0, 0
         agent = self.settings.user_agent
         while True:
-            result = await self._polite_fetch(host_of(url), url, "robots", self.settings.per_host_delay_s)
+            delay = max(self.settings.per_host_delay_s, self._archive_delays.get(host_of(url), 0.0))
+            result = await self._polite_fetch(host_of(url), url, "robots", delay)
             if result.outcome == "ok":
                 return Robots(agent, result.content.decode("utf-8", errors="replace"), result.http_status)
             if result.outcome == "redirect" and result.location:
@@ -213,12 +227,21 @@ class Crawler:
             return True
         return False
 
-    def _hold_sitemap(self, row) -> bool:
-        """Skip a sitemap the source cannot use: too many fetched, or enough pages listed already."""
-        source = row["source"]
-        if self._sitemaps_by_source.get(source, 0) >= self.settings.max_sitemaps:
+    def _hold_listing(self, row) -> bool:
+        """Skip a sitemap or an index page the source cannot use: too many read, as many URLs queued
+        as the source may queue, or enough pages listed already for its page budget."""
+        source, spec = row["source"], self.sources.get(row["source"])
+        read = self._index_pages_by_source.get(source, 0)
+        if row["kind"] == "sitemap" and self._sitemaps_by_source.get(source, 0) >= self.settings.max_sitemaps:
             reason = f"collect.max_sitemaps {self.settings.max_sitemaps} sitemaps of this source fetched"
             self.frontier.set_status(row["id"], "max-sitemaps", reason)
+        elif row["kind"] == "cdx" and spec is not None and row["warc_file"] is None and read >= spec.max_index_pages:
+            # a cursor that never ends stops here; raising max_index_pages reads on in the next run
+            self.frontier.set_status(row["id"], "max-pages", f"index page {read + 1} not read: max_index_pages "
+                                     f"{spec.max_index_pages} of this source read, and the index had more")
+        elif row["kind"] == "cdx" and self._rows_by_source.get(source, 0) >= self.settings.max_queued:
+            self.frontier.set_status(row["id"], "max-pages", f"index page not read: the source reached "
+                                     f"collect.max_queued {self.settings.max_queued}")
         elif (room := self._page_room(source)) is not None and room <= self.frontier.count(
                 "id IN (SELECT id FROM urls WHERE source = ? AND kind = 'page' AND status = 'queued' LIMIT ?)",
                 (source, room)):
@@ -243,6 +266,9 @@ class Crawler:
         settled = True
         if result.outcome == "ok":
             self._store(row, result)
+        elif result.outcome == "redirect" and row["archive_url"]:
+            self._archive_redirect(row, result)
+            settled = False
         elif result.outcome == "redirect":
             self._redirect(row, result)
             settled = False
@@ -259,19 +285,86 @@ class Crawler:
         if self._writer is None:
             self._writer = CaptureWriter(self.captures_dir / session_name())
             self.report.warc_file = self._writer.path.name
+        archived: dict[str, object] = {}
+        warc_headers = None
+        if row["archive_url"]:  # the original URL is the record's; when and where the archive had it, beside
+            moment = cdx.served_at(result.headers, row["archive_url"], row["archived_at"])
+            if moment is not None:
+                archived["archived_at"] = cdx.iso(moment)
+                warc_headers = archived_headers(moment, row["archive_url"])
         offset, length = self._writer.write_response(
-            row["url"], result.http_status or 200, "OK", result.headers, result.body, result.protocol
+            row["url"], result.http_status or 200, "OK", result.headers, result.body, result.protocol, warc_headers
         )
         self.report.captures += 1
         if row["kind"] == "sitemap":
             self._sitemaps_by_source[row["source"]] = self._sitemaps_by_source.get(row["source"], 0) + 1
+        if row["kind"] == "cdx":
+            self._store_index_page(row, result, offset, length)
+            return
         problem, note = self._discover(row, result)
+        if row["archive_url"] and row["redirect_hops"] and note is None:
+            note = f"served after {row['redirect_hops']} archive redirect(s), at {row['archive_url']}"
         self.frontier.record_capture(row["id"], self._writer.path.name, offset, length,
                                      status="unreadable" if problem else "fetched",
                                      reason="; ".join(str(p) for p in (problem, note) if p) or None,
-                                     http_status=result.http_status, content_type=result.content_type)
+                                     http_status=result.http_status, content_type=result.content_type, **archived)
         if problem is not None and problem.transient:
             self._retry(row, FetchResult("retry", result.http_status, str(problem)), final="unreadable")
+
+    def _store_index_page(self, row, result: FetchResult, offset: int, length: int) -> None:
+        """Queue an index page's captures and its next page; record the page (its WARC record
+        written) as fetched, ``unreadable`` (retried) or ``cursor-repeated``."""
+        if row["warc_file"] is None:  # a page read again (a retry, a new run) is not another page
+            self._index_pages_by_source[row["source"]] = self._index_pages_by_source.get(row["source"], 0) + 1
+        status, reason, transient = self._read_index(row, result)
+        self.frontier.record_capture(row["id"], self._writer.path.name, offset, length, status=status, reason=reason,
+                                     http_status=result.http_status, content_type=result.content_type)
+        if transient:
+            self._retry(row, FetchResult("retry", result.http_status, reason), final="unreadable")
+
+    def _read_index(self, row, result: FetchResult) -> tuple[str, str | None, bool]:
+        """``(status, reason, retry)`` of an index page, after its captures and the next page are queued."""
+        spec = self.sources.get(row["source"])
+        if spec is None or spec.kind != "cdx":
+            return "fetched", "the source is no longer in the study: its captures are not queued", False
+        try:
+            page = cdx.read_index(result.content)
+        except ListingError as exc:
+            return "unreadable", str(exc), exc.transient
+        notes = [note for note in (page.problem, self._queue_captures(row, spec, page)) if note]
+        status = "unreadable" if page.problem else "fetched"
+        if page.resume_key is not None:
+            target = cdx.next_page(row["url"], page.resume_key)
+            known = self.frontier.get(target)
+            if known is not None and known["via"] != row["url"]:  # not just this page's own next one, read again
+                back = "this same page" if known["url"] == row["url"] else known["url"]
+                notes.insert(0, f"its resumption key {page.resume_key!r} was given before and leads back to {back}: "
+                             "a cursor that repeats would never end, so paging stopped here")
+                status = "cursor-repeated" if status == "fetched" else status
+            elif known is None:
+                added = self.frontier.add(Candidate(target, outlet=row["outlet"], kind="cdx", source=row["source"],
+                                                    via=row["url"]))
+                self._rows_by_source[row["source"]] = self._rows_by_source.get(row["source"], 0) + added
+        return status, "; ".join(notes) or None, page.problem is not None
+
+    def _queue_captures(self, row, spec: Source, page: cdx.IndexPage) -> str | None:
+        """Put an index page's captures in the frontier under their original URLs, up to the source's
+        ``collect.max_queued``; a URL already known (another capture, another source) stays as it is.
+        Returns a note when captures were left out."""
+        source, limit, left_out = row["source"], self.settings.max_queued, 0
+        for entry in page.rows:
+            if self._rows_by_source.get(source, 0) >= limit:
+                left_out += 1
+                continue
+            moment = cdx.capture_time(entry.timestamp)
+            added = self.frontier.add(Candidate(
+                entry.original, outlet=spec.outlet or host_of(entry.original), kind="page", source=source,
+                via=row["url"], archive_url=cdx.replay_url(spec.replay_template, entry),
+                archived_at=cdx.iso(moment) if moment else None))
+            self._rows_by_source[source] = self._rows_by_source.get(source, 0) + added
+        if not left_out:
+            return None
+        return f"{left_out} of its {len(page.rows)} captures not queued: the source reached collect.max_queued {limit}"
 
     def _discover(self, row, result: FetchResult) -> tuple[ListingError | None, str | None]:
         """Queue what a feed, sitemap or crawl page links to; the listing's problem and a note, if any."""
@@ -347,6 +440,31 @@ class Crawler:
                                                 redirect_hops=hops))
             self._rows_by_source[row["source"]] = self._rows_by_source.get(row["source"], 0) + added
 
+    def _archive_redirect(self, row, result: FetchResult) -> None:
+        """Follow an archive's redirect (to the capture at another timestamp, or of the URL the page
+        moved to) on the archive's host, as the same row: the page keeps its original URL."""
+        try:
+            target = normalize(result.location or "")
+        except ValueError as exc:
+            self.frontier.set_status(row["id"], "invalid-url", f"archive redirect to a broken URL: {exc}"[:200],
+                                     http_status=result.http_status)
+            return
+        hops = row["redirect_hops"] + 1
+        chain = self._archive_chains.setdefault(row["id"], {row["archive_url"]})
+        if host_of(target) != row["host"]:  # the archive sends us to the live site (or elsewhere): not fetched
+            self.frontier.set_status(row["id"], "off-host", f"the archive redirected off its host: "
+                                     f"{result.http_status} → {target}", http_status=result.http_status)
+        elif target in chain:
+            self.frontier.set_status(row["id"], "redirect-loop", f"archive {result.http_status} → {target}",
+                                     http_status=result.http_status)
+        elif hops > self.settings.max_redirects:
+            self.frontier.set_status(row["id"], "too-many-redirects", f"{hops} archive hops",
+                                     http_status=result.http_status)
+        else:
+            chain.add(target)
+            self.frontier.set_status(row["id"], "queued", f"archive {result.http_status} → {target}",
+                                     http_status=result.http_status, archive_url=target, redirect_hops=hops)
+
     def _chain(self, row) -> set[str]:
         chain, current = {row["url"]}, row
         while current is not None and current["redirect_hops"] > 0 and current["via"]:
@@ -393,4 +511,14 @@ class Crawler:
         self.progress(done, self.frontier.count("kind = 'page'"))
 
 
-
+def archive_delays(sources: list[Source]) -> dict[str, float]:
+    """Seconds between requests to each archive host of the ``cdx:`` sources (index and replay
+    hosts), the largest where sources share a host."""
+    delays: dict[str, float] = {}
+    for source in sources:
+        if source.kind != "cdx":
+            continue
+        example = cdx.IndexRow("http://example.org/", "20000101000000")
+        for host in {host_of(source.cdx), host_of(cdx.replay_url(source.replay_template, example))}:
+            delays[host] = max(delays.get(host, 0.0), source.archive_delay_s)
+    return delays

@@ -3,6 +3,12 @@
 It is the crawl's memory across crashes: a URL is inserted once (UNIQUE), and a page counts as
 stored only when its row says ``fetched`` with a WARC offset, which is committed right after
 the record is flushed to disk.
+
+A page found in a web archive's index (a ``cdx:`` source) keeps its original URL in ``url``: that
+is the article's address and names its outlet. ``archive_url`` is where its bytes are asked for
+(the archive's replay URL, moved on by the archive's redirects) and ``host`` is that URL's host,
+so the archive's robots.txt and delay govern it and the original site is never contacted;
+``archived_at`` is when the archive captured it.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ CREATE TABLE IF NOT EXISTS urls (
     url TEXT UNIQUE NOT NULL,
     host TEXT NOT NULL,
     outlet TEXT NOT NULL,
-    kind TEXT NOT NULL,              -- feed | sitemap | listing (crawl start/navigation) | page
+    kind TEXT NOT NULL,              -- feed | sitemap | listing (crawl start/navigation) | cdx (index page) | page
     source TEXT NOT NULL,            -- the pipeline source that led here, e.g. feed:https://...
     via TEXT,                        -- the URL this one was discovered on
     depth INTEGER NOT NULL DEFAULT 0,
@@ -37,7 +43,9 @@ CREATE TABLE IF NOT EXISTS urls (
     warc_file TEXT,
     warc_offset INTEGER,
     warc_length INTEGER,
-    fetched_at TEXT
+    fetched_at TEXT,
+    archive_url TEXT,                -- cdx pages: where the capture is fetched (the archive's replay URL)
+    archived_at TEXT                 -- cdx pages: when the archive captured it (ISO 8601, UTC)
 );
 CREATE INDEX IF NOT EXISTS urls_status ON urls(status, host);
 -- the next URL of a host without sorting its whole queue (quadratic on a 100k-URL sitemap otherwise)
@@ -47,7 +55,8 @@ CREATE TABLE IF NOT EXISTS warc_files (name TEXT PRIMARY KEY, committed_end INTE
 -- foreign WARC files read by an import (framing.collect.archive), and the settings they were read under
 CREATE TABLE IF NOT EXISTS warc_imports (path TEXT PRIMARY KEY, source TEXT NOT NULL, key TEXT NOT NULL, problem TEXT);
 """
-
+# columns added after the first release: a frontier made before them gains them, empty
+ADDED_COLUMNS = {"archive_url": "TEXT", "archived_at": "TEXT"}
 
 
 
@@ -60,6 +69,11 @@ def normalize(url: str) -> str:
 
 def host_of(url: str) -> str:
     return urlsplit(url).netloc.lower()
+
+
+def request_url(row: sqlite3.Row | dict) -> str:
+    """Where a frontier row's bytes are asked for: an archived capture's archive URL, else its URL."""
+    return row["archive_url"] or row["url"]
 
 
 def checked_url(raw: str) -> tuple[str, str, str | None]:
@@ -90,6 +104,8 @@ class Candidate:
     redirect_hops: int = 0
     status: str = "queued"  # or a verdict reached before any request (e.g. sitemap-too-deep)
     reason: str | None = None
+    archive_url: str | None = None  # an archived capture: where its bytes are fetched (then the host asked)
+    archived_at: str | None = None  # and when the archive captured it
 
 
 class Frontier:
@@ -104,6 +120,10 @@ class Frontier:
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
         conn.executescript(SCHEMA)
+        known = {row[1] for row in conn.execute("PRAGMA table_info(urls)")}
+        for column, kind in ADDED_COLUMNS.items():
+            if column not in known:
+                conn.execute(f"ALTER TABLE urls ADD COLUMN {column} {kind}")
         conn.commit()
 
     def add(self, cand: Candidate) -> bool:
@@ -111,14 +131,19 @@ class Frontier:
 
         A URL that cannot be requested (another scheme, a broken host or port, control
         characters: servers list such things) is kept with status ``invalid-url`` and the reason.
+        An archived capture's host is its ``archive_url``'s: the host that is asked.
         """
         url, host, problem = checked_url(cand.url)
+        archive_url = cand.archive_url
+        if archive_url is not None and problem is None:
+            archive_url, host, problem = checked_url(archive_url)
+            problem = problem and f"archive URL {archive_url!r}: {problem}"
         status, reason = ("invalid-url", problem) if problem else (cand.status, cand.reason)
         cur = self.conn.execute(
             "INSERT OR IGNORE INTO urls (url, host, outlet, kind, source, via, depth, listed_date, status,"
-            " reason, redirect_hops) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            " reason, redirect_hops, archive_url, archived_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (url, host, cand.outlet, cand.kind, cand.source, cand.via, cand.depth,
-             cand.listed_date, status, reason, cand.redirect_hops),
+             cand.listed_date, status, reason, cand.redirect_hops, archive_url, cand.archived_at),
         )
         if cur.rowcount == 0 and cand.listed_date:
             self.conn.execute(
@@ -181,8 +206,8 @@ class Frontier:
     def requeue_unfinished(self) -> int:
         """At the start of a run: queue again what an earlier run left for later.
 
-        That is URLs held back by a spent budget or unknown robots rules, and feeds, sitemaps
-        and crawl start pages that failed (an empty or broken listing, a timeout, a 5xx): a
+        That is URLs held back by a spent budget or unknown robots rules, and feeds, sitemaps,
+        CDX index pages and crawl start pages that failed (an empty or broken listing, a timeout, a 5xx): a
         listing is one request, and a glitch must not cost a study its source for good. Navigation
         pages found by a crawl are pages like any other: their failures are verdicts.
         Returns how many rows were queued again.
@@ -190,7 +215,7 @@ class Frontier:
         cur = self.conn.execute(
             "UPDATE urls SET status = 'queued', attempts = 0, reason = 'again after: ' || coalesce(reason, status) "
             "WHERE status IN (" + ", ".join("?" * len(HELD)) + ") "
-            "OR ((kind IN ('feed', 'sitemap') OR (kind = 'listing' AND depth = 0)) "
+            "OR ((kind IN ('feed', 'sitemap', 'cdx') OR (kind = 'listing' AND depth = 0)) "
             "AND status NOT IN (" + ", ".join("?" * len(LISTING_FINAL)) + "))",
             (*HELD, *LISTING_FINAL),
         )

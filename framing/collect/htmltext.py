@@ -11,6 +11,10 @@ from charset_normalizer import from_bytes
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 # WHATWG: browsers read these labels as windows-1252, which differs from Latin-1 in 0x80-0x9F
 _AS_WINDOWS_1252 = {"iso-8859-1", "latin-1", "latin1", "iso8859-1", "us-ascii", "ascii", "l1"}
+# WHATWG: browsers decode every GBK label with the gb18030 decoder, a superset; Python's gb2312
+# codec would fail on the many "gb2312" pages that hold GBK characters
+_AS_GB18030 = {"gb2312", "gbk", "x-gbk", "chinese", "csgb2312", "csiso58gb231280", "iso-ir-58", "gb_2312",
+               "gb_2312-80"}
 # <html lang="de-AT"> or xml:lang: the primary subtag; [\s:] keeps data-lang= and the like out
 _HTML_LANG = re.compile(r"""<html\b[^>]*?[\s:]lang\s*=\s*["']?\s*([A-Za-z]{2,3})(?![A-Za-z])""", re.IGNORECASE)
 
@@ -26,6 +30,8 @@ def _codec(label: str | None) -> str | None:
     label = label.strip().lower()
     if label in _AS_WINDOWS_1252:
         return "cp1252"
+    if label in _AS_GB18030:
+        return "gb18030"
     try:
         return codecs.lookup(label).name
     except LookupError:

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from framing.collect.archive import Mapper, forget, import_warc
+from framing.collect.cdx import first_page
 from framing.collect.discover import url_list
 from framing.collect.frontier import Candidate, Frontier, host_of
 from framing.study.config import Collect, Filter, Source
@@ -30,6 +31,9 @@ def seed_sources(frontier: Frontier, sources: list[Source], study_filter: Filter
             outlet = source.outlet or host_of(source.location)
             added += frontier.add(Candidate(source.location, outlet=outlet, kind=_KIND[source.kind],
                                             source=source.label))
+        elif source.kind == "cdx":  # the index's first page; the crawler follows its resumption keys
+            outlet = source.outlet or host_of(source.location)
+            added += frontier.add(Candidate(first_page(source), outlet=outlet, kind="cdx", source=source.label))
         elif source.kind == "urls":
             for url, outlet in url_list(source.urls, source.url_column, source.outlet_column):
                 name = outlet or source.outlet or host_of(url)

@@ -20,7 +20,7 @@ from typing import BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import ChunkedDataReader
-from warcio.recordloader import ArcWarcRecord
+from warcio.recordloader import ArchiveLoadFailed, ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -47,14 +47,21 @@ class CaptureWriter:
             self.handle.flush()
 
     def write_response(self, url: str, status: int, reason: str, headers: list[tuple[str, str]],
-                       body: bytes, protocol: str = "HTTP/1.1") -> tuple[int, int]:
-        """Write one response record; return ``(offset, length)`` once it is on disk."""
+                       body: bytes, protocol: str = "HTTP/1.1",
+                       warc_headers: dict[str, str] | None = None) -> tuple[int, int]:
+        """Write one response record; return ``(offset, length)`` once it is on disk.
+
+        ``warc_headers`` adds WARC header fields or replaces the writer's: a capture fetched from
+        a web archive passes the archive's ``WARC-Date`` and its ``WARC-Source-URI`` (see
+        :func:`archived_headers`).
+        """
         # the body comes de-chunked (by the HTTP client), so its framing headers describe it no more
         kept = [(k, v) for k, v in headers if k.lower() not in ("transfer-encoding", "content-length")]
         kept.append(("Content-Length", str(len(body))))
         http_headers = StatusAndHeaders(f"{status} {reason}".strip(), kept, protocol=protocol)
         record = self.writer.create_warc_record(url, "response", payload=io.BytesIO(body),
-                                                length=len(body), http_headers=http_headers)
+                                                length=len(body), http_headers=http_headers,
+                                                warc_headers_dict=warc_headers)
         offset = self.handle.tell()
         self.writer.write_record(record)
         self.handle.flush()
@@ -62,6 +69,21 @@ class CaptureWriter:
 
     def close(self) -> None:
         self.handle.close()
+
+
+def archived_headers(archived_at: dt.datetime, source_uri: str) -> dict[str, str]:
+    """WARC header fields of a capture that was fetched from a web archive, not from its site.
+
+    As pywb writes a record it fetched from another archive: ``WARC-Date`` is when the archive
+    captured the page (the record's ``WARC-Target-URI`` is the page's original URL), and
+    ``WARC-Source-URI`` says where the bytes came from, ``WARC-Creation-Date`` when.
+    """
+    return {"WARC-Date": _warc_date(archived_at), "WARC-Source-URI": source_uri,
+            "WARC-Creation-Date": _warc_date(dt.datetime.now(dt.UTC))}
+
+
+def _warc_date(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def truncate_to(path: Path, committed_end: int) -> int:
@@ -85,6 +107,8 @@ class WarcResponse:
     body: bytes
     date: str | None
     content_encoding: str = ""
+    record_id: str | None = None  # WARC-Record-ID, e.g. <urn:uuid:...>: names this record in any copy of the file
+    payload_digest: str | None = None  # WARC-Payload-Digest, e.g. sha1:BASE32 of the body as stored
 
 
 def iter_responses(path: Path) -> Iterator[WarcResponse]:
@@ -113,7 +137,8 @@ def iter_responses(path: Path) -> Iterator[WarcResponse]:
             yield WarcResponse(url=record.headers.get("WARC-Target-URI"), offset=offset,
                                content_type=http.get("Content-Type") or "", status=int(http.status_code or 0),
                                body=record.reader.read(), date=record.headers.get("WARC-Date"),
-                               content_encoding=http.get("Content-Encoding") or "")
+                               content_encoding=http.get("Content-Encoding") or "", record_id=record.record_id,
+                               payload_digest=record.headers.get("WARC-Payload-Digest"))
     except (OSError, ValueError) as exc:
         raise WarcReadError(f"{path}: unreadable WARC data after offset {offset}: {exc}") from exc
 
@@ -153,6 +178,8 @@ def _from_warcio(record: ArcWarcRecord, offset_of: Callable[[], int]) -> WarcRes
         body=body,
         date=record.rec_headers.get_header("WARC-Date"),
         content_encoding=http.get_header("Content-Encoding") or "",
+        record_id=record.rec_headers.get_header("WARC-Record-ID"),
+        payload_digest=record.rec_headers.get_header("WARC-Payload-Digest"),
     )
 
 
@@ -181,6 +208,33 @@ def read_response(handle: BinaryIO, offset: int, length: int) -> WarcResponse | 
     return response or next(_warcio_responses(data, offset), None)
 
 
+def response_at(handle: BinaryIO, offset: int) -> WarcResponse | None:
+    """The HTTP response record that starts at ``offset``, its length unknown; None for another record type.
+
+    For pointers that carry no length: an imported file's records, or the WARC record an
+    export names. One record is read, gzipped or not (warcio finds its end).
+
+    Parameters
+    ----------
+    handle
+        The WARC (or ARC) file, opened for binary reading.
+    offset
+        Where the record starts.
+
+    Raises
+    ------
+    WarcReadError
+        When no record can be read there.
+    """
+    handle.seek(offset)
+    try:
+        for record in ArchiveIterator(handle, arc2warc=True):
+            return _from_warcio(record, lambda: offset)
+    except (ArchiveLoadFailed, zlib.error, ValueError) as exc:
+        raise WarcReadError(f"no WARC record readable at offset {offset}: {exc}") from exc
+    return None
+
+
 def _split_response(record: bytes, offset: int) -> WarcResponse | None:
     """Parse a plain HTTP response record; None leaves the record to warcio."""
     warc_head, _, block = record.partition(b"\r\n\r\n")
@@ -194,7 +248,8 @@ def _split_response(record: bytes, offset: int) -> WarcResponse | None:
         return None
     return WarcResponse(url=warc.get("warc-target-uri", ""), offset=offset, content_type=http.get("content-type", ""),
                         status=int(http_head.split(b"\r\n", 1)[0].split()[1]), body=body, date=warc.get("warc-date"),
-                        content_encoding=http.get("content-encoding", ""))
+                        content_encoding=http.get("content-encoding", ""), record_id=warc.get("warc-record-id"),
+                        payload_digest=warc.get("warc-payload-digest"))
 
 
 def _headers(block: bytes) -> dict[str, str]:

@@ -48,6 +48,16 @@ UI = {
            "subscribe": "Bereits Abonnent? Anmelden", "newer": "Neuere Artikel", "older": "Ältere Artikel",
            "about_text": "ist eine unabhängige Zeitung. Unsere Redaktion berichtet ohne Rücksicht auf Interessen.",
            "latest": "Aktuelle Artikel", "page": "Seite", "print": "Druckausgabe"},
+    "zh": {"home": "首页", "about": "关于我们", "privacy": "隐私政策", "accept": "全部接受",
+           "settings": "Cookie 设置", "search": "搜索", "ad": "广告", "by": "作者：",
+           "cookies": "我们和214家合作伙伴使用Cookie来提供个性化内容并统计访问量。",
+           "ad_text": "企业融资新选择：最快三天放款，年化利率低至3.1%。",
+           "ad_inline": "降噪耳机限时五折，今日下单次日达。", "related": "相关报道",
+           "comments": "条评论", "share": "分享", "rights": "版权所有。", "contact": "联系我们",
+           "paywall": "订阅后继续阅读。本文为付费会员专享内容。",
+           "subscribe": "已是会员？请登录", "newer": "较新报道", "older": "较早报道",
+           "about_text": "是一家新闻媒体，坚持客观、准确、及时的报道。",
+           "latest": "最新报道", "page": "第", "print": "打印版"},
 }
 ROBOTS_MOVED = "/robots/robots.txt"  # where hosts with the robots-redirect trap keep their rules
 PRINT_QUERY = "?print=1"  # an article's printer-friendly view, on outlets with the print-view trap
@@ -190,7 +200,8 @@ def render_site(outlet: Outlet, base_url: str, corpus: Path = CORPUS) -> dict[st
 
 def _article_route(env: jinja2.Environment, context: dict, outlet: Outlet, article: Article, base_url: str,
                    related: list[Article]) -> Route:
-    legacy = "legacy-encoding" in outlet.traps and article is _legacy_article(outlet)
+    legacy = next((codec for trap, codec in LEGACY_CODECS.items() if trap in outlet.traps), None) \
+        if article is _legacy_article(outlet) else None
     jsonld = json.dumps({"@context": "https://schema.org", "@type": "NewsArticle", "headline": article.title,
                          "datePublished": f"{article.date}T06:00:00+00:00",
                          "author": {"@type": "Person", "name": article.author},
@@ -199,17 +210,23 @@ def _article_route(env: jinja2.Environment, context: dict, outlet: Outlet, artic
         **{**context, "legacy": legacy}, a=article, url=base_url + article.path, jsonld=jsonld.replace("</", "<\\/"),
         paragraphs=article.paragraphs, related=related, human_date=_human_date(article.date, outlet.language),
         paywalled=article.paywalled)
-    if legacy:
-        return Response(body=html.encode("cp1252", errors="xmlcharrefreplace"), content_type="text/html")
+    if legacy:  # declared in the page only: the Content-Type header names no charset
+        return Response(body=html.encode(legacy, errors="xmlcharrefreplace"), content_type="text/html")
     return Response(body=html.encode("utf-8"))
 
 
+# the oldest article of an outlet with one of these traps comes from its "legacy CMS" in that codec
+LEGACY_CODECS = {"legacy-encoding": "cp1252", "legacy-gb18030": "gb18030"}
+
+
 def _legacy_article(outlet: Outlet) -> Article | None:
-    """The outlet's oldest article is served from its 'legacy CMS' in Windows-1252."""
+    """The outlet's oldest article, served from its 'legacy CMS' (see LEGACY_CODECS)."""
     return min(outlet.articles, key=lambda a: (a.date, a.slug)) if outlet.articles else None
 
 
 def _human_date(date: dt.date, language: str) -> str:
+    if language == "zh":
+        return f"{date.year}年{date.month}月{date.day}日"
     if language == "de":
         return f"{date.day}. {MONTHS_DE[date.month - 1]} {date.year}"
     return f"{date.day} {date:%B %Y}"

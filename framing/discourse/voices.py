@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from framing.discourse.actors import ActorLinker
+from framing.discourse.chinese import ChineseLinker, find_chinese_quotes
 from framing.discourse.quotes import VERBS, find_quotes, speech_cues
 from framing.study.codebook import Actor
 
@@ -18,11 +19,12 @@ class Voices:
         The codebook's actors (none: quotes are still found, with speakers as written).
     """
 
-    LANGUAGES = tuple(VERBS)  # the languages whose speech verbs and word order the quote rules know
+    LANGUAGES = (*VERBS, "zh")  # the languages whose speech verbs and word order the quote rules know
 
     def __init__(self, actors: list[Actor]):
         self.actors = actors
         self._linkers: dict[str, ActorLinker] = {}
+        self._chinese = ChineseLinker(actors)
 
     def of(self, article: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """``quotes`` and ``actor_mentions`` rows of one article (``article_id``, ``outlet``, ``language``, ``text``).
@@ -37,15 +39,18 @@ class Voices:
                     for m in named]  # the scan names each one's actor: no second match per mention
         if language not in self.LANGUAGES:
             return [], mentions
-        quotes = []
-        for number, quote in enumerate(find_quotes(text, language, lambda _: named, cue_starts=cue_starts).quotes):
-            quotes.append({**key, "quote": number, "start": quote.start, "end": quote.end, "text": quote.text,
-                           "speaker": quote.speaker, "resolved": quote.resolved, "actor": linker.link(quote),
-                           "verb": quote.verb, "direct": quote.direct})
+        if language == "zh":  # no capitals, no spaces: Chinese has rules and aliases of its own
+            found, link = find_chinese_quotes(text).quotes, self._chinese.link
+        else:
+            found = find_quotes(text, language, lambda _: named, cue_starts=cue_starts).quotes
+            link = linker.link
+        quotes = [{**key, "quote": number, "start": quote.start, "end": quote.end, "text": quote.text,
+                   "speaker": quote.speaker, "resolved": quote.resolved, "actor": link(quote), "verb": quote.verb,
+                   "direct": quote.direct} for number, quote in enumerate(found)]
         return quotes, mentions
 
     def _linker(self, language: str) -> ActorLinker:
         if language not in self._linkers:
-            cues = speech_cues(language) if language in self.LANGUAGES else ()
+            cues = speech_cues(language) if language in VERBS else ()
             self._linkers[language] = ActorLinker(self.actors, language, cues)
         return self._linkers[language]

@@ -2,7 +2,10 @@
 
 Settings follow measurements on two public extraction benchmarks (trafilatura 2.3.1): comments
 off, tables and the fallback extractors on; metadata from ``bare_extraction``. A feed's or
-sitemap's date wins over the one found in the page when both exist, and both are kept.
+sitemap's date wins over the one found in the page when both exist, and both are kept. A web
+archive's capture date (``cdx:`` sources) is the other way round: a page is captured on the day
+it appeared or any time after, so the page's date wins and the capture's is the last resort
+(``date_source`` ``archive``), kept as the article's ``date_listed``.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from trafilatura.settings import Extractor
 from framing.collect.captures import Capture
 from framing.collect.codings import BodyError, decode_body, sniff_compressed
 from framing.collect.htmltext import declared_language, decode_html
+from framing.extract.han import han_language
 from framing.extract.near_duplicates import signature
 from framing.iterate import chunks
 from framing.study.config import Collect, Extract, Filter
@@ -71,8 +75,9 @@ def _date(value: str | None) -> dt.date | None:
 
 
 # Bumped when extraction reads captures differently, so that `framing run` redoes the extract
-# stage of existing studies: 2 decodes content codings (captures of older crawls were unreadable).
-EXTRACT_LOGIC = 2
+# stage of existing studies: 2 decodes content codings (captures of older crawls were unreadable),
+# 3 tells Chinese from Japanese and Cantonese by script (framing.extract.han).
+EXTRACT_LOGIC = 3
 DEFAULT_MAX_BYTES = Collect.model_fields["max_bytes"].default
 
 
@@ -95,7 +100,8 @@ def extract_page(capture: Capture, options: Extract, max_bytes: int = DEFAULT_MA
     """Turn one capture into an Article row (status ``ok`` or the reason it is not an article)."""
     row: dict[str, Any] = {
         "article_id": article_id(capture.url), "url": capture.url, "canonical_url": capture.url,
-        "outlet": capture.outlet, "date_listed": _date(capture.listed_date), "warc_file": capture.warc_file,
+        "outlet": capture.outlet, "date_listed": _date(capture.listed_date) or _date(capture.archived_at),
+        "warc_file": capture.warc_file,
         "warc_offset": capture.warc_offset, "status": "ok", "reason": None, "n_chars": 0,
     }
     try:
@@ -111,12 +117,13 @@ def extract_page(capture: Capture, options: Extract, max_bytes: int = DEFAULT_MA
         return {**row, "status": "empty", "reason": "no main text found"}
     text = doc.text.strip()
     extracted = _date(doc.date)
-    published = row["date_listed"] or extracted
+    listed, archived = _date(capture.listed_date), _date(capture.archived_at)
+    published = listed or extracted or archived
     row.update(
         canonical_url=doc.url or capture.url, title=clean_title(doc.title, doc.sitename, capture.outlet),
         author=doc.author, text=text, n_chars=len(text), content_hash=content_hash(text),
         date_extracted=extracted, published=published,
-        date_source="listing" if row["date_listed"] else ("page" if extracted else None),
+        date_source="listing" if listed else "page" if extracted else "archive" if archived else None,
         language=detect_language(text, declared_language(page)),
     )
     if len(text) < options.min_chars:
@@ -236,10 +243,13 @@ def detect_language(text: str, declared: str | None = None) -> str:
     -----
     py3langid judges the first 400 characters (about 60 words): its cost grows with the text
     and was 12% of extraction at 1,000 characters, and 60 words tell news languages apart.
+    Text in Chinese characters that it calls Japanese without any kana, Wu, or Cantonese
+    without Cantonese characters is Chinese (``zh``): see :mod:`framing.extract.han`.
     """
     if declared and confirms_language(text, declared):
         return declared
-    return py3langid.classify(text[:400])[0]
+    sample = text[:400]
+    return han_language(sample, py3langid.classify(sample)[0])
 
 
 def apply_filter(row: dict[str, Any], study_filter: Filter, topic: re.Pattern[str] | None) -> dict[str, Any]:

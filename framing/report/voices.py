@@ -148,7 +148,7 @@ SELECT q.actor, q.outlet, q.text, coalesce(q.resolved, q.speaker, '') AS speaker
        coalesce(a.title, a.url) AS title, CAST(a.published AS VARCHAR) AS published,
        row_number() OVER (PARTITION BY q.actor ORDER BY q.outlet, a.published, q.article_id, q.quote) AS k
 FROM quotes q JOIN articles a USING (article_id)
-WHERE q.actor IS NOT NULL
+WHERE q.actor IS NOT NULL AND q.text IS NOT NULL  -- a study rehydrated without a page's text keeps its counts only
 ORDER BY q.actor, k
 """
 

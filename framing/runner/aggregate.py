@@ -128,7 +128,7 @@ PARTITION_ROWS = 100_000  # article x frame rows per aggregate task
 def _distinctive_words(study: Study) -> pd.DataFrame:
     """Each outlet's distinctive words against the other outlets of its language: across
     languages, an outlet's own language would be all that sets it apart."""
-    return _within_languages(word_counts(_outlet_texts(study)), "outlet")
+    return _within_languages(word_counts(_outlet_texts(study), language=lambda key: key[0]), "outlet")
 
 
 def _distinctive_words_by_frame(study: Study) -> pd.DataFrame:
@@ -138,7 +138,7 @@ def _distinctive_words_by_frame(study: Study) -> pd.DataFrame:
            "WHERE a.status = 'ok' AND f.dominant")
     texts = (((row["language"] or "", row["frame"]), row["text"])
              for batch in study.query_batches(sql, 1_000) for row in batch.to_pylist())
-    return _within_languages(word_counts(texts), "frame")
+    return _within_languages(word_counts(texts, language=lambda key: key[0]), "frame")
 
 
 def _within_languages(counts: dict[tuple[str, str], Any], name: str) -> pd.DataFrame:

@@ -68,7 +68,7 @@ def _indexed(rows: Iterable[dict[str, Any]], index: NearDuplicates | None) -> It
         yield row
 
 
-PARTITION_COLUMNS = ("url", "outlet", "listed_date", "warc_file", "warc_offset", "warc_length")
+PARTITION_COLUMNS = ("url", "outlet", "listed_date", "archived_at", "warc_file", "warc_offset", "warc_length")
 
 
 def _extract_partitions(spec: Pipeline, study: Study, captures: Iterable[Any], total: int, engine: Engine,

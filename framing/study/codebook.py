@@ -33,6 +33,17 @@ class Examples(Strict):
     negative: list[str] = []
 
 
+class Guidance(Strict):
+    """A frame's guidance written in another language, for coders who read that language: the
+    same fields as the frame's own, each optional. Its examples are checked in that language."""
+
+    label: str = ""
+    description: str = ""
+    include: str = ""
+    exclude: str = ""
+    examples: Examples = Examples()
+
+
 class Frame(Strict):
     """One frame: what it is, how to code it, and the words that signal it."""
 
@@ -43,6 +54,7 @@ class Frame(Strict):
     exclude: str = ""
     patterns: dict[str, list[str]] = {}
     examples: Examples = Examples()
+    guidance: dict[str, Guidance] = {}   # per language: the frame's guidance in that language
     maps_to: dict[str, str] = {}
 
     @field_validator("id")
@@ -94,6 +106,9 @@ class Codebook(Strict):
     unit: str = Field("article", pattern="^(article|sentence)$")
     negators: dict[str, list[str]] = {}
     negation_window: int = Field(3, ge=0, le=20)
+    # in languages matched on characters (Chinese: framing.tag.characters), the window is counted
+    # in characters, which do not depend on the segmenter; 8 covers 一个奥威尔式的 ("an Orwellian-style")
+    negation_characters: int = Field(8, ge=0, le=40)
     compounds: list[str] = []
     frames: list[Frame] = Field(min_length=1)
     actors: list[Actor] = []
@@ -217,6 +232,7 @@ def _check_language_keys(book: Codebook, lines) -> list[str]:
     errors = []
     places = [(("negators", lang), lang) for lang in book.negators]
     places += [(("frames", i, "patterns", lang), lang) for i, f in enumerate(book.frames) for lang in f.patterns]
+    places += [(("frames", i, "guidance", lang), lang) for i, f in enumerate(book.frames) for lang in f.guidance]
     places += [(("compounds", i), lang) for i, lang in enumerate(book.compounds)]
     for loc, language in places:
         if language not in book.languages:

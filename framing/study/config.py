@@ -11,6 +11,7 @@ import glob
 import hashlib
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
 
@@ -19,23 +20,62 @@ from framing.study.codebook import Codebook, load_codebook, resolve
 from framing.study.schema import Strict, at, validate
 from framing.study.yamlio import KeyPath, load_with_lines
 
-SOURCE_KINDS = ("feed", "sitemap", "urls", "crawl", "warc")
+SOURCE_KINDS = ("feed", "sitemap", "urls", "crawl", "warc", "cdx")
 DEFAULT_USER_AGENT = "framing/0.1 (media-framing research crawler; +https://pypi.org/project/framing/)"
+
+# The Wayback Machine's replay of a capture's original bytes: ``id_`` leaves out the archive's
+# toolbar and its rewriting of links, so the page is what the site served.
+WAYBACK_HOST = "web.archive.org"
+WAYBACK_REPLAY = "https://web.archive.org/web/{timestamp}id_/{url}"
+# Seconds between requests to an archive's host unless a cdx source sets its own. The Wayback
+# Machine's CDX search is limited to about 24 requests a minute per address (2.5 s; the `wayback`
+# Python client lowered its default to that in 0.5.1 "to match the actual hard limits"); 4 s
+# stays under it with room for the replays, which go to the same host from the same address.
+ARCHIVE_DELAY_S = 4.0
+# keys that only a cdx source reads; given on another source they are an error, not ignored
+CDX_KEYS = ("match", "match_type", "since", "until", "mime", "status", "collapse", "replay", "per_host_delay_s",
+            "page_size", "max_index_pages")
 
 
 class Source(Strict):
-    """One place to find articles: exactly one of feed, sitemap, urls, crawl or warc."""
+    """One place to find articles: exactly one of feed, sitemap, urls, crawl, warc or cdx."""
 
     feed: str | None = None
     sitemap: str | None = None
     urls: str | None = None
     crawl: str | None = None
     warc: str | None = None
+    cdx: str | None = Field(None, description="a CDX index server (the Wayback Machine's "
+                                              "https://web.archive.org/cdx/search/cdx): archived captures")
     outlet: str | None = Field(None, description="Outlet name; defaults to the host name.")
     max_pages: int | None = Field(None, ge=1)
     max_depth: int = Field(2, ge=0, description="crawl only: link hops from the start page")
     url_column: str = "url"
     outlet_column: str = "outlet"
+    match: str | None = Field(None, description="cdx only: the URL prefix (or domain) whose captures are listed")
+    match_type: Literal["exact", "prefix", "host", "domain"] = Field(
+        "prefix", description="cdx only: how `match` is matched (the CDX server's matchType)")
+    since: dt.date | None = Field(None, description="cdx only: first capture day (the CDX `from`)")
+    until: dt.date | None = Field(None, description="cdx only: last capture day, inclusive (the CDX `to`)")
+    mime: str | None = Field("text/html", description="cdx only: the captures' MIME type (a regular expression); "
+                                                      "null: any")
+    status: str | None = Field("200", description="cdx only: the captures' HTTP status (a regular expression); "
+                                                 "null: any")
+    collapse: str | None = Field("urlkey", description="cdx only: one capture per value of this field "
+                                                       "(urlkey: one per URL); null: every capture")
+    replay: str | None = Field(None, description="cdx only: URL template of a capture's original bytes, with "
+                                                 "{timestamp} and {url}; default the Wayback Machine's")
+    per_host_delay_s: float | None = Field(None, ge=0, le=3600, description="cdx only: seconds between requests "
+                                                                            "to the archive's host")
+    page_size: int = Field(1000, ge=1, le=150_000, description="cdx only: captures per index request (`limit`)")
+    max_index_pages: int = Field(100, ge=1, description="cdx only: index pages read, following the "
+                                                        "resumption key; a cursor that goes on stops here")
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _status_as_text(cls, value: object) -> object:
+        """``status: 200`` is read by YAML as a number; the CDX filter takes it as text."""
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
     @model_validator(mode="after")
     def _exactly_one_kind(self) -> Source:
@@ -45,7 +85,49 @@ class Source(Strict):
                 f"a source needs exactly one of {', '.join(SOURCE_KINDS)}; got "
                 + (", ".join(given) if given else "none")
             )
+        if given[0] == "cdx":
+            self._check_cdx()
+        elif stray := [k for k in CDX_KEYS if k in self.model_fields_set]:
+            raise ValueError(f"{', '.join(stray)}: only for cdx sources")
         return self
+
+    def _check_cdx(self) -> None:
+        host = (urlsplit(self.cdx).hostname or "").lower()
+        if urlsplit(self.cdx).scheme not in ("http", "https") or not host:
+            raise ValueError(f"cdx: an http(s) URL of a CDX server is needed, got {self.cdx!r}")
+        if host == "index.commoncrawl.org":
+            # checked against pywb's documented CDX server API, which Common Crawl's index runs
+            raise ValueError("cdx: Common Crawl's index server (pywb) answers in another dialect (one JSON object "
+                             "a line, fields url/mime/status, no resumption key) and keeps its captures in WARC "
+                             "files, not behind a replay URL; it is not supported yet. Download the WARC files "
+                             "and use a warc: source")
+        if not self.match:
+            raise ValueError("a cdx source needs `match`: the URL prefix (or, with match_type: domain, the domain) "
+                             "whose captures are listed")
+        if self.since and self.until and self.since > self.until:
+            raise ValueError(f"since {self.since} is after until {self.until}")
+        if self.replay is None and host != WAYBACK_HOST:
+            raise ValueError(f"replay: needed for a CDX server other than {WAYBACK_HOST}: the URL of a capture's "
+                             "original bytes, with {timestamp} and {url}")
+        template = self.replay_template
+        try:
+            example = template.format(timestamp="20200101000000", url="http://example.org/")
+        except (KeyError, IndexError, ValueError) as exc:
+            raise ValueError(f"replay: only {{timestamp}} and {{url}} may be filled in ({exc!r})") from None
+        if "{timestamp}" not in template or "{url}" not in template or not example.startswith(("http://",
+                                                                                               "https://")):
+            raise ValueError(f"replay: an http(s) URL template with {{timestamp}} and {{url}} is needed, "
+                             f"got {template!r}")
+
+    @property
+    def replay_template(self) -> str:
+        """cdx: where a capture's original bytes are (``{timestamp}``, ``{url}``)."""
+        return self.replay or WAYBACK_REPLAY
+
+    @property
+    def archive_delay_s(self) -> float:
+        """cdx: seconds between requests to the archive's host (index and replays alike)."""
+        return self.per_host_delay_s if self.per_host_delay_s is not None else ARCHIVE_DELAY_S
 
     @property
     def kind(self) -> str:
@@ -57,6 +139,9 @@ class Source(Strict):
 
     @property
     def label(self) -> str:
+        if self.kind == "cdx":  # one index server serves many queries: the query names the source
+            dates = "".join(f"&{k}={d:%Y%m%d}" for k, d in (("from", self.since), ("to", self.until)) if d)
+            return f"cdx:{self.cdx}?url={self.match}&matchType={self.match_type}{dates}"
         return f"{self.kind}:{self.location}"
 
 

@@ -15,9 +15,23 @@ def keyword_pattern(keywords: list[str]) -> re.Pattern[str]:
     --------
     >>> bool(keyword_pattern(["social credit", "sozialkredit*"]).search("Das Sozialkreditsystem"))
     True
+    >>> bool(keyword_pattern(["社会信用"]).search("推进社会信用体系建设"))
+    True
+    >>> bool(keyword_pattern(["credit"]).search("discredit"))
+    False
     """
-    alternatives = [r"\b" + re.escape(k.strip()).replace(r"\*", r"\w*").replace(r"\ ", r"\s+") for k in keywords]
+    alternatives = [_boundary(k.strip()) + re.escape(k.strip()).replace(r"\*", r"\w*").replace(r"\ ", r"\s+")
+                    for k in keywords]
     return re.compile("|".join(alternatives), re.IGNORECASE)
+
+
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")  # kana and CJK ideographs
+
+
+def _boundary(keyword: str) -> str:
+    """A word boundary before the keyword, except in scripts written without spaces: in
+    "推进社会信用体系建设" nothing separates 社会信用 from the character before it."""
+    return "" if _UNSPACED.match(keyword) else r"\b"
 
 
 def page_mentions(page: str, topic: re.Pattern[str]) -> bool:

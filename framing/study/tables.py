@@ -20,8 +20,10 @@ URL_STATUSES = {
     "redirected": "answered with a redirect; the target was queued",
     "redirect-loop": "a redirect led back to a URL of the same chain",
     "too-many-redirects": "more than collect.max_redirects hops",
-    "off-host": "a crawl link that leaves the start page's host",
-    "max-pages": "not fetched because the page budget was spent (or, for a sitemap, covered); queued next run",
+    "off-host": "a crawl link that leaves the start page's host, or an archive's redirect that leaves the archive",
+    "max-pages": "not fetched because the page budget was spent (or, for a sitemap or a CDX index page, covered; "
+                 "for an index page also: the source's max_index_pages read); queued next run",
+    "cursor-repeated": "a CDX index page whose resumption key was given before: paging stopped there",
     "max-sitemaps": "a sitemap over collect.max_sitemaps of its source; queued next run",
     "sitemap-too-deep": "a sitemap nested deeper than collect.max_sitemap_depth",
     "invalid-url": "not an http(s) URL",
@@ -43,6 +45,15 @@ ARTICLE_STATUSES = {
     "decode-error": "the capture could not be read",
     "too-large": "the capture decodes to more than collect.max_bytes",
 }
+# What `framing rehydrate` found for each article of an export (tables/rehydration). Compared by the
+# exact text's SHA-256, which is what the offsets of hits, quotes and mentions count in.
+REHYDRATION_STATUSES = {
+    "same": "the page gives the study's text again, character for character: its offsets hold",
+    "changed": "the page gives other text now (or none); the new text is kept, the offsets are not used",
+    "vanished": "the page is gone: HTTP 404 or 410, or its host name no longer exists",
+    "not-fetched": "not asked or not answered: robots.txt, a timeout, a redirect loop, an error (the reason says)",
+    "no-text": "the study kept no text for this page (its status says why): nothing to restore",
+}
 # Groups of URL statuses, named once for the crawler, the frontier, the funnel and the summaries.
 # statuses that mean "not now" rather than "never": the next run queues them again
 HELD = ("max-pages", "max-sitemaps", "robots-unavailable", "crawl-delay-too-long")
@@ -50,7 +61,7 @@ HELD = ("max-pages", "max-sitemaps", "robots-unavailable", "crawl-delay-too-long
 UNSPENT = ("queued", "robots-disallowed", "invalid-url", "redirected", "redirect-loop", "too-many-redirects", *HELD)
 # listing outcomes that a new run leaves alone: success, or a verdict that another request would not change
 LISTING_FINAL = ("queued", "fetched", "redirected", "redirect-loop", "too-many-redirects", "robots-disallowed",
-                 "invalid-url", "sitemap-too-deep")
+                 "invalid-url", "sitemap-too-deep", "cursor-repeated")
 # page outcomes that are not failures: done, waiting, forbidden, or a hop to another URL
 NOT_FAILED = ("fetched", "queued", "robots-disallowed", "redirected", "prefiltered", *HELD)
 

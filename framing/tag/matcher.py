@@ -376,6 +376,28 @@ def _sentence_starts(codes: np.ndarray, offsets: list[int]) -> list[list[int]]:
     return [[offsets[k], *starts] for k, starts in enumerate(_split(found, offsets))]
 
 
+def sentence_starts_of(marks: np.ndarray, words: np.ndarray, offsets: list[int]) -> list[list[int]]:
+    """Per document, its sentence starts by the Sentencizer's rule, from a batch's tokens.
+
+    The rule's one home for every matcher (:mod:`framing.tag.characters` too).
+
+    Parameters
+    ----------
+    marks, words
+        Per token of the batch (documents one after the other, each followed by one separator
+        token that is neither): whether it is a sentence mark (or a line break), whether a word
+        (neither punctuation, white space nor a mark).
+    offsets
+        Where each document begins in the batch, and the batch's length last.
+
+    Returns
+    -------
+    list of list of int
+        Per document, its sentence starts as batch positions, the first at its own start.
+    """
+    return _sentence_starts(marks.astype(np.uint64) * _U_MARK | words.astype(np.uint64) * _U_WORD, offsets)
+
+
 def _continues(words: tuple[int, ...], i: int, ids: list[int], sets: list[frozenset[int]]) -> bool:
     """Whether the phrase ``words``, its first word matched at token ``i``, goes on to its end
     (a separator, of the empty set, follows every document)."""

@@ -15,7 +15,9 @@ from spacy.tokens import Doc
 
 from framing.iterate import chunks
 from framing.study.codebook import Codebook
+from framing.tag.characters import CharacterMatcher
 from framing.tag.matcher import BATCH, Hit, LanguageMatcher
+from framing.tag.nlp import UNSPACED
 
 __all__ = ["Hit", "RuleTagger"]
 
@@ -41,13 +43,18 @@ class RuleTagger:
     def __init__(self, codebook: Codebook, min_hits: int = 1):
         self.codebook = codebook
         self.min_hits = min_hits
-        self._matchers: dict[str, LanguageMatcher] = {}
+        self._matchers: dict[str, LanguageMatcher | CharacterMatcher] = {}
 
-    def matcher(self, language: str | None) -> LanguageMatcher:
-        """The matcher for ``language``; a language the codebook lacks gets its first language's."""
+    def matcher(self, language: str | None) -> LanguageMatcher | CharacterMatcher:
+        """The matcher for ``language``; a language the codebook lacks gets its first language's.
+
+        Languages written without spaces (Chinese) are matched on characters
+        (:class:`framing.tag.characters.CharacterMatcher`), the others on words.
+        """
         known = language if language in self.codebook.languages else self.codebook.languages[0]
         if known not in self._matchers:
-            self._matchers[known] = LanguageMatcher(self.codebook, known)
+            kind = CharacterMatcher if known in UNSPACED else LanguageMatcher
+            self._matchers[known] = kind(self.codebook, known)
         return self._matchers[known]
 
     def parse(self, text: str, language: str) -> Doc:
