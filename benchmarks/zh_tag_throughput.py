@@ -16,7 +16,7 @@ import argparse
 from typing import Any
 
 from _chinese import chinese_articles
-from _timing import timed
+from _timing import alternating
 
 from framing.study.codebook import load_codebook
 from framing.tag.rules import RuleTagger
@@ -35,22 +35,13 @@ def main() -> None:
         nlp.make_doc(article["text"])
         tagger.tag_article(article)
 
-    tokenizer = tagging = 0.0
     hits = 0
 
     def tag(block: list[dict[str, Any]]) -> None:
         nonlocal hits
         hits += sum(len(hit_rows) for hit_rows, _ in tagger.tag_all(block))
 
-    for n, start in enumerate(range(0, len(corpus), args.block)):
-        block = corpus[start:start + args.block]
-        texts = [a["text"] for a in block]
-        if n % 2:
-            tagging += timed(tag, [block])
-            tokenizer += timed(nlp.make_doc, texts)
-        else:
-            tokenizer += timed(nlp.make_doc, texts)
-            tagging += timed(tag, [block])
+    tagging, tokenizer = alternating(corpus, args.block, tag, nlp.make_doc)
 
     n, chars = len(corpus), sum(len(a["text"]) for a in corpus)
     print(f"articles: {n} of {chars // n} characters; hits found: {hits}")
