@@ -190,3 +190,84 @@ def test_a_capitalized_name_where_an_actor_is_named_and_one_that_starts_before_i
             "that the rules would be applied in every province soon.")
     assert [(q.speaker, q.resolved) for q in find_quotes(text, "en", linker.mentions).quotes] == [
         ("Xinhua", None), ("A spokesman", None)]
+
+
+def _subject_first_sentences() -> list[str]:
+    """Sentences of the subject-first pattern's kinds ("Officials in Beijing also said that …"), put
+    together from its parts, as written and lower-cased; and sentences of random words (the
+    synthetic corpus: speech verbs among words of every kind)."""
+    from framing.demo.synthetic import news_articles
+
+    conjunctions = ["", "But ", "And ", "Meanwhile "]
+    subjects = ["Officials", "Rights groups", "Several foreign executives", "human-rights researchers", "Creemers",
+                "Rogier Creemers", "Ursula von der Leyen", "He", "they", "The researcher", "the central bank",
+                "A spokesman", "Xinhua's editor", "Twenty-one of them", "Roughly a third of respondents",
+                "68 per cent", "Most", "The People's Bank of China", "Mr. Smith", "Dr. Jane Lee", "Police",
+                "Local officials", "women", "BEIJING (AP) - Officials", "The Institute for China Studies",
+                "Their lawyers", "Both", "Some 40 firms", "Half of them", "It"]
+    posts = ["", " in Beijing", " at the ministry in the capital city", " who have studied it for years",
+             " we interviewed", " surveyed", " of the firm", " from the eastern province of Zhejiang"]
+    adverbs = ["", " also", " quickly", " themselves", " still", " often"]
+    auxiliaries = ["", " have", " has long", " had already", " would", " will also"]
+    verbs = [" said that the rules were clear to them", " warned the plan would fail soon", " says it is local",
+             " told reporters the lists are local", " argued that it was fine", " told us that nothing changed"]
+    rng = random.Random(8)
+    sentences = []
+    for _ in range(3000):
+        sentence = "".join(rng.choice(part) for part in (conjunctions, subjects, posts, adverbs, auxiliaries, verbs))
+        sentence = sentence[0].upper() + sentence[1:] + "."
+        sentences += [sentence, sentence.lower()] if rng.random() < 0.2 else [sentence]
+    for article in news_articles(40, 600, seed=3):
+        sentences += [m.group().strip() for m in quotes._SENTENCE.finditer(article["text"])]
+    for text, _ in _fixture_texts() + _shuffled(9, 200):
+        sentences += [m.group().strip() for m in quotes._SENTENCE.finditer(text)]
+    return [s for s in sentences if s]
+
+
+def test_the_subject_check_holds_wherever_the_subject_first_pattern_matches():
+    """_subject_may_end rules sentences out before the subject-first pattern is tried: by the
+    words before a cue (at most SUBJECT_WORDS, not ending in "the", "of", …), and by what the words
+    before the pattern's verb may be (with no comma before it: :data:`quotes._LEAD`, or a sentence
+    that opens otherwise). Wherever the pattern matches, the second holds at its verb, and the
+    check is the first alone."""
+    rules = quotes._reported_patterns("en")
+    pattern, _, without_lead = rules.patterns[rules.subject_first]
+    matched = ruled_out = 0
+    for body in _subject_first_sentences():
+        if quotes._OPENS_OTHERWISE.match(body):
+            assert quotes._MAY_OPEN_OTHERWISE.match(body), body  # the first words' test lets it through
+        cues = list(rules.cues(body))
+        words_before = any(at > 0 and body.count(" ", body.rfind(",", 0, at) + 1, at) <= quotes.SUBJECT_WORDS and
+                           quotes._word_before(body, at) not in quotes._NOT_SUBJECT_END for at in cues)
+        for regex in (pattern, without_lead):
+            if (found := regex.match(body)) is None:
+                continue
+            at = next(found.start(verb) for verb in ("verb", "verb2", "verb3") if found.group(verb) is not None)
+            assert at in cues, body
+            assert "," in body[:at] or quotes._LEAD.match(body) or quotes._OPENS_OTHERWISE.match(body), body
+            assert quotes._subject_may_end(body, 0, cues, rules) == words_before, body
+            assert quotes._subject_may_end(body, 0, None, rules) == words_before, body
+            matched += 1
+        ruled_out += words_before and not quotes._subject_may_end(body, 0, cues, rules)
+    assert matched > 3000 and ruled_out > 500  # the sentences try both sides
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_a_speaker_is_linked_as_by_trying_every_actor_pattern(language):
+    """actor_of rules a speaker out by one pass of the mentions' patterns: the same actor as the
+    first actor's pattern (in codebook order) that matches the speaker's words."""
+    linker = ActorLinker(ACTORS, language)
+    plain = [(actor_id, pattern) for actor_id, pattern in linker._patterns]
+    rng = random.Random(10)
+    speakers = []
+    for text, _ in _shuffled(11, 150) + [(t, language) for t in TEXTS]:
+        words = text.split()
+        for _ in range(5):
+            at = rng.randrange(len(words) + 1)
+            speakers.append(" ".join(words[at:at + rng.randint(1, 6)]))
+    linked = 0
+    for speaker in speakers + [a for actor in ACTORS for a in actor.aliases.get(language, [])]:
+        expected = next((actor_id for actor_id, pattern in plain if pattern.search(speaker)), None) if speaker else None
+        assert linker.actor_of(speaker) == expected, speaker
+        linked += expected is not None
+    assert linked > 50

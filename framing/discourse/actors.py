@@ -78,7 +78,10 @@ class ActorLinker:
         # once, not by a search per actor every time
         if (known := self._known.get(words, _UNKNOWN)) is not _UNKNOWN:
             return known
-        found = next((actor_id for actor_id, pattern in self._patterns if pattern.search(words)), None)
+        # most speakers name no actor ("Officials", "he"): one pass of all the actors' aliases (the
+        # mentions' patterns, which match wherever one of the actors' does) rules them out
+        found = next((actor_id for actor_id, pattern in self._patterns if pattern.search(words)), None) \
+            if any(scan.search(words) for scan in self._careful) else None
         if len(self._known) >= _KNOWN_SPEAKERS:
             self._known.clear()  # a bound on memory in a long run; the common speakers come back soon
         self._known[words] = found
