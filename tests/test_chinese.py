@@ -280,3 +280,26 @@ def test_the_tag_stage_finds_chinese_frames_end_to_end(write_pipeline):
         assert text[hit[1]:hit[2]]   # offsets point into the text
     shares = study.read_frame("prevalence_by_outlet")   # the aggregate stage took the Chinese outlet names
     assert set(shares["outlet"]) == {"人民日报", "自由之声"}
+
+
+def test_an_outlet_name_with_characters_xml_forbids_renders_instead_of_aborting(tmp_path):
+    # vl-convert aborts the whole process on such a character in SVG: run it apart, so a regression
+    # fails this test instead of killing the test run
+    import subprocess
+    import sys
+
+    script = f"""
+import pandas as pd
+from pathlib import Path
+from framing.report.build import write_figure
+from framing.report.charts import frame_share_by_outlet
+names = ["Bad\\x0bName\\uffff", "东海日报"]
+prev = pd.DataFrame([{{"outlet": o, "frame": "surveillance", "share": 0.5, "with_frame": 1, "articles": 2,
+                       "ci_low": 0.1, "ci_high": 0.9}} for o in names])
+write_figure(Path({str(tmp_path)!r}), frame_share_by_outlet(prev, {{"surveillance": "Total surveillance"}}, 0.95))
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    svg = (tmp_path / "frame_share_by_outlet.svg").read_text(encoding="utf-8")
+    assert "Bad\ufffdName\ufffd" in svg and "东海日报" in svg
+    assert (tmp_path / "frame_share_by_outlet.png").stat().st_size > 1000

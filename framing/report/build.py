@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -136,8 +137,24 @@ def voice_figures(spec: Pipeline, study: Study, labels: dict[str, str], codebook
     return figures
 
 
+# characters XML 1.0 forbids: vl-convert renders SVG, and one of these in a label (a scraped outlet
+# name with a vertical tab or U+FFFF) aborts the whole process instead of raising
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(value: Any) -> Any:
+    """A chart spec with every string's XML-forbidden characters replaced by U+FFFD."""
+    if isinstance(value, str):
+        return _NOT_XML.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {xml_safe(k): xml_safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [xml_safe(v) for v in value]
+    return value
+
+
 def write_figure(out: Path, figure: Figure) -> None:
-    spec = figure.chart.to_dict()
+    spec = xml_safe(figure.chart.to_dict())
     figure.data.to_csv(out / f"{figure.name}.csv", index=False)
     (out / f"{figure.name}.vl.json").write_text(json.dumps(spec, indent=1), encoding="utf-8")
     (out / f"{figure.name}.svg").write_text(vlc.vegalite_to_svg(spec), encoding="utf-8")
