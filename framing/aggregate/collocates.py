@@ -55,14 +55,14 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from framing.aggregate.distinctive import _WORD, UNSPACED
+from framing.aggregate.distinctive import _WORD
 from framing.aggregate.distinctive import words as text_words
+from framing.scripts import HAN
 
 ORDERS = ("ll", "pmi")
 COLUMNS = ["collocate", "observed", "left", "right", "texts", "expected", "frequency", "ll", "pmi"]
 
 _NODE_WORD = re.compile(r"(?:[^\W\d_]|\*)+")  # a word of the term, ``*`` kept as a glob
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 # English "n't" contractions split by _WORD into a stem and a dropped "t" ("don't" -> "don"): function
 # words that spaCy's list (which has "do" and "n't") does not catch. "won" is left out: it is also a verb.
 _CONTRACTION_STEMS = {"en": frozenset({"aren", "couldn", "didn", "doesn", "don", "hadn", "hasn", "haven", "isn",
@@ -131,8 +131,8 @@ def node_words(term: str) -> tuple[str, ...]:
     >>> node_words("Sozialkredit*")
     ('sozialkredit*',)
     """
-    if _CJK.search(term) and "*" not in term:  # a Chinese term is segmented as Chinese texts are
-        words = tuple(text_words(term, UNSPACED[0]))
+    if HAN.search(term) and "*" not in term:  # a Chinese term is segmented as Chinese texts are
+        words = tuple(text_words(term, "zh"))
     else:
         words = tuple(w for w in _NODE_WORD.findall(term.lower()) if "*" in w or len(w) >= 2)
     if not words:

@@ -13,6 +13,7 @@ by one outlet and never by others does not top the list, as it would with raw lo
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections import Counter
@@ -22,8 +23,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from framing.scripts import UNSPACED_LANGUAGES
+
 _WORD = re.compile(r"[^\W\d_]{2,}")  # words of two or more letters; numbers and single letters say little
-UNSPACED = ("zh",)  # languages written without spaces between words: segmented, not split
 
 
 def words(text: str | None, language: str | None = None) -> list[str]:
@@ -32,12 +34,19 @@ def words(text: str | None, language: str | None = None) -> list[str]:
     clause, not a word). Single characters are left out in every language: in Chinese they are
     mostly function words (的, 是, 在)."""
     text = (text or "").lower()
-    if language not in UNSPACED:
+    if language not in UNSPACED_LANGUAGES:
         return _WORD.findall(text)
-    import jieba  # loads its dictionary on first use: only studies with Chinese articles pay for it
+    return [w for w in _segmenter()(text) if len(w) >= 2 and _WORD.fullmatch(w)]
+
+
+@functools.cache
+def _segmenter() -> Callable[[str], list[str]]:
+    """jieba's segmenter, set up once: its dictionary loads on first use, so only studies with
+    Chinese articles pay for it (the tagger's own jieba pipeline sits in a layer above this one)."""
+    import jieba
 
     jieba.setLogLevel(logging.WARNING)  # it announces loading its dictionary at DEBUG level on stderr
-    return [w for w in jieba.lcut(text) if len(w) >= 2 and _WORD.fullmatch(w)]
+    return jieba.lcut
 
 
 def word_counts(texts: Iterable[tuple[Hashable, str]], language: Callable[[Any], str | None] = lambda _: None

@@ -419,12 +419,17 @@ class Crawler:
             kind = "listing" if courlan.is_navigation_page(link) else "page"
             self.frontier.add(Candidate(link, kind=kind, depth=row["depth"] + 1, **common))
 
-    def _redirect(self, row, result: FetchResult) -> None:
+    def _redirect_target(self, row, result: FetchResult, what: str) -> str | None:
+        """Where a redirect points, normalized; None (the row marked ``invalid-url``) when nowhere sensible."""
         try:
-            target = normalize(result.location or "")
+            return normalize(result.location or "")
         except ValueError as exc:
-            self.frontier.set_status(row["id"], "invalid-url", f"redirect to a broken URL: {exc}"[:200],
+            self.frontier.set_status(row["id"], "invalid-url", f"{what} to a broken URL: {exc}"[:200],
                                      http_status=result.http_status)
+            return None
+
+    def _redirect(self, row, result: FetchResult) -> None:
+        if (target := self._redirect_target(row, result, "redirect")) is None:
             return
         hops = row["redirect_hops"] + 1
         if target in self._chain(row):
@@ -443,11 +448,7 @@ class Crawler:
     def _archive_redirect(self, row, result: FetchResult) -> None:
         """Follow an archive's redirect (to the capture at another timestamp, or of the URL the page
         moved to) on the archive's host, as the same row: the page keeps its original URL."""
-        try:
-            target = normalize(result.location or "")
-        except ValueError as exc:
-            self.frontier.set_status(row["id"], "invalid-url", f"archive redirect to a broken URL: {exc}"[:200],
-                                     http_status=result.http_status)
+        if (target := self._redirect_target(row, result, "archive redirect")) is None:
             return
         hops = row["redirect_hops"] + 1
         chain = self._archive_chains.setdefault(row["id"], {row["archive_url"]})

@@ -29,6 +29,7 @@ from framing.discourse.actors import ActorLinker
 from framing.discourse.quotes import find_quotes
 from framing.errors import FramingError
 from framing.evaluate.scores import unit_key
+from framing.scripts import HAN
 
 # words that say nothing about who a speaker is: titles, articles, particles
 _NOT_NAME_WORDS = frozenset({
@@ -36,7 +37,6 @@ _NOT_NAME_WORDS = frozenset({
     "herr", "frau", "der", "die", "das", "des", "dem", "den", "ein", "eine", "einer", "eines", "einem", "von", "van",
     "de", "du", "la", "le", "al"})
 _WORD = re.compile(r"[^\W\d_]+")
-_UNSPACED = re.compile(r"[\u4e00-\u9fff]")
 MARK_COLUMNS = ["says", "speaker", "actor", "direct"]
 
 
@@ -202,7 +202,7 @@ def _speaker_right(quote: Found, mark: dict[str, Any]) -> bool:
     if mark.get("actor") and quote.actor == mark["actor"]:
         return True
     marked = str(mark.get("speaker") or "")
-    if _UNSPACED.search(marked):  # Chinese names have no separate words: the marked name within the found one
+    if HAN.search(marked):  # Chinese names have no separate words: the marked name within the found one
         found, marked = "".join(quote.name.split()), "".join(marked.split())
         return bool(found) and (marked in found or (len(found) >= 2 and found in marked))
     return bool(_name_words(quote.name) & _name_words(marked))

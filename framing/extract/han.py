@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import re
 
-_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-# hiragana, katakana (with its phonetic extensions) and half-width katakana
-_KANA = re.compile("[\u3041-\u309f\u30a0-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
+from framing.scripts import HAN as _HAN
+from framing.scripts import KANA as _KANA
+
 _CANTONESE = re.compile("[嘅咗唔佢哋冇喺嚟啲嘢噉]")
 
 

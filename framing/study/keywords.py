@@ -5,6 +5,8 @@ from __future__ import annotations
 import html
 import re
 
+from framing.scripts import UNSPACED
+
 _TAG = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]*>", re.IGNORECASE | re.DOTALL)
 
 
@@ -25,13 +27,10 @@ def keyword_pattern(keywords: list[str]) -> re.Pattern[str]:
     return re.compile("|".join(alternatives), re.IGNORECASE)
 
 
-_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")  # kana and CJK ideographs
-
-
 def _boundary(keyword: str) -> str:
     """A word boundary before the keyword, except in scripts written without spaces: in
     "推进社会信用体系建设" nothing separates 社会信用 from the character before it."""
-    return "" if _UNSPACED.match(keyword) else r"\b"
+    return "" if UNSPACED.match(keyword) else r"\b"
 
 
 def page_mentions(page: str, topic: re.Pattern[str]) -> bool:

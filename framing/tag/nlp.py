@@ -22,6 +22,8 @@ import spacy
 from spacy.language import Language
 from spacy.pipeline import Sentencizer
 
+from framing.scripts import UNSPACED_LANGUAGES
+
 # spaCy keeps every word type it has tokenized (about 0.5 KiB each: lexeme, strings, maps) for
 # as long as the pipeline lives; past this many, the shared pipeline is replaced by a new one
 VOCAB_LIMIT = 100_000
@@ -30,7 +32,7 @@ _shared: dict[str, Language] = {}
 
 # Languages written without spaces between words: their patterns match characters, not words
 # (framing.tag.characters), and their tokens come from a word segmenter.
-UNSPACED = frozenset({"zh"})
+UNSPACED = UNSPACED_LANGUAGES
 # what ends a Chinese sentence: the sentencizer's marks less the full stops of Latin script, which
 # in Chinese text stand in abbreviations ("U.S." is U . S . to jieba) and numbers, not at ends
 ZH_SENTENCE_MARKS = frozenset(Sentencizer.default_punct_chars) - {".", "．", "﹒"}
