@@ -519,7 +519,7 @@ def test_cdx_config_is_checked_with_lines_and_did_you_mean(tmp_path):
     assert "replay: only {timestamp} and {url} may be filled in" in message
     (message,) = write(tmp_path, "  - cdx: https://index.commoncrawl.org/CC-MAIN-2024-10-index\n"
                                  "    match: example.org/\n")
-    assert "Common Crawl's index server (pywb) answers in another dialect" in message
+    assert "one crawl's index of Common Crawl; give `cdx: commoncrawl` and name the crawl in `crawls:" in message
     (message,) = write(tmp_path, "  - feed: https://example.org/rss\n    since: 2020-01-01\n    page_size: 10\n")
     assert message.startswith("line 4: sources[0]:") and "since, page_size: only for cdx sources" in message
 

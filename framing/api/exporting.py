@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -168,10 +169,13 @@ def _shared(study: Study, name: str, records: _Records | None) -> Iterator[pa.Ta
         if name == "articles" and records is not None:
             rows = table.select(["text", "warc_file", "warc_offset"]).to_pylist()
             found = [records.of(row["warc_file"], row["warc_offset"]) for row in rows]
+            archived = [records.archived.get(url, (None, None)) for url in table.column("url").to_pylist()]
             table = (table.append_column("text_sha256", pa.array([text_sha256(r["text"]) for r in rows], pa.string()))
                      .append_column("warc_record_id", pa.array([f[0] for f in found], pa.string()))
                      .append_column("warc_payload_digest", pa.array([f[1] for f in found], pa.string()))
-                     .append_column("captured", pa.array([f[2] for f in found], pa.timestamp("us", tz="UTC"))))
+                     .append_column("captured", pa.array([f[2] for f in found], pa.timestamp("us", tz="UTC")))
+                     .append_column("archive_url", pa.array([a[0] for a in archived], pa.string()))
+                     .append_column("archived_at", pa.array([a[1] for a in archived], pa.string())))
         if name in SPANS:
             span = SPANS[name]
             table = table.append_column(f"{span}_sha256", pa.array(
@@ -184,13 +188,22 @@ def _shared(study: Study, name: str, records: _Records | None) -> Iterator[pa.Ta
 
 class _Records:
     """Each article's WARC record identity (record id, payload digest, capture time), read from the
-    study's captures one file at a time (the article table is in capture order)."""
+    study's captures one file at a time (the article table is in capture order); and for a page taken
+    from a web archive where and when the archive had it (``archived``: URL -> (archive_url,
+    archived_at)), so that rehydrate asks the archive again rather than the live site."""
 
     def __init__(self, study: Study):
         self.study = study
         self.articles = self.found = self.missing = 0
         self._name: str | None = None
         self._handle: BinaryIO | None = None
+        self.archived: dict[str, tuple[str, str | None]] = {}
+        if study.state_db.is_file():  # read where it exists: an export creates nothing in the study
+            with closing(study.connect_state()) as conn:
+                if {"archive_url", "archived_at"} <= {row[1] for row in conn.execute("PRAGMA table_info(urls)")}:
+                    self.archived = {url: (where, when) for url, where, when in conn.execute(
+                        "SELECT url, archive_url, archived_at FROM urls WHERE kind = 'page' "
+                        "AND archive_url IS NOT NULL")}
 
     def of(self, name: str | None, offset: int | None) -> tuple[str | None, str | None, dt.datetime | None]:
         self.articles += 1

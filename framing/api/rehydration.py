@@ -29,11 +29,12 @@ import yaml
 
 from framing import __version__
 from framing.collect.captures import Capture
+from framing.collect.crawler import archive_delays
 from framing.collect.recapture import Found, Lost, Wanted, fetch_again, find_in_warcs, read_found
 from framing.errors import FramingError
 from framing.extract.articles import content_hash, extract_all
 from framing.study.bundle import SPANS, Bundle, move_members, open_bundle, restore_span, text_sha256
-from framing.study.config import DEFAULT_USER_AGENT, Filter, Pipeline
+from framing.study.config import DEFAULT_USER_AGENT, Filter, Pipeline, Source
 from framing.study.schema import validate
 from framing.study.stages import Progress
 from framing.study.store import HUMAN_TABLES, Study
@@ -158,7 +159,7 @@ def rehydrate(export: str | Path, workdir: str | Path, warc: list[str] | None = 
                 out.notes.append("the export holds the text: no WARC file read, nothing fetched")
         else:
             wanted = [_wanted(row) for row in articles if row.get("text_sha256")]
-            found, lost = _find(wanted, paths, fetch, study, spec, agent, report, out)
+            found, lost = _find(wanted, paths, fetch, study, spec, agent, report, out, _archive_delays(bundle))
             summaries, unreadable = _extract(study, spec, list(found.values()), recovered, report)
         out.articles = pd.DataFrame([_outcome(row, summaries.get(row["article_id"]), found.get(row["article_id"]),
                                               lost.get(row["article_id"]), row["article_id"] in unreadable, fetch)
@@ -228,11 +229,26 @@ def _write_study_file(path: Path, data: dict[str, Any], bundle: Bundle, articles
 
 def _wanted(row: dict[str, Any]) -> Wanted:
     return Wanted(row["article_id"], row["url"], row["outlet"], row.get("warc_record_id"),
-                  row.get("warc_payload_digest"), row.get("captured"))
+                  row.get("warc_payload_digest"), row.get("captured"), row.get("archive_url"), row.get("archived_at"))
+
+
+def _archive_delays(bundle: Bundle) -> dict[str, float]:
+    """The original study's web archive hosts and their delays (its cdx sources, as its pipeline.yml
+    has them), to ask them again as politely as the study did; a source that no longer validates is passed over."""
+    data, _ = load_with_lines(bundle.file("pipeline.yml"))
+    sources = []
+    for raw in (data.get("sources") or []) if isinstance(data, dict) else []:
+        if isinstance(raw, dict) and raw.get("cdx"):
+            try:
+                sources.append(Source.model_validate(raw))
+            except ValueError:
+                continue
+    return archive_delays(sources)
 
 
 def _find(wanted: list[Wanted], paths: list[Path], fetch: bool, study: Study, spec: Pipeline, agent: str,
-          report: Progress, out: Rehydration) -> tuple[dict[str, Found], dict[str, Lost]]:
+          report: Progress, out: Rehydration, host_delays: dict[str, float] | None = None
+          ) -> tuple[dict[str, Found], dict[str, Lost]]:
     """WARC files first, then the web for what they do not hold."""
     found: dict[str, Found] = {}
     if paths:
@@ -242,7 +258,7 @@ def _find(wanted: list[Wanted], paths: list[Path], fetch: bool, study: Study, sp
     lost: dict[str, Lost] = {}
     if fetch and rest:
         settings = spec.collect.model_copy(update={"user_agent": agent})
-        again = fetch_again(rest, study, settings, lambda done, total: report("fetch", done, total))
+        again = fetch_again(rest, study, settings, lambda done, total: report("fetch", done, total), host_delays)
         found.update(again.found)
         lost = again.lost
         out.requests = again.crawl.requests

@@ -19,7 +19,9 @@ Index pages are frontier rows of kind ``cdx``, fetched by the crawler as feeds a
 so the archive's robots.txt, its delay, the retries and ``Retry-After`` govern them like every
 request. Common Crawl's index server runs pywb, whose API differs (one JSON object a line, fields
 ``url``/``mime``/``status``, pages instead of a resumption key, captures kept in WARC files rather
-than behind a replay URL): an answer in that shape is recognised and reported, never misread.
+than behind a replay URL): a source names it as ``cdx: commoncrawl`` and is read by
+:mod:`framing.collect.commoncrawl`; an answer in that shape to a Wayback query is recognised and
+reported, never misread.
 """
 
 from __future__ import annotations
@@ -57,6 +59,12 @@ class IndexPage:
     resume_key: str | None = None
     malformed: int = 0
     examples: list[str] = field(default_factory=list)
+
+    def skip(self, why: str) -> None:
+        """Count a line that could not be used, quoting the first few."""
+        self.malformed += 1
+        if len(self.examples) < SHOWN:
+            self.examples.append(why)
 
     @property
     def problem(self) -> str | None:
@@ -137,7 +145,9 @@ def read_index(body: bytes) -> IndexPage:
         return IndexPage()
     if text.startswith("{"):
         raise ListingError("the index answered in pywb's dialect (one JSON object a line, as Common Crawl's "
-                           "index server does); only the Wayback CDX protocol is read", transient=False)
+                           "index server does), not the Wayback CDX protocol asked; for a pywb server give its "
+                           "list of collections (cdx: https://<server>/collinfo.json, or cdx: commoncrawl)",
+                           transient=False)
     items = _items(text)
     if not items:
         return IndexPage()
@@ -183,25 +193,19 @@ def _page(header: list, items: list[object]) -> IndexPage:
             if isinstance(key, list) and len(key) == 1 and isinstance(key[0], str) and key[0]:
                 page.resume_key = key[0]
             else:
-                _skip(page, f"no resumption key after the empty row: {_quoted(json.dumps(key))}")
+                page.skip(f"no resumption key after the empty row: {_quoted(json.dumps(key))}")
             for extra in rows:
-                _skip(page, f"a line after the resumption key: {_quoted(str(extra))}")
+                page.skip(f"a line after the resumption key: {_quoted(str(extra))}")
             break
         if not isinstance(item, list):
-            _skip(page, f"not JSON: {_quoted(str(item))}")
+            page.skip(f"not JSON: {_quoted(str(item))}")
         elif len(item) != width:
-            _skip(page, f"{len(item)} fields, not {width}: {_quoted(json.dumps(item))}")
+            page.skip(f"{len(item)} fields, not {width}: {_quoted(json.dumps(item))}")
         elif not (isinstance(item[at_url], str) and item[at_url]) or capture_time(str(item[at_time])) is None:
-            _skip(page, f"no URL or no capture time: {_quoted(json.dumps(item))}")
+            page.skip(f"no URL or no capture time: {_quoted(json.dumps(item))}")
         else:
             page.rows.append(IndexRow(original_url(item[at_url]), str(item[at_time])))
     return page
-
-
-def _skip(page: IndexPage, why: str) -> None:
-    page.malformed += 1
-    if len(page.examples) < SHOWN:
-        page.examples.append(why)
 
 
 def _quoted(text: str, size: int = 60) -> str:

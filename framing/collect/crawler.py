@@ -14,7 +14,10 @@ Captures listed by a web archive's index (``cdx:`` sources, see :mod:`framing.co
 asked of the archive, at their replay URL: the archive's host is the host whose robots.txt,
 delay (the source's ``per_host_delay_s`` when larger) and retries apply, the original site is
 never contacted, and an archive's redirect (to the capture at another timestamp) is followed on
-the archive's host without leaving the page's original URL.
+the archive's host without leaving the page's original URL. Common Crawl's captures
+(:mod:`framing.collect.commoncrawl`) are records inside WARC files: each is asked for by its byte
+range on the data host, under that host's robots.txt and delay, and the record's HTTP response is
+stored as the page's capture.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from pathlib import Path
 import courlan
 import httpx
 
-from framing.collect import cdx
+from framing.collect import cdx, commoncrawl
 from framing.collect.codings import ACCEPT_ENCODING
 from framing.collect.discover import Link, ListingError, crawlable, feed_links, page_links, sitemap_links
 from framing.collect.fetcher import FetchResult, fetch
@@ -71,10 +74,13 @@ class Crawler:
         Where this session's WARC file goes.
     progress
         Called with ``(pages done, pages known)`` after each URL.
+    host_delays
+        Seconds between requests to hosts that no source names (archives asked again by rehydrate);
+        the larger of this and the study's delay applies.
     """
 
     def __init__(self, frontier: Frontier, sources: list[Source], settings: Collect, captures_dir: Path,
-                 progress: ProgressFn | None = None):
+                 progress: ProgressFn | None = None, host_delays: dict[str, float] | None = None):
         self.frontier = frontier
         self.sources = {s.label: s for s in sources}
         self.settings = settings
@@ -89,8 +95,9 @@ class Crawler:
         self._rows_by_source: dict[str, int] = {}
         self._sitemaps_by_source: dict[str, int] = {}
         self._index_pages_by_source: dict[str, int] = {}
-        self._archive_delays = archive_delays(sources)
+        self._archive_delays = {**(host_delays or {}), **archive_delays(sources)}
         self._archive_chains: dict[int, set[str]] = {}  # an archived row's replay URLs this run: loops
+        self._urlkeys: dict[str, set[str]] = {}  # pywb sources: urlkeys listed this run (its collapse=urlkey)
         self._last_progress = 0.0
 
     def run(self) -> CrawlReport:
@@ -169,19 +176,25 @@ class Crawler:
         source, is_page = row["source"], row["kind"] == "page"
         if is_page:
             self._pages_by_source[source] = self._pages_by_source.get(source, 0) + 1
-        result = await self._polite_fetch(host, request_url(row), row["kind"], delay)
+        if record := commoncrawl.byte_range(row["archive_url"]):  # one record of a WARC file
+            url, first, last = record
+            result = await self._polite_fetch(host, url, row["kind"], delay, (first, last))
+            result = commoncrawl.open_record(result, row["url"], first, last, self.settings.max_bytes)
+        else:
+            result = await self._polite_fetch(host, request_url(row), row["kind"], delay)
         settled = self._handle(row, result)
         if is_page and not settled:
             self._pages_by_source[source] -= 1
 
-    async def _polite_fetch(self, host: str, url: str, kind: str, delay: float) -> FetchResult:
+    async def _polite_fetch(self, host: str, url: str, kind: str, delay: float,
+                            byte_range: tuple[int, int] | None = None) -> FetchResult:
         """One request, never two at a time to a host (robots.txt redirects reach other hosts)."""
         async with self._host_locks.setdefault(host, asyncio.Lock()):
             wait = self._not_before.get(host, 0.0) - time.monotonic()
             if wait > 0:
                 await asyncio.sleep(wait)
             async with self._semaphore:
-                result = await fetch(self._client, url, kind, self.settings)
+                result = await fetch(self._client, url, kind, self.settings, byte_range)
             self.report.requests += 1
             self._not_before[host] = max(self._not_before.get(host, 0.0), time.monotonic() + delay)
         return result
@@ -235,10 +248,11 @@ class Crawler:
         if row["kind"] == "sitemap" and self._sitemaps_by_source.get(source, 0) >= self.settings.max_sitemaps:
             reason = f"collect.max_sitemaps {self.settings.max_sitemaps} sitemaps of this source fetched"
             self.frontier.set_status(row["id"], "max-sitemaps", reason)
-        elif row["kind"] == "cdx" and spec is not None and row["warc_file"] is None and read >= spec.max_index_pages:
+        elif (row["kind"] == "cdx" and spec is not None and row["warc_file"] is None
+              and read >= spec.index_pages_limit):
             # a cursor that never ends stops here; raising max_index_pages reads on in the next run
             self.frontier.set_status(row["id"], "max-pages", f"index page {read + 1} not read: max_index_pages "
-                                     f"{spec.max_index_pages} of this source read, and the index had more")
+                                     f"{spec.index_pages_limit} of this source read, and the index had more")
         elif row["kind"] == "cdx" and self._rows_by_source.get(source, 0) >= self.settings.max_queued:
             self.frontier.set_status(row["id"], "max-pages", f"index page not read: the source reached "
                                      f"collect.max_queued {self.settings.max_queued}")
@@ -288,7 +302,9 @@ class Crawler:
         archived: dict[str, object] = {}
         warc_headers = None
         if row["archive_url"]:  # the original URL is the record's; when and where the archive had it, beside
-            moment = cdx.served_at(result.headers, row["archive_url"], row["archived_at"])
+            # a WARC record's time is the index's (its WARC-Date); a replay's, what the archive says it served
+            headers = [] if commoncrawl.byte_range(row["archive_url"]) else result.headers
+            moment = cdx.served_at(headers, row["archive_url"], row["archived_at"])
             if moment is not None:
                 archived["archived_at"] = cdx.iso(moment)
                 warc_headers = archived_headers(moment, row["archive_url"])
@@ -325,8 +341,16 @@ class Crawler:
     def _read_index(self, row, result: FetchResult) -> tuple[str, str | None, bool]:
         """``(status, reason, retry)`` of an index page, after its captures and the next page are queued."""
         spec = self.sources.get(row["source"])
+        if result.http_status == 404:
+            if not commoncrawl.no_captures(result.content):
+                return "http-404", "the index answered 404 (Not Found)", False
+            return "fetched", "no captures: the index answered 404, No Captures found", False
+        if commoncrawl.is_crawl_list(row["url"]):
+            return self._read_crawl_list(row, result)
         if spec is None or spec.kind != "cdx":
             return "fetched", "the source is no longer in the study: its captures are not queued", False
+        if spec.dialect == "pywb":
+            return self._read_pywb(row, spec, result)
         try:
             page = cdx.read_index(result.content)
         except ListingError as exc:
@@ -347,24 +371,75 @@ class Crawler:
                 self._rows_by_source[row["source"]] = self._rows_by_source.get(row["source"], 0) + added
         return status, "; ".join(notes) or None, page.problem is not None
 
+    def _read_crawl_list(self, row, result: FetchResult) -> tuple[str, str | None, bool]:
+        """Queue the page-count query of each crawl each pywb source on this list asks."""
+        try:
+            crawls, notes = commoncrawl.read_crawls(result.content, row["url"])
+        except ListingError as exc:
+            return "unreadable", str(exc), exc.transient
+        asked = 0
+        for spec in self.sources.values():
+            if spec.kind != "cdx" or spec.dialect != "pywb" or normalize(spec.cdx) != row["url"]:
+                continue
+            chosen, missing = commoncrawl.chosen_crawls(crawls, spec)
+            notes += missing
+            asked += len(chosen)
+            self._add_index_pages(row, spec, [commoncrawl.count_url(crawl, spec) for crawl in chosen])
+        notes.insert(0, f"{len(crawls)} crawls listed, {asked} asked")
+        return "fetched", "; ".join(notes), False
+
+    def _read_pywb(self, row, spec: Source, result: FetchResult) -> tuple[str, str | None, bool]:
+        """A crawl's page count (its pages queued, up to max_index_pages) or one of its pages (its captures)."""
+        if not commoncrawl.is_page_count(row["url"]):
+            page = commoncrawl.read_captures(result.content)
+            notes = [note for note in (page.problem, self._queue_captures(row, spec, page)) if note]
+            return ("unreadable" if page.problem else "fetched"), "; ".join(notes) or None, page.problem is not None
+        try:
+            pages = commoncrawl.read_page_count(result.content)
+        except ListingError as exc:
+            return "unreadable", str(exc), exc.transient
+        limit = spec.index_pages_limit
+        self._add_index_pages(row, spec, [commoncrawl.page_url(row["url"], n) for n in range(min(pages, limit))])
+        if pages > limit:  # held: a raised max_index_pages queues the rest in the next run
+            return "max-pages", (f"the index has {pages} pages for this query; the first {limit} queued "
+                                 f"(max_index_pages {limit})"), False
+        return "fetched", f"{pages} index pages", False
+
+    def _add_index_pages(self, row, spec: Source, urls: list[str]) -> None:
+        for url in urls:
+            added = self.frontier.add(Candidate(url, outlet=row["outlet"], kind="cdx", source=spec.label,
+                                                via=row["url"]))
+            self._rows_by_source[spec.label] = self._rows_by_source.get(spec.label, 0) + added
+
     def _queue_captures(self, row, spec: Source, page: cdx.IndexPage) -> str | None:
         """Put an index page's captures in the frontier under their original URLs, up to the source's
         ``collect.max_queued``; a URL already known (another capture, another source) stays as it is.
         Returns a note when captures were left out."""
-        source, limit, left_out = row["source"], self.settings.max_queued, 0
+        source, limit, left_out, repeated = row["source"], self.settings.max_queued, 0, 0
+        seen = self._urlkeys.setdefault(source, set())
         for entry in page.rows:
+            if isinstance(entry, commoncrawl.Capture) and spec.collapse == "urlkey":
+                if entry.urlkey in seen:  # pywb cannot collapse: the first capture listed of a URL is kept
+                    repeated += 1
+                    continue
+                seen.add(entry.urlkey)
             if self._rows_by_source.get(source, 0) >= limit:
                 left_out += 1
                 continue
             moment = cdx.capture_time(entry.timestamp)
+            where = (commoncrawl.record_url(spec.replay_template, entry) if isinstance(entry, commoncrawl.Capture)
+                     else cdx.replay_url(spec.replay_template, entry))
             added = self.frontier.add(Candidate(
                 entry.original, outlet=spec.outlet or host_of(entry.original), kind="page", source=source,
-                via=row["url"], archive_url=cdx.replay_url(spec.replay_template, entry),
-                archived_at=cdx.iso(moment) if moment else None))
+                via=row["url"], archive_url=where, archived_at=cdx.iso(moment) if moment else None))
             self._rows_by_source[source] = self._rows_by_source.get(source, 0) + added
-        if not left_out:
-            return None
-        return f"{left_out} of its {len(page.rows)} captures not queued: the source reached collect.max_queued {limit}"
+        notes = []
+        if repeated:
+            notes.append(f"{repeated} later captures of URLs listed before left out (collapse: urlkey)")
+        if left_out:
+            notes.append(f"{left_out} of its {len(page.rows)} captures not queued: the source reached "
+                         f"collect.max_queued {limit}")
+        return "; ".join(notes) or None
 
     def _discover(self, row, result: FetchResult) -> tuple[ListingError | None, str | None]:
         """Queue what a feed, sitemap or crawl page links to; the listing's problem and a note, if any."""
@@ -519,7 +594,10 @@ def archive_delays(sources: list[Source]) -> dict[str, float]:
     for source in sources:
         if source.kind != "cdx":
             continue
-        example = cdx.IndexRow("http://example.org/", "20000101000000")
-        for host in {host_of(source.cdx), host_of(cdx.replay_url(source.replay_template, example))}:
-            delays[host] = max(delays.get(host, 0.0), source.archive_delay_s)
+        if source.dialect == "pywb":
+            replay = source.replay_template.format(filename="x")
+        else:
+            replay = cdx.replay_url(source.replay_template, cdx.IndexRow("http://example.org/", "20000101000000"))
+        for host, delay in ((host_of(source.cdx), source.archive_delay_s), (host_of(replay), source.replay_delay_s)):
+            delays[host] = max(delays.get(host, 0.0), delay)
     return delays

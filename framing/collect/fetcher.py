@@ -7,6 +7,12 @@ because the wait belongs to the host's schedule.
 ``timeout_s`` bounds the whole exchange, not each read: a server that drips a byte a second
 would otherwise hold its host for as long as it likes. Bodies are kept as they came (for the
 WARC record) and decoded beside, within ``max_bytes`` of decoded size (see framing.collect.codings).
+
+A byte range (one record of a WARC file, :mod:`framing.collect.commoncrawl`) is asked with a
+``Range`` header and must come as a 206 of those bytes. A server that ignores the header answers
+200 with the whole file (RFC 9110 14.2): the range is cut from it when the file is small, and a
+body far over the range (a 1 GB WARC file) is refused unread, by its ``Content-Length``, or as
+soon as it passes that size.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from framing.study.config import Collect
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 RETRYABLE = {429, 500, 502, 503, 504}
 ROBOTS_LIMIT = 500 * 1024  # RFC 9309 2.5: parse at least the first 500 KiB; we parse exactly that
+WHOLE_FILE_SLACK = 64 * 1024  # a 200 answer to a range request is read only up to the range's end plus this
 
 
 @dataclass
@@ -69,7 +76,8 @@ def retry_after_seconds(value: str | None) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
-async def fetch(client: httpx.AsyncClient, url: str, kind: str, settings: Collect) -> FetchResult:
+async def fetch(client: httpx.AsyncClient, url: str, kind: str, settings: Collect,
+                byte_range: tuple[int, int] | None = None) -> FetchResult:
     """GET ``url`` and classify the answer; never raises for network trouble or a broken body.
 
     Parameters
@@ -84,6 +92,8 @@ async def fetch(client: httpx.AsyncClient, url: str, kind: str, settings: Collec
         and sitemaps.
     settings
         The study's ``collect`` block: ``timeout_s`` for the whole exchange, ``max_bytes``.
+    byte_range
+        ``(first, last)``: ask for those bytes only (inclusive), as a WARC record is asked.
 
     Returns
     -------
@@ -91,7 +101,10 @@ async def fetch(client: httpx.AsyncClient, url: str, kind: str, settings: Collec
     """
     try:
         async with asyncio.timeout(settings.timeout_s):
-            async with client.stream("GET", url, follow_redirects=False) as resp:
+            headers = {"Range": f"bytes={byte_range[0]}-{byte_range[1]}"} if byte_range else None
+            async with client.stream("GET", url, follow_redirects=False, headers=headers) as resp:
+                if byte_range:
+                    return await _classify_range(resp, byte_range, settings)
                 return await _classify(resp, kind, settings)
     except (TimeoutError, httpx.TimeoutException):
         return FetchResult("retry", reason=f"timeout: no complete answer within {settings.timeout_s:g} s")
@@ -115,7 +128,7 @@ async def _classify(resp: httpx.Response, kind: str, settings: Collect) -> Fetch
     if status in RETRYABLE:
         return FetchResult("retry", reason=f"http-{status}",
                            retry_after=retry_after_seconds(resp.headers.get("retry-after")), **base)
-    if status >= 400:
+    if status >= 400 and not (kind == "cdx" and status == 404):  # an index's 404 may say "no captures": read it
         return FetchResult(f"http-{status}", reason=resp.reason_phrase or None, **base)
     if not accepts(kind, ctype):
         return FetchResult("not-html", reason=ctype.split(";")[0] or "no content type", **base)
@@ -138,6 +151,43 @@ async def _classify(resp: httpx.Response, kind: str, settings: Collect) -> Fetch
     except BodyError as exc:
         return FetchResult(exc.status, reason=str(exc), body=body, **base)
     return FetchResult("ok", body=body, content=content, **base)
+
+
+async def _classify_range(resp: httpx.Response, byte_range: tuple[int, int], settings: Collect) -> FetchResult:
+    """A byte-range answer: the bytes asked (a 206 of them, or cut from a small whole file), or why not."""
+    first, last = byte_range
+    status, declared = resp.status_code, resp.headers.get("content-length", "")
+    base = {"http_status": status, "headers": list(resp.headers.multi_items()),
+            "content_type": resp.headers.get("content-type", ""), "protocol": resp.http_version}
+    if status in RETRYABLE:
+        return FetchResult("retry", reason=f"http-{status}",
+                           retry_after=retry_after_seconds(resp.headers.get("retry-after")), **base)
+    if status in (301, 302, 303, 307, 308) and "location" in resp.headers:
+        return FetchResult("redirect", location=str(resp.url.join(resp.headers["location"])), **base)
+    if status not in (200, 206):
+        return FetchResult(f"http-{status}", reason=resp.reason_phrase or None, **base)
+    size = last - first + 1
+    cap = size if status == 206 else last + 1 + WHOLE_FILE_SLACK
+    if status == 200 and declared.isdigit() and int(declared) > cap:
+        return FetchResult("range-ignored", reason=f"asked for bytes {first}-{last}, the server answered 200 with "
+                                                   f"the whole file (Content-Length {declared}): not downloaded",
+                           **base)
+    if status == 206 and not resp.headers.get("content-range", "").startswith(f"bytes {first}-{last}/"):
+        return FetchResult("record-unreadable", reason=f"asked for bytes {first}-{last}, the server sent "
+                                                   f"{resp.headers.get('content-range') or 'no Content-Range'}",
+                           **base)
+    received = bytearray()
+    async for chunk in resp.aiter_raw():
+        received.extend(chunk)
+        if len(received) > cap:
+            what = "more bytes than asked" if status == 206 else "the whole file"
+            return FetchResult("range-ignored", reason=f"asked for bytes {first}-{last}, the server sent {what} "
+                                                       f"(over {cap} bytes): not downloaded", **base)
+    body = bytes(received) if status == 206 else bytes(received[first:last + 1])
+    if len(body) != size:
+        return FetchResult("record-unreadable", reason=f"asked for bytes {first}-{last}, got {len(body)} bytes",
+                           **base)
+    return FetchResult("ok", body=body, content=body, **base)
 
 
 def decode_for(kind: str, body: bytes, content_encoding: str | None, max_bytes: int) -> bytes:

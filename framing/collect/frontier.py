@@ -8,7 +8,9 @@ A page found in a web archive's index (a ``cdx:`` source) keeps its original URL
 is the article's address and names its outlet. ``archive_url`` is where its bytes are asked for
 (the archive's replay URL, moved on by the archive's redirects) and ``host`` is that URL's host,
 so the archive's robots.txt and delay govern it and the original site is never contacted;
-``archived_at`` is when the archive captured it.
+``archived_at`` is when the archive captured it. A capture kept as a record inside a WARC file (Common Crawl) has
+that file's URL with a ``#bytes=first-last`` fragment as its ``archive_url`` (see
+:mod:`framing.collect.commoncrawl`): the fragment is kept, where other URLs lose theirs.
 """
 
 from __future__ import annotations
@@ -44,7 +46,8 @@ CREATE TABLE IF NOT EXISTS urls (
     warc_offset INTEGER,
     warc_length INTEGER,
     fetched_at TEXT,
-    archive_url TEXT,                -- cdx pages: where the capture is fetched (the archive's replay URL)
+    archive_url TEXT,                -- cdx pages: where the capture is fetched (the archive's replay URL, or a
+                                     -- WARC file's URL + #bytes=first-last: one record of it, Common Crawl)
     archived_at TEXT                 -- cdx pages: when the archive captured it (ISO 8601, UTC)
 );
 CREATE INDEX IF NOT EXISTS urls_status ON urls(status, host);
@@ -136,7 +139,9 @@ class Frontier:
         url, host, problem = checked_url(cand.url)
         archive_url = cand.archive_url
         if archive_url is not None and problem is None:
-            archive_url, host, problem = checked_url(archive_url)
+            address, hash_mark, span = archive_url.partition("#bytes=")  # a record's byte range: kept
+            archive_url, host, problem = checked_url(address)
+            archive_url += hash_mark + span
             problem = problem and f"archive URL {archive_url!r}: {problem}"
         status, reason = ("invalid-url", problem) if problem else (cand.status, cand.reason)
         cur = self.conn.execute(
@@ -221,6 +226,12 @@ class Frontier:
         )
         self.conn.commit()
         return cur.rowcount
+
+    def queue_again(self, url: str, reason: str) -> bool:
+        """Queue a URL read before once more (a list that changes between runs); whether it was not queued."""
+        cur = self.conn.execute("UPDATE urls SET status = 'queued', attempts = 0, reason = ? "
+                                "WHERE url = ? AND status != 'queued'", (reason, normalize(url)))
+        return cur.rowcount > 0
 
     def hold_host(self, host: str, status: str, reason: str) -> int:
         """Give every queued URL of a host ``status`` (one that the next run queues again)."""

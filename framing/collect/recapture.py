@@ -5,7 +5,10 @@ archive's): by the record's ``WARC-Record-ID``, else by the URL with the same pa
 by the URL captured closest to the study's capture time. Then, for what no file holds, by fetching
 the URL again through the crawler itself (:class:`~framing.collect.crawler.Crawler`), so that
 robots.txt, the per-host delay, retries, redirects and every size and time limit are the study's
-own. Each URL ends with a capture (:class:`Found`) or a verdict with its reason (:class:`Lost`).
+own. A page the study took from a web archive is asked of that archive again (its replay URL, or
+its WARC record's byte range on Common Crawl's data host), under the archive's robots.txt and its
+delay, never of the live site: that is the text the study analysed. Each URL ends with a capture
+(:class:`Found`) or a verdict with its reason (:class:`Lost`).
 """
 
 from __future__ import annotations
@@ -13,17 +16,18 @@ from __future__ import annotations
 import datetime as dt
 import math
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import groupby
 from pathlib import Path
 from typing import BinaryIO
 
 from framing.collect.captures import Capture
+from framing.collect.commoncrawl import byte_range
 from framing.collect.crawler import Crawler, CrawlReport
-from framing.collect.frontier import Candidate, Frontier, normalize
+from framing.collect.frontier import Candidate, Frontier, host_of, normalize
 from framing.collect.warcfile import WarcReadError, WarcResponse, iter_responses, read_response, response_at
-from framing.study.config import Collect
+from framing.study.config import ARCHIVE_DELAY_S, COMMONCRAWL_DATA_DELAY_S, Collect
 from framing.study.store import Study
 
 SOURCE = "rehydrate"  # the frontier's source label of URLs fetched again
@@ -47,6 +51,8 @@ class Wanted:
         As the study recorded them.
     record_id, payload_digest, captured
         The study's WARC record of the page (``WARC-Record-ID``, ``WARC-Payload-Digest``, ``WARC-Date``), if known.
+    archive_url, archived_at
+        For a page taken from a web archive: where the archive serves it and when it captured it.
     """
 
     key: str
@@ -55,6 +61,8 @@ class Wanted:
     record_id: str | None = None
     payload_digest: str | None = None
     captured: dt.datetime | None = None
+    archive_url: str | None = None
+    archived_at: str | None = None
 
 
 @dataclass
@@ -159,7 +167,8 @@ def _distance(date: str | None, captured: dt.datetime | None) -> float:
     return abs((when - captured).total_seconds())
 
 
-def fetch_again(wanted: list[Wanted], study: Study, settings: Collect, progress: Steps | None = None) -> Refetch:
+def fetch_again(wanted: list[Wanted], study: Study, settings: Collect, progress: Steps | None = None,
+                host_delays: dict[str, float] | None = None) -> Refetch:
     """Fetch each wanted URL again into ``study``'s captures, through the crawler and its frontier.
 
     The URLs go into the study's frontier as pages of source ``rehydrate``; the crawler reads each
@@ -171,6 +180,9 @@ def fetch_again(wanted: list[Wanted], study: Study, settings: Collect, progress:
     ----------
     settings
         The study's ``collect`` block (its page budget does not apply: every article is wanted).
+    host_delays
+        Seconds between requests to archive hosts, over the defaults of :func:`archive_host_delays`
+        (the original study's cdx sources say theirs).
     """
     out = Refetch()
     if not wanted:
@@ -178,13 +190,15 @@ def fetch_again(wanted: list[Wanted], study: Study, settings: Collect, progress:
     with study.connect_state() as conn:
         frontier = Frontier(conn)
         for w in wanted:
-            frontier.add(Candidate(w.url, outlet=w.outlet, kind="page", source=SOURCE))
+            frontier.add(Candidate(w.url, outlet=w.outlet, kind="page", source=SOURCE, archive_url=w.archive_url,
+                                   archived_at=w.archived_at))
         conn.execute("UPDATE urls SET status = 'queued', attempts = 0, reason = 'again after: ' || coalesce(reason, "
                      "status) WHERE source = ? AND status NOT IN ('fetched', 'redirected', 'queued', 'invalid-url')",
                      (SOURCE,))
         conn.commit()
         crawler = Crawler(frontier, [], settings.model_copy(update={"max_pages": None}), study.captures,
-                          progress=progress)
+                          progress=progress,
+                          host_delays={**archive_host_delays(w.archive_url for w in wanted), **(host_delays or {})})
         out.crawl = crawler.run()
         for w in wanted:
             row = _final(frontier, w.url)
@@ -199,6 +213,23 @@ def fetch_again(wanted: list[Wanted], study: Study, settings: Collect, progress:
             out.lost[w.key] = Lost(w.key, w.url, verdict(status, reason), reason,
                                    row["url"] if row is not None else None)
     return out
+
+
+def archive_host_delays(archive_urls: Iterable[str | None]) -> dict[str, float]:
+    """Seconds between requests to each archive host the pages are asked of: a cdx source's defaults
+    (the study's own sources do not travel with an export), Common Crawl's data host for byte ranges.
+
+    Examples
+    --------
+    >>> archive_host_delays(["https://web.archive.org/web/20150101000000id_/http://a.example/",
+    ...                      "https://data.commoncrawl.org/crawl-data/x.warc.gz#bytes=0-9", None])
+    {'web.archive.org': 4.0, 'data.commoncrawl.org': 1.0}
+    """
+    delays: dict[str, float] = {}
+    for url in archive_urls:
+        if url:
+            delays[host_of(url)] = COMMONCRAWL_DATA_DELAY_S if byte_range(url) else ARCHIVE_DELAY_S
+    return delays
 
 
 def _final(frontier: Frontier, url: str) -> sqlite3.Row | None:

@@ -31,6 +31,11 @@ def seed_sources(frontier: Frontier, sources: list[Source], study_filter: Filter
             outlet = source.outlet or host_of(source.location)
             added += frontier.add(Candidate(source.location, outlet=outlet, kind=_KIND[source.kind],
                                             source=source.label))
+        elif source.kind == "cdx" and source.dialect == "pywb":
+            # the server's crawl list, shared by its sources, read again each run: new crawls, new sources
+            added += frontier.add(Candidate(source.cdx, outlet=source.outlet or host_of(source.cdx), kind="cdx",
+                                            source=source.label))
+            frontier.queue_again(source.cdx, "again: the crawl list is read once each run")
         elif source.kind == "cdx":  # the index's first page; the crawler follows its resumption keys
             outlet = source.outlet or host_of(source.location)
             added += frontier.add(Candidate(first_page(source), outlet=outlet, kind="cdx", source=source.label))

@@ -9,11 +9,12 @@ stall, break off or come pre-encoded, so the fault-farm tests can play a hostile
 from __future__ import annotations
 
 import gzip
+import re
 import threading
 import time
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
@@ -29,6 +30,7 @@ class Response:
     chunked: bool | None = None  # Transfer-Encoding: chunked; None: when compressed on the fly
     drip_s: float = 0.0  # sleep between single bytes of the body: a server that drips
     cut_after: int | None = None  # close the connection after this many body bytes (Content-Length promised)
+    ranges: bool = False  # answer a `Range: bytes=a-b` request with 206 and those bytes, as a static file server does
 
 
 Route = Response | Callable[[int], Response]  # a callable gets the how-many-th request of its path (1, 2, ...)
@@ -41,6 +43,7 @@ class LoggedRequest:
     path: str
     user_agent: str
     status: int
+    range: str | None = None  # the request's Range header
 
 
 class SiteServer:
@@ -117,10 +120,10 @@ class SiteServer:
             def do_GET(self) -> None:  # noqa: N802 - http.server's naming
                 arrived = time.monotonic()
                 path = self.path.split("#")[0]
-                response = server._respond(path)
+                response = _ranged(server._respond(path), self.headers.get("Range"))
                 with server._lock:
-                    server.log.append(LoggedRequest(arrived, server.netloc, path,
-                                                    self.headers.get("User-Agent", ""), response.status))
+                    server.log.append(LoggedRequest(arrived, server.netloc, path, self.headers.get("User-Agent", ""),
+                                                    response.status, self.headers.get("Range")))
                 if response.delay_s:
                     time.sleep(response.delay_s)
                 body, coding = server._encoded(response, self.headers.get("Accept-Encoding", ""))
@@ -168,6 +171,21 @@ class SiteServer:
                     self._compressed.clear()
                 self._compressed[key] = cached
         return cached, coding
+
+
+def _ranged(response: Response, asked: str | None) -> Response:
+    """The part of a file a ``Range: bytes=first-last`` request asks (RFC 9110 14): 206 with those
+    bytes, 416 when the file is shorter; the whole answer for anything else."""
+    found = re.fullmatch(r"bytes=(\d+)-(\d*)", (asked or "").strip())
+    if not (response.ranges and response.status == 200 and found):
+        return response
+    size = len(response.body)
+    first = int(found.group(1))
+    last = min(int(found.group(2)), size - 1) if found.group(2) else size - 1
+    if first >= size or last < first:
+        return Response(416, b"", "text/plain", {"Content-Range": f"bytes */{size}"}, compress=False)
+    return replace(response, status=206, body=response.body[first:last + 1], compress=False,
+                   headers={**response.headers, "Content-Range": f"bytes {first}-{last}/{size}"})
 
 
 def compress(body: bytes, coding: str) -> bytes:

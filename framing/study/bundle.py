@@ -5,7 +5,8 @@ everything else that reproduces the analysis: per article its URL, outlet, captu
 id, payload digest, time), hashes of its text, language, status and dates; the labels; the
 character offsets of frame hits, quotations and actor mentions; the codebook, the pipeline, the
 run manifest and any model cards. ``framing rehydrate`` fetches the text again and checks it
-against the hashes (:mod:`framing.api.rehydration`).
+against the hashes (:mod:`framing.api.rehydration`); a page the study took from a web archive is
+fetched from the archive again (``archive_url``, ``archived_at``), not from the live site.
 
 One zip file, the form data repositories (Zenodo, OSF) take::
 
@@ -68,7 +69,8 @@ SHARED_COLUMNS: dict[str, tuple[str, ...]] = {
                      "dominant", "score"),
     "actor_mentions": ("article_id", "outlet", "actor", "start", "end"),
     "urls": ("url", "host", "outlet", "kind", "source", "via", "depth", "listed_date", "status", "reason",
-             "http_status", "content_type", "attempts", "redirect_hops", "warc_file", "warc_offset", "fetched_at"),
+             "http_status", "content_type", "attempts", "redirect_hops", "warc_file", "warc_offset", "fetched_at",
+             "archive_url", "archived_at"),
     "prefiltered": ("url", "outlet", "warc_file", "warc_offset"),
     "validation_labels": ("unit", "frame", "gold", "rules", "classifier", "ensemble"),
 }
@@ -81,7 +83,8 @@ SPANS = {"quotes": "text", "actor_mentions": "name"}
 # Columns an export adds: what identifies the article's text and capture without holding either.
 ADDED_FIELDS: dict[str, tuple[pa.Field, ...]] = {
     "articles": (pa.field("text_sha256", pa.string()), pa.field("warc_record_id", pa.string()),
-                 pa.field("warc_payload_digest", pa.string()), pa.field("captured", pa.timestamp("us", tz="UTC"))),
+                 pa.field("warc_payload_digest", pa.string()), pa.field("captured", pa.timestamp("us", tz="UTC")),
+                 pa.field("archive_url", pa.string()), pa.field("archived_at", pa.string())),
     "quotes": (pa.field("text_sha256", pa.string()),),
     "actor_mentions": (pa.field("name_sha256", pa.string()),),
 }
@@ -417,6 +420,9 @@ The tables are Parquet: `pandas.read_parquet`, DuckDB `read_parquet`, R `arrow::
 - `articles.warc_record_id`, `warc_payload_digest`, `captured`: the WARC record the text was extracted
   from (its `WARC-Record-ID`, `WARC-Payload-Digest` and `WARC-Date`); `warc_file` and `warc_offset` name the
   study's file and the record's place in it.
+- `articles.archive_url`, `archived_at`: for a page captured from a web archive (`cdx:` sources), where
+  the archive serves it (a replay URL, or a WARC file's URL with `#bytes=first-last`: one record of it)
+  and when the archive captured it (ISO 8601, UTC); `framing rehydrate` fetches it there again.
 - Offsets count Unicode characters (code points) from 0 in the article's text: in `frame_hits`,
   `text[start:end]` is the matched words and `text[sentence_start:sentence_end]` their sentence; in
   `quotes` and `actor_mentions`, `start`/`end` bound the quoted words and the actor's name, and

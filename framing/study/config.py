@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import glob
 import hashlib
+import re
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
@@ -32,9 +33,23 @@ WAYBACK_REPLAY = "https://web.archive.org/web/{timestamp}id_/{url}"
 # Python client lowered its default to that in 0.5.1 "to match the actual hard limits"); 4 s
 # stays under it with room for the replays, which go to the same host from the same address.
 ARCHIVE_DELAY_S = 4.0
+# Common Crawl: its index server runs pywb, one collection (index) per crawl, listed in collinfo.json;
+# captures are records in WARC files on data.commoncrawl.org, asked for by byte range.
+COMMONCRAWL = "commoncrawl"  # `cdx: commoncrawl` is short for the collection list below
+COMMONCRAWL_HOST = "index.commoncrawl.org"
+COMMONCRAWL_LIST = "https://index.commoncrawl.org/collinfo.json"
+COMMONCRAWL_DATA = "https://data.commoncrawl.org/{filename}"
+PYWB_LIST = "/collinfo.json"  # a cdx: URL ending so names a pywb server's list of collections
+# The index server is "only a single server and we cannot scale it up" (Sebastian Nagel, "Overloading
+# index.commoncrawl.org and bulk index downloads", common-crawl list, 2018-02-05): 2 s between queries.
+# For data.commoncrawl.org, "retrying no more than once per second is polite enough" and index lookups
+# and single records are the requests that suffer first under load (status.commoncrawl.org): 1 s.
+COMMONCRAWL_INDEX_DELAY_S = 2.0
+COMMONCRAWL_DATA_DELAY_S = 1.0
+INDEX_PAGES = {"wayback": 100, "pywb": 1000}  # max_index_pages by default: pywb also asks a page count per crawl
 # keys that only a cdx source reads; given on another source they are an error, not ignored
 CDX_KEYS = ("match", "match_type", "since", "until", "mime", "status", "collapse", "replay", "per_host_delay_s",
-            "page_size", "max_index_pages")
+            "page_size", "max_index_pages", "crawls")
 
 
 class Source(Strict):
@@ -46,7 +61,8 @@ class Source(Strict):
     crawl: str | None = None
     warc: str | None = None
     cdx: str | None = Field(None, description="a CDX index server (the Wayback Machine's "
-                                              "https://web.archive.org/cdx/search/cdx): archived captures")
+                                              "https://web.archive.org/cdx/search/cdx), or `commoncrawl` "
+                                              "(any pywb server's .../collinfo.json): archived captures")
     outlet: str | None = Field(None, description="Outlet name; defaults to the host name.")
     max_pages: int | None = Field(None, ge=1)
     max_depth: int = Field(2, ge=0, description="crawl only: link hops from the start page")
@@ -64,18 +80,33 @@ class Source(Strict):
     collapse: str | None = Field("urlkey", description="cdx only: one capture per value of this field "
                                                        "(urlkey: one per URL); null: every capture")
     replay: str | None = Field(None, description="cdx only: URL template of a capture's original bytes, with "
-                                                 "{timestamp} and {url}; default the Wayback Machine's")
+                                                 "{timestamp} and {url}; default the Wayback Machine's. Common "
+                                                 "Crawl: of a WARC file, with {filename}")
     per_host_delay_s: float | None = Field(None, ge=0, le=3600, description="cdx only: seconds between requests "
                                                                             "to the archive's host")
-    page_size: int = Field(1000, ge=1, le=150_000, description="cdx only: captures per index request (`limit`)")
-    max_index_pages: int = Field(100, ge=1, description="cdx only: index pages read, following the "
-                                                        "resumption key; a cursor that goes on stops here")
+    page_size: int = Field(1000, ge=1, le=150_000, description="cdx only (Wayback): captures per index request "
+                                                                 "(`limit`)")
+    max_index_pages: int | None = Field(None, ge=1, description="cdx only: index requests of this source (pages, "
+                                                                "and for Common Crawl its crawl list and page "
+                                                                "counts); default 100, Common Crawl 1000")
+    crawls: list[str] | None = Field(None, min_length=1, description="cdx only (Common Crawl): the crawls asked, "
+                                                                     "e.g. [CC-MAIN-2024-10]; default every crawl "
+                                                                     "whose time span meets since..until")
 
     @field_validator("status", mode="before")
     @classmethod
     def _status_as_text(cls, value: object) -> object:
         """``status: 200`` is read by YAML as a number; the CDX filter takes it as text."""
         return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+    @field_validator("cdx", mode="before")
+    @classmethod
+    def _commoncrawl_by_name(cls, value: object) -> object:
+        """``cdx: commoncrawl`` or Common Crawl's index server's address: its list of crawls."""
+        if isinstance(value, str) and (value.strip().lower() == COMMONCRAWL or value.strip().rstrip("/").lower()
+                                       in (f"https://{COMMONCRAWL_HOST}", f"http://{COMMONCRAWL_HOST}")):
+            return COMMONCRAWL_LIST
+        return value
 
     @model_validator(mode="after")
     def _exactly_one_kind(self) -> Source:
@@ -94,40 +125,85 @@ class Source(Strict):
     def _check_cdx(self) -> None:
         host = (urlsplit(self.cdx).hostname or "").lower()
         if urlsplit(self.cdx).scheme not in ("http", "https") or not host:
-            raise ValueError(f"cdx: an http(s) URL of a CDX server is needed, got {self.cdx!r}")
-        if host == "index.commoncrawl.org":
-            # checked against pywb's documented CDX server API, which Common Crawl's index runs
-            raise ValueError("cdx: Common Crawl's index server (pywb) answers in another dialect (one JSON object "
-                             "a line, fields url/mime/status, no resumption key) and keeps its captures in WARC "
-                             "files, not behind a replay URL; it is not supported yet. Download the WARC files "
-                             "and use a warc: source")
+            raise ValueError(f"cdx: an http(s) URL of a CDX server (or `commoncrawl`) is needed, got {self.cdx!r}")
+        if host == COMMONCRAWL_HOST and self.dialect == "wayback":
+            raise ValueError(f"cdx: {self.cdx} is one crawl's index of Common Crawl; give `cdx: commoncrawl` and "
+                             "name the crawl in `crawls: [CC-MAIN-2024-10]` (its id), so that the crawl list is read "
+                             "and each capture is fetched from its WARC file")
         if not self.match:
             raise ValueError("a cdx source needs `match`: the URL prefix (or, with match_type: domain, the domain) "
                              "whose captures are listed")
         if self.since and self.until and self.since > self.until:
             raise ValueError(f"since {self.since} is after until {self.until}")
+        if self.dialect == "pywb":
+            self._check_pywb(host)
+            return
+        if self.crawls is not None:
+            raise ValueError("crawls: only for Common Crawl's index (`cdx: commoncrawl`, or a pywb server's "
+                             f".../collinfo.json); {self.cdx} is a Wayback CDX server")
         if self.replay is None and host != WAYBACK_HOST:
             raise ValueError(f"replay: needed for a CDX server other than {WAYBACK_HOST}: the URL of a capture's "
                              "original bytes, with {timestamp} and {url}")
+        self._check_template(("timestamp", "url"))
+
+    def _check_pywb(self, host: str) -> None:
+        """Common Crawl's index (pywb): what its API cannot do is refused here, with what to write instead."""
+        if "page_size" in self.model_fields_set:
+            raise ValueError("page_size: Common Crawl's index pages are the server's (its pageSize counts "
+                             "compressed index blocks, not captures); leave page_size out")
+        if self.collapse not in (None, "urlkey"):
+            raise ValueError(f"collapse: Common Crawl's index server (pywb) does not collapse; framing keeps one "
+                             f"capture per urlkey itself (collapse: urlkey, the default) or all (null), not "
+                             f"{self.collapse!r}")
+        bad = [c for c in self.crawls or [] if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", c)]
+        if bad:
+            raise ValueError(f"crawls: crawl ids as Common Crawl's collinfo.json lists them (CC-MAIN-2024-10), "
+                             f"got {', '.join(map(repr, bad))}")
+        if self.replay is None and host != COMMONCRAWL_HOST:
+            raise ValueError("replay: needed for a pywb index other than Common Crawl's: the URL of a WARC file, "
+                             "with {filename} (Common Crawl's is " + COMMONCRAWL_DATA + ")")
+        self._check_template(("filename",))
+
+    def _check_template(self, fields: tuple[str, ...]) -> None:
         template = self.replay_template
+        names = " and ".join(f"{{{f}}}" for f in fields)
         try:
-            example = template.format(timestamp="20200101000000", url="http://example.org/")
+            example = template.format(**{f: "x" for f in fields})
         except (KeyError, IndexError, ValueError) as exc:
-            raise ValueError(f"replay: only {{timestamp}} and {{url}} may be filled in ({exc!r})") from None
-        if "{timestamp}" not in template or "{url}" not in template or not example.startswith(("http://",
-                                                                                               "https://")):
-            raise ValueError(f"replay: an http(s) URL template with {{timestamp}} and {{url}} is needed, "
-                             f"got {template!r}")
+            raise ValueError(f"replay: only {names} may be filled in ({exc!r})") from None
+        if not all(f"{{{f}}}" in template for f in fields) or not example.startswith(("http://", "https://")):
+            raise ValueError(f"replay: an http(s) URL template with {names} is needed, got {template!r}")
+
+    @property
+    def dialect(self) -> str:
+        """cdx: ``pywb`` for a server's list of collections (Common Crawl's), else ``wayback``."""
+        return "pywb" if urlsplit(self.cdx or "").path.endswith(PYWB_LIST) else "wayback"
+
+    @property
+    def index_pages_limit(self) -> int:
+        """cdx: index requests this source may make (``max_index_pages``, or the dialect's default)."""
+        return self.max_index_pages or INDEX_PAGES[self.dialect]
 
     @property
     def replay_template(self) -> str:
-        """cdx: where a capture's original bytes are (``{timestamp}``, ``{url}``)."""
-        return self.replay or WAYBACK_REPLAY
+        """cdx: where a capture's original bytes are (``{timestamp}``, ``{url}``; pywb: ``{filename}``)."""
+        if self.replay:
+            return self.replay
+        return COMMONCRAWL_DATA if self.dialect == "pywb" else WAYBACK_REPLAY
 
     @property
     def archive_delay_s(self) -> float:
-        """cdx: seconds between requests to the archive's host (index and replays alike)."""
-        return self.per_host_delay_s if self.per_host_delay_s is not None else ARCHIVE_DELAY_S
+        """cdx: seconds between requests to the archive's index host."""
+        if self.per_host_delay_s is not None:
+            return self.per_host_delay_s
+        return COMMONCRAWL_INDEX_DELAY_S if self.dialect == "pywb" else ARCHIVE_DELAY_S
+
+    @property
+    def replay_delay_s(self) -> float:
+        """cdx: seconds between requests to the host of the captures (Wayback: the index's host too)."""
+        if self.per_host_delay_s is not None:
+            return self.per_host_delay_s
+        return COMMONCRAWL_DATA_DELAY_S if self.dialect == "pywb" else ARCHIVE_DELAY_S
 
     @property
     def kind(self) -> str:
@@ -141,7 +217,8 @@ class Source(Strict):
     def label(self) -> str:
         if self.kind == "cdx":  # one index server serves many queries: the query names the source
             dates = "".join(f"&{k}={d:%Y%m%d}" for k, d in (("from", self.since), ("to", self.until)) if d)
-            return f"cdx:{self.cdx}?url={self.match}&matchType={self.match_type}{dates}"
+            crawls = f"&crawls={','.join(self.crawls)}" if self.crawls else ""
+            return f"cdx:{self.cdx}?url={self.match}&matchType={self.match_type}{dates}{crawls}"
         return f"{self.kind}:{self.location}"
 
 

@@ -27,6 +27,9 @@ URL_STATUSES = {
     "max-sitemaps": "a sitemap over collect.max_sitemaps of its source; queued next run",
     "sitemap-too-deep": "a sitemap nested deeper than collect.max_sitemap_depth",
     "invalid-url": "not an http(s) URL",
+    "range-ignored": "a WARC record asked for by its bytes came as the whole file (or other bytes): not downloaded",
+    "record-unreadable": "the bytes an index gave for a capture are not one gzipped WARC response record of its "
+                         "URL (a revisit, another record type or URL, not gzip, cut off)",
     "prefiltered": "a WARC record whose page mentions none of filter.keywords: set aside at import, never "
                    "extracted, listed in tables/prefiltered (studies imported before 0.x kept it as a URL status)",
 }
@@ -154,6 +157,7 @@ URL_SCHEMA = pa.schema([
     ("status", pa.string()), ("reason", pa.string()), ("http_status", pa.int64()),
     ("content_type", pa.string()), ("attempts", pa.int64()), ("redirect_hops", pa.int64()), ("warc_file", pa.string()),
     ("warc_offset", pa.int64()), ("fetched_at", pa.string()),
+    ("archive_url", pa.string()), ("archived_at", pa.string()),  # cdx pages: where and when an archive had them
 ])
 
 # Near-duplicate clusters (extract stage), joined into the article table as two columns.
