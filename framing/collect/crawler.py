@@ -10,11 +10,12 @@ feed or sitemap that is empty or broken is retried and then recorded, and everyt
 may cost is bounded (pages, sitemaps and their nesting, index pages, queued URLs), each limit
 recorded as a status with its reason.
 
-Captures listed by a web archive's index (``cdx:`` sources, see :mod:`framing.collect.cdx`) are
-asked of the archive, at their replay URL: the archive's host is the host whose robots.txt,
-delay (the source's ``per_host_delay_s`` when larger) and retries apply, the original site is
-never contacted, and an archive's redirect (to the capture at another timestamp) is followed on
-the archive's host without leaving the page's original URL. Common Crawl's captures
+A web archive's index pages (``cdx:`` sources, see :mod:`framing.collect.cdx`) are fetched as
+feeds are, and read by :mod:`framing.collect.indexing`, which queues what they list. The captures
+listed are asked of the archive, at their replay URL: the archive's host is the host whose
+robots.txt, delay (the source's ``per_host_delay_s`` when larger) and retries apply, the original
+site is never contacted, and an archive's redirect (to the capture at another timestamp) is
+followed on the archive's host without leaving the page's original URL. Common Crawl's captures
 (:mod:`framing.collect.commoncrawl`) are records inside WARC files: each is asked for by its byte
 range on the data host, under that host's robots.txt and delay, and the record's HTTP response is
 stored as the page's capture.
@@ -37,6 +38,7 @@ from framing.collect.discover import Link, ListingError, crawlable, feed_links, 
 from framing.collect.fetcher import FetchResult, fetch
 from framing.collect.frontier import Candidate, Frontier, host_of, normalize, request_url
 from framing.collect.htmltext import decode_html
+from framing.collect.indexing import IndexReader
 from framing.collect.robots import Robots
 from framing.collect.warcfile import CaptureWriter, archived_headers, session_name, truncate_to
 from framing.study.config import Collect, Source
@@ -94,10 +96,9 @@ class Crawler:
         self._pages_by_source: dict[str, int] = {}
         self._rows_by_source: dict[str, int] = {}
         self._sitemaps_by_source: dict[str, int] = {}
-        self._index_pages_by_source: dict[str, int] = {}
+        self._index = IndexReader(frontier, self.sources, settings)
         self._archive_delays = {**(host_delays or {}), **archive_delays(sources)}
         self._archive_chains: dict[int, set[str]] = {}  # an archived row's replay URLs this run: loops
-        self._urlkeys: dict[str, set[str]] = {}  # pywb sources: urlkeys listed this run (its collapse=urlkey)
         self._last_progress = 0.0
 
     def run(self) -> CrawlReport:
@@ -107,8 +108,8 @@ class Crawler:
         self._pages_by_source = self.frontier.per_source(
             f"kind = 'page' AND status NOT IN ({', '.join('?' * len(UNSPENT))})", UNSPENT)
         self._sitemaps_by_source = self.frontier.per_source("kind = 'sitemap' AND status = 'fetched'")
-        self._index_pages_by_source = self.frontier.per_source("kind = 'cdx' AND warc_file IS NOT NULL")
         self._rows_by_source = self.frontier.per_source()
+        self._index.resume(self._rows_by_source)  # one count of queued rows: index pages and links add to it
         try:
             asyncio.run(self._crawl())
             self._report_progress(force=True)
@@ -243,25 +244,19 @@ class Crawler:
     def _hold_listing(self, row) -> bool:
         """Skip a sitemap or an index page the source cannot use: too many read, as many URLs queued
         as the source may queue, or enough pages listed already for its page budget."""
-        source, spec = row["source"], self.sources.get(row["source"])
-        read = self._index_pages_by_source.get(source, 0)
+        source = row["source"]
         if row["kind"] == "sitemap" and self._sitemaps_by_source.get(source, 0) >= self.settings.max_sitemaps:
+            status = "max-sitemaps"
             reason = f"collect.max_sitemaps {self.settings.max_sitemaps} sitemaps of this source fetched"
-            self.frontier.set_status(row["id"], "max-sitemaps", reason)
-        elif (row["kind"] == "cdx" and spec is not None and row["warc_file"] is None
-              and read >= spec.index_pages_limit):
-            # a cursor that never ends stops here; raising max_index_pages reads on in the next run
-            self.frontier.set_status(row["id"], "max-pages", f"index page {read + 1} not read: max_index_pages "
-                                     f"{spec.index_pages_limit} of this source read, and the index had more")
-        elif row["kind"] == "cdx" and self._rows_by_source.get(source, 0) >= self.settings.max_queued:
-            self.frontier.set_status(row["id"], "max-pages", f"index page not read: the source reached "
-                                     f"collect.max_queued {self.settings.max_queued}")
+        elif row["kind"] == "cdx" and (reason := self._index.held(row)) is not None:
+            status = "max-pages"
         elif (room := self._page_room(source)) is not None and room <= self.frontier.count(
                 "id IN (SELECT id FROM urls WHERE source = ? AND kind = 'page' AND status = 'queued' LIMIT ?)",
                 (source, room)):
-            self.frontier.set_status(row["id"], "max-pages", f"page budget covered by {room}+ URLs already listed")
+            status, reason = "max-pages", f"page budget covered by {room}+ URLs already listed"
         else:
             return False
+        self.frontier.set_status(row["id"], status, reason)
         self.frontier.conn.commit()
         return True
 
@@ -328,118 +323,13 @@ class Crawler:
             self._retry(row, FetchResult("retry", result.http_status, str(problem)), final="unreadable")
 
     def _store_index_page(self, row, result: FetchResult, offset: int, length: int) -> None:
-        """Queue an index page's captures and its next page; record the page (its WARC record
-        written) as fetched, ``unreadable`` (retried) or ``cursor-repeated``."""
-        if row["warc_file"] is None:  # a page read again (a retry, a new run) is not another page
-            self._index_pages_by_source[row["source"]] = self._index_pages_by_source.get(row["source"], 0) + 1
-        status, reason, transient = self._read_index(row, result)
+        """Have the index reader queue what an index page lists; record the page (its WARC record
+        written) with the status the reader gives, retried when its fault may pass."""
+        status, reason, transient = self._index.read(row, result)
         self.frontier.record_capture(row["id"], self._writer.path.name, offset, length, status=status, reason=reason,
                                      http_status=result.http_status, content_type=result.content_type)
         if transient:
             self._retry(row, FetchResult("retry", result.http_status, reason), final="unreadable")
-
-    def _read_index(self, row, result: FetchResult) -> tuple[str, str | None, bool]:
-        """``(status, reason, retry)`` of an index page, after its captures and the next page are queued."""
-        spec = self.sources.get(row["source"])
-        if result.http_status == 404:
-            if not commoncrawl.no_captures(result.content):
-                return "http-404", "the index answered 404 (Not Found)", False
-            return "fetched", "no captures: the index answered 404, No Captures found", False
-        if commoncrawl.is_crawl_list(row["url"]):
-            return self._read_crawl_list(row, result)
-        if spec is None or spec.kind != "cdx":
-            return "fetched", "the source is no longer in the study: its captures are not queued", False
-        if spec.dialect == "pywb":
-            return self._read_pywb(row, spec, result)
-        try:
-            page = cdx.read_index(result.content)
-        except ListingError as exc:
-            return "unreadable", str(exc), exc.transient
-        notes = [note for note in (page.problem, self._queue_captures(row, spec, page)) if note]
-        status = "unreadable" if page.problem else "fetched"
-        if page.resume_key is not None:
-            target = cdx.next_page(row["url"], page.resume_key)
-            known = self.frontier.get(target)
-            if known is not None and known["via"] != row["url"]:  # not just this page's own next one, read again
-                back = "this same page" if known["url"] == row["url"] else known["url"]
-                notes.insert(0, f"its resumption key {page.resume_key!r} was given before and leads back to {back}: "
-                             "a cursor that repeats would never end, so paging stopped here")
-                status = "cursor-repeated" if status == "fetched" else status
-            elif known is None:
-                added = self.frontier.add(Candidate(target, outlet=row["outlet"], kind="cdx", source=row["source"],
-                                                    via=row["url"]))
-                self._rows_by_source[row["source"]] = self._rows_by_source.get(row["source"], 0) + added
-        return status, "; ".join(notes) or None, page.problem is not None
-
-    def _read_crawl_list(self, row, result: FetchResult) -> tuple[str, str | None, bool]:
-        """Queue the page-count query of each crawl each pywb source on this list asks."""
-        try:
-            crawls, notes = commoncrawl.read_crawls(result.content, row["url"])
-        except ListingError as exc:
-            return "unreadable", str(exc), exc.transient
-        asked = 0
-        for spec in self.sources.values():
-            if spec.kind != "cdx" or spec.dialect != "pywb" or normalize(spec.cdx) != row["url"]:
-                continue
-            chosen, missing = commoncrawl.chosen_crawls(crawls, spec)
-            notes += missing
-            asked += len(chosen)
-            self._add_index_pages(row, spec, [commoncrawl.count_url(crawl, spec) for crawl in chosen])
-        notes.insert(0, f"{len(crawls)} crawls listed, {asked} asked")
-        return "fetched", "; ".join(notes), False
-
-    def _read_pywb(self, row, spec: Source, result: FetchResult) -> tuple[str, str | None, bool]:
-        """A crawl's page count (its pages queued, up to max_index_pages) or one of its pages (its captures)."""
-        if not commoncrawl.is_page_count(row["url"]):
-            page = commoncrawl.read_captures(result.content)
-            notes = [note for note in (page.problem, self._queue_captures(row, spec, page)) if note]
-            return ("unreadable" if page.problem else "fetched"), "; ".join(notes) or None, page.problem is not None
-        try:
-            pages = commoncrawl.read_page_count(result.content)
-        except ListingError as exc:
-            return "unreadable", str(exc), exc.transient
-        limit = spec.index_pages_limit
-        self._add_index_pages(row, spec, [commoncrawl.page_url(row["url"], n) for n in range(min(pages, limit))])
-        if pages > limit:  # held: a raised max_index_pages queues the rest in the next run
-            return "max-pages", (f"the index has {pages} pages for this query; the first {limit} queued "
-                                 f"(max_index_pages {limit})"), False
-        return "fetched", f"{pages} index pages", False
-
-    def _add_index_pages(self, row, spec: Source, urls: list[str]) -> None:
-        for url in urls:
-            added = self.frontier.add(Candidate(url, outlet=row["outlet"], kind="cdx", source=spec.label,
-                                                via=row["url"]))
-            self._rows_by_source[spec.label] = self._rows_by_source.get(spec.label, 0) + added
-
-    def _queue_captures(self, row, spec: Source, page: cdx.IndexPage) -> str | None:
-        """Put an index page's captures in the frontier under their original URLs, up to the source's
-        ``collect.max_queued``; a URL already known (another capture, another source) stays as it is.
-        Returns a note when captures were left out."""
-        source, limit, left_out, repeated = row["source"], self.settings.max_queued, 0, 0
-        seen = self._urlkeys.setdefault(source, set())
-        for entry in page.rows:
-            if isinstance(entry, commoncrawl.Capture) and spec.collapse == "urlkey":
-                if entry.urlkey in seen:  # pywb cannot collapse: the first capture listed of a URL is kept
-                    repeated += 1
-                    continue
-                seen.add(entry.urlkey)
-            if self._rows_by_source.get(source, 0) >= limit:
-                left_out += 1
-                continue
-            moment = cdx.capture_time(entry.timestamp)
-            where = (commoncrawl.record_url(spec.replay_template, entry) if isinstance(entry, commoncrawl.Capture)
-                     else cdx.replay_url(spec.replay_template, entry))
-            added = self.frontier.add(Candidate(
-                entry.original, outlet=spec.outlet or host_of(entry.original), kind="page", source=source,
-                via=row["url"], archive_url=where, archived_at=cdx.iso(moment) if moment else None))
-            self._rows_by_source[source] = self._rows_by_source.get(source, 0) + added
-        notes = []
-        if repeated:
-            notes.append(f"{repeated} later captures of URLs listed before left out (collapse: urlkey)")
-        if left_out:
-            notes.append(f"{left_out} of its {len(page.rows)} captures not queued: the source reached "
-                         f"collect.max_queued {limit}")
-        return "; ".join(notes) or None
 
     def _discover(self, row, result: FetchResult) -> tuple[ListingError | None, str | None]:
         """Queue what a feed, sitemap or crawl page links to; the listing's problem and a note, if any."""
