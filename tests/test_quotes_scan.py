@@ -77,7 +77,7 @@ def test_the_sentence_around_a_word_is_the_one_the_sentence_pattern_finds(text):
 @pytest.mark.parametrize("language", ["en", "de", "fr", "zh"])
 def test_one_pass_finds_the_mentions_the_plain_patterns_find(language):
     linker = ActorLinker(ACTORS, language, speech_cues(language) if language != "fr" else ())
-    plain = _mention_patterns(ACTORS, language, 0)
+    plain = _mention_patterns(ACTORS, language, 0, bounded=language != "zh")  # Chinese: inside runs too
     for text, _ in _shuffled(2, 300) + [(t, language) for t in TEXTS]:
         lowered = text.lower()
         if len(lowered) != len(text):
@@ -85,6 +85,71 @@ def test_one_pass_finds_the_mentions_the_plain_patterns_find(language):
         expected = sorted(((m.start(), m.end(), m.lastgroup) for scan in plain for m in scan.finditer(lowered)),
                           key=lambda m: m[0])
         assert [(m.start, m.start + len(m.name), m.actor) for m in linker.mentions(text)] == expected, text
+
+
+# pieces that tokenizers split, glue or keep whole: hyphens, apostrophes, abbreviations, units,
+# contractions, letters whose lower case is longer, marks of every kind
+_PIECES = ["said", "Said", "u.s.", "U.S.-based", "MERICS-Studie", "Creemers'", "Xi's", "according to", "According",
+           "„", "“", "—", "ä", "é", "can't", "cannot", "gonna", "y'all", "10km", "2said", "x/said", "said.", "(said",
+           "İ", "_said", "sagte", "laut", "Laut-", "zufolge", "so", "hinzu", "People’s Daily", "people's", "Rogier",
+           "Creemers", "-said", "'s", "s", "a", "\n", " ", "  ", ",", ".", "Mr.", "Kostka", "Genia", "Xinhua-Agentur",
+           "Xi", "Jinping", "Human", "Rights", "Watch", "chinesischen", "Zentralbank", "state", "council", "credit"]
+
+
+def _scrambled(seed: int, n: int, language: str) -> list[dict[str, str]]:
+    rng = random.Random(seed)
+    texts = [t for t, _ in _shuffled(seed, n)] + TEXTS
+    joints = ["", " ", " ", "-", "'", "\n"]
+    texts += ["".join(rng.choice(_PIECES) + rng.choice(joints) for _ in range(rng.randrange(60))) for _ in range(n)]
+    return [{"article_id": str(k), "outlet": "o", "language": language, "text": text} for k, text in enumerate(texts)]
+
+
+@pytest.mark.parametrize("language", ["en", "de", "fr", "zh"])
+def test_voices_are_the_same_where_only_the_taggers_watched_tokens_are_looked_at(language):
+    """The tag stage hands the voices the tokens where a name or a cue may begin
+    (framing.tag.watch): what they find there is what a scan of every word finds."""
+    from framing.tag.rules import RuleTagger
+
+    voices = Voices(ACTORS)
+    tagger = RuleTagger(load_codebook("social-credit"), watch=voices.watch)
+    articles = _scrambled(4, 400, language)
+    watched = 0
+    for article, (_, _, places) in zip(articles, tagger.tag_all_with_places(articles), strict=True):
+        watched += places is not None
+        assert voices.of(article, places) == voices.of(article), article["text"]
+    # English and German are watched; a language the codebook lacks is tagged as English and
+    # Chinese on characters: their places are not the voices' to use
+    assert watched == (len(articles) if language in ("en", "de") else 0)
+
+
+def test_watched_tokens_are_few_and_hold_every_name_and_cue():
+    from framing.tag.rules import RuleTagger
+
+    voices = Voices(ACTORS)
+    tagger = RuleTagger(load_codebook("social-credit"), watch=voices.watch)
+    text = ("Officials said the credit system was new. Xi  Jinping spoke. The People’s Daily cannot say, "
+            "according to Human Rights Watch, whether U.S. officials agree.")
+    (_, _, places), = tagger.tag_all_with_places([{"article_id": "a", "outlet": "o", "language": "en",
+                                                  "text": text}])
+    words = [text[start:start + length] for start, length in places]
+    # "credit" alone begins no alias ("credit reference center" needs its next word), "the" none at all
+    assert {"said", "Xi", "People", "according", "Human", "U.S."} <= set(words)
+    assert "credit" not in words and "the" not in words and "Officials" not in words
+    assert len(words) < len(text.split()) / 2
+
+
+def test_a_watched_word_the_tokenizer_splits_is_reported_at_its_first_piece():
+    """spaCy splits "cannot" and "gonna" inside their letters: the piece that begins such a word
+    is reported; the same letters standing alone ("can not") are not."""
+    from framing.tag.matcher import LanguageMatcher
+
+    matcher = LanguageMatcher(load_codebook("social-credit"), "en",
+                              watch_words=["cannot", "gonna", "xi jinping", "u.s. government", "chinese*"])
+    text = "I cannot go, gonna stay. Xi  Jinping and the U.S. government, Chinese-made. A can not. Xi went."
+    places: list[list[tuple[int, int]]] = []
+    matcher.evidence(matcher.parse_many([text]), [text], places)
+    assert [(text[start:start + length], start) for start, length in places[0]] == \
+        [(word, text.index(word)) for word in ("can", "gon", "Xi", "U.S.", "Chinese")]
 
 
 @pytest.mark.parametrize("language", ["en", "de"])

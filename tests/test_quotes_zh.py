@@ -52,3 +52,15 @@ def test_text_without_quotations_gives_nothing(text):
 def test_a_document_speaks_for_the_body_that_issued_it():
     text = "国务院日前印发《社会信用体系建设规划纲要》。纲要明确，到2020年基本建立社会信用基础性法律法规。"
     assert _said(text) == [("到2020年基本建立社会信用基础性法律法规", "纲要", "国务院", False)]
+
+
+def test_actors_are_named_inside_runs_of_characters_the_longest_alias_first():
+    """Chinese has no spaces: 国务院 in 中国国务院 is a mention of the State Council, and 中国人民银行
+    is the central bank once, not 人民银行 inside it."""
+    from framing.discourse.voices import Voices
+
+    text = "中国国务院发布了规划纲要。新华社记者说：“社会信用体系建设很重要。”中国人民银行征信中心也表示支持。"
+    _, mentions = Voices(load_codebook("social-credit").actors).of(
+        {"article_id": "a", "outlet": "o", "language": "zh", "text": text})
+    assert [(m["actor"], m["name"], text[m["start"]:m["end"]]) for m in mentions] == [
+        ("state_council", "国务院", "国务院"), ("xinhua", "新华社", "新华社"), ("pboc", "中国人民银行", "中国人民银行")]

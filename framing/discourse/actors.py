@@ -2,23 +2,26 @@
 
 An actor's aliases (in the codebook's pattern syntax: words, ``*`` globs, phrases) are matched
 in the speaker's words, case-insensitively and on word boundaries (a hyphenated word's first
-part counts: "MERICS-Studie"); the first actor in codebook
+part counts: "MERICS-Studie"; in Chinese, written without spaces, anywhere in a run of
+characters: 国务院 in 中国国务院); the first actor in codebook
 order whose alias is found wins. A pronoun or role noun is linked through the named speaker it
 stands for. Proximity patterns (``NEAR/n``) describe frames, not names: they are not used here.
 """
 
 from __future__ import annotations
 
-import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from framing.discourse.quotes import WORD_START, Mention, Quote, word_trie
+from framing.scripts import UNSPACED_LANGUAGES
 from framing.study.codebook import Actor
+from framing.tag.watch import WORD_STARTS
 
 
-def alias_pattern(aliases: Iterable[str]) -> re.Pattern[str] | None:
-    """One regex for an actor's aliases; None when it has none to match.
+def alias_pattern(aliases: Iterable[str], bounded: bool = True) -> re.Pattern[str] | None:
+    """One regex for an actor's aliases; None when it has none to match. ``bounded``: only whole
+    words (not for a language written without spaces).
 
     Examples
     --------
@@ -26,12 +29,14 @@ def alias_pattern(aliases: Iterable[str]) -> re.Pattern[str] | None:
     True
     >>> alias_pattern(["pence"]).search("pencils") is None
     True
+    >>> alias_pattern(["国务院"], bounded=False).search("中国国务院发布").group()
+    '国务院'
     """
-    source = _alternatives(aliases)
+    source = _alternatives(aliases, bounded)
     return re.compile(source, re.IGNORECASE) if source else None
 
 
-def _alternatives(aliases: Iterable[str]) -> str:
+def _alternatives(aliases: Iterable[str], bounded: bool = True) -> str:
     alternatives = []
     for alias in aliases:
         if "NEAR/" in alias:
@@ -39,8 +44,12 @@ def _alternatives(aliases: Iterable[str]) -> str:
         words = [re.escape(word).replace("'", "['’]") for word in alias.lower().split()]  # People’s = People's
         words[0] = re.sub(r"^\\\*", r"[\\w-]{0,40}", words[0])  # a leading glob, bounded: no quadratic scans
         alternatives.append(r"\s+".join(word.replace(r"\*", r"[\w-]*") for word in words))
+    if not alternatives:
+        return ""
+    if not bounded:  # the longest first: with no boundary to stop at, 国务院 would take 国务院办公厅's place
+        return "(?:" + "|".join(sorted(alternatives, key=len, reverse=True)) + ")"
     # a hyphen may follow, as in the codebook's word patterns: "merics" finds "MERICS-Studie"
-    return r"\b(?:" + "|".join(alternatives) + r")(?!\w)" if alternatives else ""
+    return r"\b(?:" + "|".join(alternatives) + r")(?!\w)"
 
 
 _UNKNOWN = object()
@@ -62,12 +71,13 @@ class ActorLinker:
     """
 
     def __init__(self, actors: list[Actor], language: str, cues: Iterable[str] = ()):
+        bounded = language not in UNSPACED_LANGUAGES  # Chinese names stand inside runs of characters
         self._patterns = [(actor.id, pattern) for actor in actors
-                          if (pattern := alias_pattern(actor.aliases.get(language, []))) is not None]
+                          if (pattern := alias_pattern(actor.aliases.get(language, []), bounded)) is not None]
         self._people = {actor.id for actor in actors if actor.type == "person"}
-        self._scans = _mention_patterns(actors, language, 0)  # on lower-cased text: a third of the time
-        self._careful = _mention_patterns(actors, language, re.IGNORECASE)
-        self._fast = _MentionScan.of(actors, language, cues)
+        self._scans = _mention_patterns(actors, language, 0, bounded)  # on lower-cased text: a third of the time
+        self._careful = _mention_patterns(actors, language, re.IGNORECASE, bounded)
+        self._fast = _MentionScan.of(actors, language, cues) if bounded else None
         self._known: dict[str, str | None] = {}  # speaker -> actor_of(speaker)
 
     def actor_of(self, words: str | None) -> str | None:
@@ -91,10 +101,23 @@ class ActorLinker:
         """Where the text names an actor: what a later "he" or "the think tank" may stand for."""
         return self.scan(text)[0]
 
-    def scan(self, text: str) -> tuple[list[Mention], list[int] | None]:
+    @property
+    def watch(self) -> frozenset[str] | None:
+        """The aliases and speech cues (lower case), for the rule tagger to report the tokens
+        where one may begin (:meth:`scan`'s ``places``; :mod:`framing.tag.watch`); None when
+        :meth:`scan` cannot use such places."""
+        return None if self._fast is None else self._fast.watch
+
+    def scan(self, text: str, places: Iterable[tuple[int, int]] | None = None
+             ) -> tuple[list[Mention], list[int] | None]:
         """The text's :meth:`mentions`, and where the speech cues the linker was made with may
         start, found in the same pass, for :func:`~framing.discourse.quotes.find_quotes`'s
         ``cue_starts`` (None: the quote rules look for them themselves).
+
+        ``places``: (character offset, length) of every token of the text in which a word of
+        :attr:`watch` may begin (the rule tagger's
+        :meth:`~framing.tag.rules.RuleTagger.tag_all_with_places`); only those are looked at,
+        instead of every word. The results are the same.
 
         Examples
         --------
@@ -114,7 +137,7 @@ class ActorLinker:
             found = [Mention(m.start(), text[m.start():m.end()], m.lastgroup in self._people, m.lastgroup)
                      for scan in self._scans for m in scan.finditer(lowered)]
         else:
-            spans, cues = self._fast.find(lowered)
+            spans, cues = self._fast.find(lowered, places)
             found = [Mention(start, text[start:end], actor in self._people, actor) for start, end, actor in spans]
         return sorted(found, key=lambda mention: mention.start), cues
 
@@ -123,13 +146,19 @@ class ActorLinker:
         return self.actor_of(quote.speaker) or self.actor_of(quote.resolved)
 
 
-def _mention_patterns(actors: list[Actor], language: str, flags: int) -> list[re.Pattern[str]]:
+def _mention_patterns(actors: list[Actor], language: str, flags: int, bounded: bool = True
+                      ) -> list[re.Pattern[str]]:
     """Every actor's aliases in one pattern, a named group per actor, so one pass finds them all.
 
     The pattern first checks a word's first two letters against the aliases' (a lookahead):
     with it, on the lower-cased text, a 600-word article takes 0.2 ms instead of 1.6. Aliases with a leading ``*`` match
-    inside words and cannot be checked that way: they get a pattern of their own.
+    inside words and cannot be checked that way: they get a pattern of their own. Not ``bounded``
+    (Chinese): one pattern, matched anywhere.
     """
+    if not bounded:
+        groups = _groups(actors, language, False, bounded) + _groups(actors, language, True, bounded)
+        pattern = "|".join(f"(?P<{actor_id}>{source})" for actor_id, source, _ in groups)
+        return [re.compile(pattern, flags)] if groups else []
     scans = []
     for inner in (False, True):
         groups = _groups(actors, language, inner)
@@ -143,13 +172,14 @@ def _mention_patterns(actors: list[Actor], language: str, flags: int) -> list[re
     return scans
 
 
-def _groups(actors: list[Actor], language: str, inner: bool) -> list[tuple[str, str, set[str]]]:
+def _groups(actors: list[Actor], language: str, inner: bool, bounded: bool = True
+            ) -> list[tuple[str, str, set[str]]]:
     """Per actor with aliases of the kind (a leading ``*`` or not): its id, its aliases' regex and
     their first letters."""
     groups = []
     for actor in actors:
         aliases = [a for a in actor.aliases.get(language, []) if a.startswith("*") == inner]
-        if source := _alternatives(aliases):
+        if source := _alternatives(aliases, bounded):
             groups.append((actor.id, source, {_first_letters(a) for a in aliases}))
     return groups
 
@@ -196,13 +226,16 @@ class _MentionScan:
         Whether a word could start both an alias and a cue (the lookahead reports one of them).
     ascii_head, ascii_scan
         ``head`` and ``scan`` for an ASCII text with spaces for its non-word characters.
+    watch
+        The aliases and cue words, lower case: where none of them begins (by the rule
+        tagger's tokens, :mod:`framing.tag.watch`), no match starts.
     """
 
     def __init__(self, head: re.Pattern[str], scan: re.Pattern[str], groups: re.Pattern[str],
                  inner: tuple[re.Pattern[str], list[str] | None] | None, cue: re.Pattern[str] | None,
-                 both: bool, ascii_head: re.Pattern[str], ascii_scan: re.Pattern[str]):
+                 both: bool, ascii_head: re.Pattern[str], ascii_scan: re.Pattern[str], watch: frozenset[str]):
         self.head, self.scan, self.groups, self.inner, self.cue, self.both = head, scan, groups, inner, cue, both
-        self.ascii_head, self.ascii_scan = ascii_head, ascii_scan
+        self.ascii_head, self.ascii_scan, self.watch = ascii_head, ascii_scan, watch
 
     @classmethod
     def of(cls, actors: list[Actor], language: str, cues: Iterable[str] = ()) -> _MentionScan | None:
@@ -243,25 +276,19 @@ class _MentionScan:
                             words.append(word)
             inner = (re.compile("|".join(f"(?P<{actor_id}>{source})" for actor_id, source, _ in inner_groups)), words)
         cue = re.compile(rf"{word_trie(cue_words)}\b") if cue_words else None
+        watch = frozenset(" ".join(alias.lower().split()) for alias in starts) | frozenset(cue_words)
         return cls(re.compile(look(False)), re.compile(WORD_START + look(False)), re.compile(f"(?:{pattern})"), inner,
-                   cue, both, re.compile(look(True)), re.compile(" " + look(True)))
+                   cue, both, re.compile(look(True)), re.compile(" " + look(True)), watch)
 
-    def find(self, lowered: str) -> tuple[list[tuple[int, int, str]], list[int] | None]:
+    def find(self, lowered: str, places: Iterable[tuple[int, int]] | None = None
+             ) -> tuple[list[tuple[int, int, str]], list[int] | None]:
         """(start, end, actor id) of every alias in the lower-cased text, the plain patterns'
-        matches; and where a speech cue may start, in order (None without cues)."""
+        matches; and where a speech cue may start, in order (None without cues). ``places``: the
+        tokens (offset, length) in which a word of :attr:`watch` may begin; None: every word."""
         found: list[tuple[int, int, str]] = []
         cues: list[int] = []
-        head, scan, subject = self.head, self.scan, lowered
-        if lowered.isascii():
-            # every character \w does not match turned into a space (in C, by a byte table), so
-            # that the pass looks for a literal space, which ``re`` finds faster than a class
-            head, scan = self.ascii_head, self.ascii_scan
-            subject = lowered.encode("ascii").translate(_ASCII_SPACES).decode("ascii")
-        head = head.match(subject)
         alias_end = 0
-        for candidate in itertools.chain((head,) if head else (), scan.finditer(subject)):
-            at = candidate.start() + (candidate is not head)  # after the character before the word
-            alias = candidate.lastindex is not None
+        for at, alias in self._candidates(lowered) if places is None else self._candidates_in(lowered, places):
             if (alias or self.both) and at >= alias_end and (match := self.groups.match(lowered, at)):
                 found.append((at, match.end(), match.lastgroup))
                 alias_end = match.end()
@@ -272,6 +299,27 @@ class _MentionScan:
             if words is None or any(word in lowered for word in words):
                 found += [(m.start(), m.end(), m.lastgroup) for m in pattern.finditer(lowered)]
         return found, cues if self.cue is not None else None
+
+    def _candidates(self, lowered: str) -> Iterator[tuple[int, bool]]:
+        """Where an alias or a cue may start, in order, and whether the lookahead found an alias."""
+        head, scan, subject = self.head, self.scan, lowered
+        if lowered.isascii():
+            # every character \w does not match turned into a space (in C, by a byte table), so
+            # that the pass looks for a literal space, which ``re`` finds faster than a class
+            head, scan = self.ascii_head, self.ascii_scan
+            subject = lowered.encode("ascii").translate(_ASCII_SPACES).decode("ascii")
+        if first := head.match(subject):
+            yield 0, first.lastindex is not None
+        for candidate in scan.finditer(subject):
+            yield candidate.start() + 1, candidate.lastindex is not None  # after the character before the word
+
+    def _candidates_in(self, lowered: str, places: Iterable[tuple[int, int]]) -> Iterator[tuple[int, bool]]:
+        """:meth:`_candidates`, looking only at the word starts inside the given tokens."""
+        head = self.head
+        for start, length in places:
+            for word in WORD_STARTS.finditer(lowered, start, start + length):
+                if candidate := head.match(lowered, word.start()):
+                    yield word.start(), candidate.lastindex is not None
 
 
 def _literal_start(alias: str, spaced: bool = False) -> tuple[str, ...]:

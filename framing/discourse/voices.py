@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from framing.discourse.actors import ActorLinker
@@ -26,15 +27,24 @@ class Voices:
         self._linkers: dict[str, ActorLinker] = {}
         self._chinese = ChineseLinker(actors)
 
-    def of(self, article: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    def watch(self, language: str) -> frozenset[str] | None:
+        """The word beginnings whose tokens the rule tagger may report for :meth:`of`'s ``places``
+        (:class:`~framing.tag.rules.RuleTagger`'s ``watch``); None: places are of no use here."""
+        return self._linker(language).watch
+
+    def of(self, article: dict[str, Any], places: Iterable[tuple[int, int]] | None = None
+           ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """``quotes`` and ``actor_mentions`` rows of one article (``article_id``, ``outlet``, ``language``, ``text``).
 
         An article in a language the quote rules do not know gets its actor mentions only.
+        ``places``: the tokens where a word of :meth:`watch` may begin, from the rule tagger's
+        pass over the same text (:meth:`~framing.tag.rules.RuleTagger.tag_all_with_places`);
+        only they are looked at for names and speech cues. The rows are the same without them.
         """
         text, language = article.get("text") or "", article.get("language") or ""
         linker = self._linker(language)
         key = {"article_id": article["article_id"], "outlet": article["outlet"]}
-        named, cue_starts = linker.scan(text)  # one pass for both: the speech cues' places go to find_quotes
+        named, cue_starts = linker.scan(text, places)  # one pass for both: the cues' places go to find_quotes
         mentions = [{**key, "actor": m.actor, "start": m.start, "end": m.start + len(m.name), "name": m.name}
                     for m in named]  # the scan names each one's actor: no second match per mention
         if language not in self.LANGUAGES:

@@ -92,8 +92,10 @@ def tag_partition(articles: list[dict[str, Any]], settings: tuple[Pipeline, Code
     spec, codebook, key = settings
     rules, machine, voices = _tagger(spec, codebook, key)
     out = Tagged(articles=len(articles))
-    for article, (hits, frames) in zip(articles, rules.tag_all(articles), strict=True):
-        quotes, mentions = voices.of(article)
+    # the tagger reports the tokens where an actor's name or a speech cue may begin: the voices
+    # look only there, not at every word again
+    for article, (hits, frames, places) in zip(articles, rules.tag_all_with_places(articles), strict=True):
+        quotes, mentions = voices.of(article, places)
         out.hits += hits
         out.frames += frames
         out.quotes += quotes
@@ -140,5 +142,6 @@ def _tagger(spec: Pipeline, codebook: Codebook, key: str) -> tuple[RuleTagger, A
 
             machine = MachineTagger.load(spec, codebook.frame_ids)
         _TAGGERS.clear()  # one study's taggers at a time: a long-lived worker does not collect them
-        _TAGGERS[key] = (RuleTagger(codebook, min_hits=spec.tag.min_hits), machine, Voices(codebook.actors))
+        voices = Voices(codebook.actors)
+        _TAGGERS[key] = (RuleTagger(codebook, min_hits=spec.tag.min_hits, watch=voices.watch), machine, voices)
     return _TAGGERS[key]

@@ -247,8 +247,12 @@ class CharacterMatcher:
         """The document's hits, as ``match`` gives them, and its number of sentences."""
         return self.evidence([doc], [doc.text if text is None else text])[0]
 
-    def evidence(self, docs: list[Doc], texts: list[str]) -> list[tuple[list[Hit], int]]:
+    def evidence(self, docs: list[Doc], texts: list[str], places: list[list[tuple[int, int]]] | None = None
+                 ) -> list[tuple[list[Hit], int]]:
         """Hits and sentence counts for a batch of documents from ``parse_many``.
+
+        ``places`` is accepted for the word matcher's sake and left as it is: nothing is watched in
+        a text without spaces between words.
 
         Returns
         -------

@@ -12,27 +12,31 @@ only for hits.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import accumulate
 from typing import NamedTuple
 
 import numpy as np
-from spacy.attrs import ORTH
+from spacy.attrs import ORTH, SPACY
 from spacy.pipeline import Sentencizer
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
 from framing.study.codebook import Codebook
 from framing.study.patterns import Pattern, Word, WordIndex, parse_word
+from framing.tag import watch
 from framing.tag.nlp import VOCAB_LIMIT, opens_quote, pipeline_for
 
 # A type's code: bit 0 = sentence mark ('.', '!', ...), bit 1 = a word (neither punctuation nor
 # a mark), bit 2 = a one-word pattern starts with it, bit 3 = a longer phrase pattern does,
-# bit 4 = a NEAR side does; the rest = the id of the set of pattern words it matches (0: none).
-_MARK, _WORD, _PHRASE1, _PHRASE2, _NEAR, _SHIFT = 1, 2, 4, 8, 16, 5
+# bit 4 = a NEAR side does, bits 5-9 = what it holds of the watched words (framing.tag.watch); the
+# rest = the id of the set of pattern words it matches (0: none).
+_MARK, _WORD, _PHRASE1, _PHRASE2, _NEAR, _WATCHED, _SHIFT = 1, 2, 4, 8, 16, 5, 5 + watch.BITS
 # the same as numpy scalars: an operation with a Python int costs numpy a type promotion
-_U_MARK, _U_WORD, _U_PHRASE1, _U_PHRASE2, _U_NEAR, _U_SHIFT, _U_MATCH = (
-    np.uint64(n) for n in (_MARK, _WORD, _PHRASE1, _PHRASE2, _NEAR, _SHIFT, 1 << _SHIFT))
+_U_MARK, _U_WORD, _U_PHRASE1, _U_PHRASE2, _U_NEAR, _U_WATCHED, _U_WATCH_MASK, _U_SHIFT, _U_MATCH = (
+    np.uint64(n) for n in (_MARK, _WORD, _PHRASE1, _PHRASE2, _NEAR, _WATCHED, (1 << watch.BITS) - 1, _SHIFT,
+                           1 << _SHIFT))
 # a batch puts one token of orth 0 (the empty string's, never a real token's) after each
 # document: its code is 0, so no phrase runs on into the next document
 _SEPARATOR = np.zeros(1, dtype=np.uint64)
@@ -86,11 +90,17 @@ class LanguageMatcher:
         limit, and gets a new one once the vocabulary has grown past this many word types, so
         memory stays bounded on an open vocabulary. Matchers of one language share the pipeline,
         so the smallest limit among them decides. Tokens and results are the same either way.
+    watch_words
+        Literal beginnings of words a later stage looks for in the same texts
+        (:mod:`framing.discourse`: actors' names and speech cues; see :mod:`framing.tag.watch`).
+        ``evidence`` then also reports the tokens where one may begin, from the type codes it
+        looks up anyway, so that stage need not scan every text again.
     """
 
     def __init__(self, codebook: Codebook, language: str, cache_bits: int = CACHE_BITS,
-                 vocab_limit: int = VOCAB_LIMIT):
+                 vocab_limit: int = VOCAB_LIMIT, watch_words: Iterable[str] = ()):
         self.language = language
+        self.watch = watch.WatchedWords(watch_words)
         self.vocab_limit = vocab_limit
         self.nlp = pipeline_for(language, vocab_limit)
         self.compounds = language in codebook.compounds
@@ -192,6 +202,8 @@ class LanguageMatcher:
         # a line break ends a sentence too: a headline is not one sentence with the lead
         mark = lexeme.orth_ in self._marks or (lexeme.is_space and "\n" in lexeme.orth_)
         flags = _MARK if mark else 0 if lexeme.is_punct or lexeme.is_space else _WORD
+        if self.watch:
+            flags |= self.watch.bits(lexeme.lower_) << _WATCHED
         return self._set_codes[self._set_id(self._index.matching(lexeme.lower_))] | flags
 
     def _lookup(self, orths: np.ndarray, vocab: Vocab) -> np.ndarray:
@@ -249,7 +261,8 @@ class LanguageMatcher:
         """The document's hits, as ``match`` gives them, and its number of sentences."""
         return self.evidence([doc], [doc.text if text is None else text])[0]
 
-    def evidence(self, docs: list[Doc], texts: list[str]) -> list[tuple[list[Hit], int]]:
+    def evidence(self, docs: list[Doc], texts: list[str], places: list[list[tuple[int, int]]] | None = None
+                 ) -> list[tuple[list[Hit], int]]:
         """Hits and sentence counts for a batch of documents, with array work done once per batch.
 
         Token positions are counted across the batch (documents one after the other, each
@@ -261,6 +274,9 @@ class LanguageMatcher:
             Documents from ``parse_many`` (one vocabulary).
         texts
             Their texts (``doc.text`` would rebuild each from its tokens).
+        places
+            Given, one list per document is appended to it: the (character offset, length) of
+            each token where a ``watch`` word may begin, in text order.
 
         Returns
         -------
@@ -284,6 +300,12 @@ class LanguageMatcher:
             keep[:-1] |= close
             near = near[keep]
         ids = (codes >> _U_SHIFT).tolist()  # per token, its set of pattern words
+        if places is not None:
+            found = watch.watched_tokens((codes >> _U_WATCHED) & _U_WATCH_MASK, lambda: np.concatenate(
+                [part for doc in docs for part in (doc.to_array(SPACY).astype(bool), [True])]))
+            for k, watched in enumerate(_split(found, offsets)):
+                doc, offset = docs[k], offsets[k]
+                places.append([(token.idx, len(token)) for token in (doc[i - offset] for i in watched)])
         results = []
         for k, (phrase_starts, near_words) in enumerate(zip(_split(phrase.nonzero()[0], offsets),
                                                             _split(near, offsets), strict=True)):

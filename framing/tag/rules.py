@@ -8,7 +8,7 @@ frame is the one with the most hits. The rows it returns are the tag stage's ``f
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from spacy.tokens import Doc
@@ -31,6 +31,11 @@ class RuleTagger:
         A loaded Codebook.
     min_hits
         An article carries a frame when at least this many non-negated hits are found.
+    watch
+        Gives, per language, the literal beginnings of the words a later stage looks for in the
+        same texts (:mod:`framing.tag.watch`; the discourse stage's
+        :meth:`~framing.discourse.voices.Voices.watch`); :meth:`tag_all_with_places` reports the
+        tokens where they may begin. None (for a language): nothing watched.
 
     Examples
     --------
@@ -40,9 +45,11 @@ class RuleTagger:
     ['surveillance']
     """
 
-    def __init__(self, codebook: Codebook, min_hits: int = 1):
+    def __init__(self, codebook: Codebook, min_hits: int = 1,
+                 watch: Callable[[str], Iterable[str] | None] | None = None):
         self.codebook = codebook
         self.min_hits = min_hits
+        self.watch = watch
         self._matchers: dict[str, LanguageMatcher | CharacterMatcher] = {}
 
     def matcher(self, language: str | None) -> LanguageMatcher | CharacterMatcher:
@@ -53,8 +60,11 @@ class RuleTagger:
         """
         known = language if language in self.codebook.languages else self.codebook.languages[0]
         if known not in self._matchers:
-            kind = CharacterMatcher if known in UNSPACED else LanguageMatcher
-            self._matchers[known] = kind(self.codebook, known)
+            if known in UNSPACED:
+                self._matchers[known] = CharacterMatcher(self.codebook, known)
+            else:
+                watched = self.watch(known) if self.watch is not None else None
+                self._matchers[known] = LanguageMatcher(self.codebook, known, watch_words=watched or ())
         return self._matchers[known]
 
     def parse(self, text: str, language: str) -> Doc:
@@ -65,7 +75,7 @@ class RuleTagger:
 
     def tag_article(self, article: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """One article -> (hit rows, one row per frame with counts, presence and dominance)."""
-        return self._tag_batch([article])[0]
+        return self._tag_batch([article])[0][:2]
 
     def tag_all(self, articles: Iterable[dict[str, Any]], batch: int = BATCH
                 ) -> Iterator[tuple[list[dict], list[dict]]]:
@@ -85,9 +95,25 @@ class RuleTagger:
             Per article, its hit rows and its article x frame rows.
         """
         for chunk in chunks(articles, batch):
+            for hits, frames, _ in self._tag_batch(chunk):
+                yield hits, frames
+
+    def tag_all_with_places(self, articles: Iterable[dict[str, Any]], batch: int = BATCH
+                            ) -> Iterator[tuple[list[dict], list[dict], list[tuple[int, int]] | None]]:
+        """``tag_all``, and per article the tokens where a ``watch`` word may begin.
+
+        Yields
+        ------
+        (list of dict, list of dict, list of (int, int) or None)
+            Per article, its hit rows, its article x frame rows and the (character offset,
+            length) of each such token, in text order; None when its language was not watched
+            (nothing to watch in it, or tagged with another language's patterns).
+        """
+        for chunk in chunks(articles, batch):
             yield from self._tag_batch(chunk)
 
-    def _tag_batch(self, articles: list[dict[str, Any]]) -> list[tuple[list[dict], list[dict]]]:
+    def _tag_batch(self, articles: list[dict[str, Any]]
+                   ) -> list[tuple[list[dict], list[dict], list[tuple[int, int]] | None]]:
         by_matcher: dict[str, list[int]] = {}  # articles in languages the codebook lacks share one batch
         for n, article in enumerate(articles):
             by_matcher.setdefault(self.matcher(article["language"]).language, []).append(n)
@@ -95,9 +121,12 @@ class RuleTagger:
         for language, members in by_matcher.items():
             matcher = self._matchers[language]
             texts = [articles[n]["text"] or "" for n in members]
-            for n, (evidence, n_sentences) in zip(members, matcher.evidence(matcher.parse_many(texts), texts),
-                                                  strict=True):
-                rows[n] = self._rows(articles[n], evidence, max(1, n_sentences))
+            watched = isinstance(matcher, LanguageMatcher) and bool(matcher.watch)
+            places: list[list[tuple[int, int]]] | None = [] if watched else None
+            found = matcher.evidence(matcher.parse_many(texts), texts, places)
+            for k, (n, (evidence, n_sentences)) in enumerate(zip(members, found, strict=True)):
+                own = places is not None and articles[n]["language"] == language
+                rows[n] = (*self._rows(articles[n], evidence, max(1, n_sentences)), places[k] if own else None)
         return rows
 
     def _rows(self, article: dict[str, Any], evidence: list[Hit], n_sentences: int
