@@ -313,13 +313,24 @@ class _MentionScan:
         for candidate in scan.finditer(subject):
             yield candidate.start() + 1, candidate.lastindex is not None  # after the character before the word
 
-    def _candidates_in(self, lowered: str, places: Iterable[tuple[int, int]]) -> Iterator[tuple[int, bool]]:
+    def _candidates_in(self, lowered: str, places: Iterable[tuple[int, int]]) -> list[tuple[int, bool]]:
         """:meth:`_candidates`, looking only at the word starts inside the given tokens."""
-        head = self.head
+        head = self.head.match
+        found = []
         for start, length in places:
-            for word in WORD_STARTS.finditer(lowered, start, start + length):
-                if candidate := head.match(lowered, word.start()):
-                    yield word.start(), candidate.lastindex is not None
+            if lowered[start:start + length].isalnum():
+                # one run of word characters (``re``'s \w is isalnum or "_"): a word can start only
+                # at its beginning, and does unless a word character comes before it
+                before = lowered[start - 1] if start else " "
+                if before.isalnum() or before == "_":
+                    continue
+                starts: Iterable[int] = (start,)
+            else:
+                starts = [word.start() for word in WORD_STARTS.finditer(lowered, start, start + length)]
+            for at in starts:
+                if candidate := head(lowered, at):
+                    found.append((at, candidate.lastindex is not None))
+        return found
 
 
 def _literal_start(alias: str, spaced: bool = False) -> tuple[str, ...]:

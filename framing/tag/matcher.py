@@ -18,7 +18,7 @@ from itertools import accumulate
 from typing import NamedTuple
 
 import numpy as np
-from spacy.attrs import ORTH, SPACY
+from spacy.attrs import ORTH
 from spacy.pipeline import Sentencizer
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
@@ -100,9 +100,9 @@ class LanguageMatcher:
     def __init__(self, codebook: Codebook, language: str, cache_bits: int = CACHE_BITS,
                  vocab_limit: int = VOCAB_LIMIT, watch_words: Iterable[str] = ()):
         self.language = language
-        self.watch = watch.WatchedWords(watch_words)
         self.vocab_limit = vocab_limit
         self.nlp = pipeline_for(language, vocab_limit)
+        self.watch = watch.WatchedWords(watch_words, watch.split_heads(self.nlp.tokenizer.rules))
         self.compounds = language in codebook.compounds
         self.window = codebook.negation_window
         ids: dict[tuple[Word, bool], int] = {}
@@ -301,8 +301,12 @@ class LanguageMatcher:
             near = near[keep]
         ids = (codes >> _U_SHIFT).tolist()  # per token, its set of pattern words
         if places is not None:
-            found = watch.watched_tokens((codes >> _U_WATCHED) & _U_WATCH_MASK, lambda: np.concatenate(
-                [part for doc in docs for part in (doc.to_array(SPACY).astype(bool), [True])]))
+            def glued(positions: np.ndarray) -> np.ndarray:
+                at = np.searchsorted(offsets, positions, side="right") - 1  # each position's document
+                return np.array([not docs[k][i - offsets[k]].whitespace_
+                                 for k, i in zip(at.tolist(), positions.tolist(), strict=True)], dtype=bool)
+
+            found = watch.watched_tokens((codes >> _U_WATCHED) & _U_WATCH_MASK, glued)
             for k, watched in enumerate(_split(found, offsets)):
                 doc, offset = docs[k], offsets[k]
                 places.append([(token.idx, len(token)) for token in (doc[i - offset] for i in watched)])

@@ -15,8 +15,10 @@ own patterns). A literal is matched as runs of letters and digits (``\\w+``):
 - one run: a token holding it (or, with ``*``, a run starting so) is reported;
 - two runs or more: a token whose last run is the first, followed by a token whose first run
   is the second or that has none (a space or a mark: "Xi  Jinping", "People’s");
-- the tokenizer may split a run ("cannot" is "can" + "not"): a token whose last run begins a
-  watched run, with no white space before a next token that starts with a letter, is reported.
+- the tokenizer may split a run: at its special cases ("cannot" is "can" + "not") and after a
+  number ("10km"). A token whose last run begins a watched run, is one of those first pieces or
+  a number, and is followed by a token that starts with a letter with no white space between, is
+  reported.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import re
 from collections.abc import Callable, Iterable
 
 import numpy as np
+from spacy.attrs import ORTH
 
 RUNS = re.compile(r"\w+")
 WORD_STARTS = re.compile(r"(?<!\w)\w")  # where a word begins: a word character after none or another kind
@@ -32,6 +35,7 @@ WORD_STARTS = re.compile(r"(?<!\w)\w")  # where a word begins: a word character 
 # a type's watch bits, above the matcher's own (it shifts them to their place in a type code)
 ALONE, FIRST, NEXT, PART, STARTS = 1, 2, 4, 8, 16
 BITS = 5
+_U = {bit: np.uint8(bit) for bit in (ALONE, FIRST, NEXT, PART, STARTS)}  # numpy scalars: no type promotion
 
 
 class WatchedWords:
@@ -41,18 +45,22 @@ class WatchedWords:
     ----------
     literals
         Lower-case literal beginnings (see the module's description).
+    split_heads
+        What the tokenizer's special cases cut off the start of a run of letters (lower case:
+        "can" of "cannot"); :func:`split_heads` finds them.
 
     Examples
     --------
-    >>> watch = WatchedWords(["said", "xi jinping", "chinesische*"])
+    >>> watch = WatchedWords(["said", "xi jinping", "chinesische*"], split_heads=["sa"])
     >>> watch.bits("said") & ALONE, watch.bits("xi") & FIRST, watch.bits("jinping") & NEXT
     (1, 2, 4)
     >>> watch.bits("chinesischen") & ALONE, watch.bits("sa") & PART, watch.bits("credit") & (ALONE | FIRST)
     (1, 8, 0)
     """
 
-    def __init__(self, literals: Iterable[str]):
+    def __init__(self, literals: Iterable[str], split_heads: Iterable[str] = ()):
         self.literals = frozenset(literals)
+        self._split_heads = frozenset(split_heads)
         alone, firsts, seconds, globs, second_globs = set(), set(), set(), [], []
         for literal in self.literals:
             head, glob, _ = literal.partition("*")
@@ -86,25 +94,38 @@ class WatchedWords:
             found |= FIRST
         if runs[0] in self._seconds or runs[0].startswith(self._second_globs):
             found |= NEXT
-        if lower.endswith(last) and last in self._beginnings:
+        if lower.endswith(last) and last in self._beginnings and (lower in self._split_heads or last.isdigit()):
             found |= PART
         return found
 
 
-def watched_tokens(bits: np.ndarray, spaced: Callable[[], np.ndarray]) -> np.ndarray:
+def split_heads(rules: dict[str, list[dict[int, str]]]) -> set[str]:
+    """The first pieces (lower case) of a tokenizer's special cases that end inside a run of
+    letters and digits: "can" of "cannot", "gon" of "gonna" (``rules``: spaCy's
+    ``Tokenizer.rules``, each string with its pieces' attributes)."""
+    heads = set()
+    for pieces in rules.values():
+        texts = [piece.get(ORTH, "") for piece in pieces[:2]]
+        if len(texts) == 2 and RUNS.search(texts[0][-1:]) and RUNS.match(texts[1]):
+            heads.add(texts[0].lower())
+    return heads
+
+
+def watched_tokens(bits: np.ndarray, glued: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
     """Positions of the batch's tokens where a watched literal may begin.
 
     Parameters
     ----------
     bits
         Per token of the batch, its type's watch bits (the separator after each document: 0).
-    spaced
-        Gives, per token, whether white space follows it; asked only when a token may hold
-        the beginning of a split word.
+    glued
+        Given positions, says for each whether no white space follows the token there; asked
+        only about tokens that may begin a split word ("not", "was": a few a document).
     """
-    found = (bits & ALONE) > 0
-    found[:-1] |= ((bits[:-1] & FIRST) > 0) & ((bits[1:] & NEXT) > 0)
-    parts = ((bits[:-1] & PART) > 0) & ((bits[1:] & STARTS) > 0)
-    if parts.any():
-        found[:-1] |= parts & ~spaced()[:-1]
+    bits = bits.astype(np.uint8)
+    found = (bits & _U[ALONE]).astype(bool)
+    found[:-1] |= (bits[:-1] & _U[FIRST]).astype(bool) & (bits[1:] & _U[NEXT]).astype(bool)
+    parts = ((bits[:-1] & _U[PART]).astype(bool) & (bits[1:] & _U[STARTS]).astype(bool)).nonzero()[0]
+    if len(parts):
+        found[parts[glued(parts)]] = True
     return found.nonzero()[0]
