@@ -16,15 +16,16 @@ own patterns). A literal is matched as runs of letters and digits (``\\w+``):
 - two runs or more: a token whose last run is the first, followed by a token whose first run
   is the second or that has none (a space or a mark: "Xi  Jinping", "People’s");
 - the tokenizer may split a run: at its special cases ("cannot" is "can" + "not") and after a
-  number ("10km"). A token whose last run begins a watched run, is one of those first pieces or
-  a number, and is followed by a token that starts with a letter with no white space between, is
-  reported.
+  number ("10km"). Where such a whole run is itself watched (a special case's run, or a watched
+  run that starts with a digit), the token holding its first piece is reported when no white
+  space follows it and the next token starts with a letter. (With the social-credit codebook
+  none is: no token is reported so.)
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 import numpy as np
 from spacy.attrs import ORTH
@@ -46,21 +47,20 @@ class WatchedWords:
     literals
         Lower-case literal beginnings (see the module's description).
     split_heads
-        What the tokenizer's special cases cut off the start of a run of letters (lower case:
-        "can" of "cannot"); :func:`split_heads` finds them.
+        The tokenizer's special cases that cut a run of letters: per first piece (lower case,
+        "can"), the whole runs it begins ("cannot"); :func:`split_heads` finds them.
 
     Examples
     --------
-    >>> watch = WatchedWords(["said", "xi jinping", "chinesische*"], split_heads=["sa"])
+    >>> watch = WatchedWords(["said", "xi jinping", "chinesische*"], split_heads={"sa": {"said"}})
     >>> watch.bits("said") & ALONE, watch.bits("xi") & FIRST, watch.bits("jinping") & NEXT
     (1, 2, 4)
     >>> watch.bits("chinesischen") & ALONE, watch.bits("sa") & PART, watch.bits("credit") & (ALONE | FIRST)
     (1, 8, 0)
     """
 
-    def __init__(self, literals: Iterable[str], split_heads: Iterable[str] = ()):
+    def __init__(self, literals: Iterable[str], split_heads: Mapping[str, Iterable[str]] | None = None):
         self.literals = frozenset(literals)
-        self._split_heads = frozenset(split_heads)
         alone, firsts, seconds, globs, second_globs = set(), set(), set(), [], []
         for literal in self.literals:
             head, glob, _ = literal.partition("*")
@@ -76,6 +76,12 @@ class WatchedWords:
         self._alone, self._firsts, self._seconds = frozenset(alone), frozenset(firsts), frozenset(seconds)
         self._globs, self._second_globs = tuple(globs), tuple(second_globs)
         self._beginnings = frozenset(run[:k] for run in (*alone, *firsts, *globs) for k in range(1, len(run)))
+
+        def watched(run: str) -> bool:
+            return run in alone or run in firsts or run.startswith(self._globs)
+        # the first pieces of split runs that are watched: with most codebooks, none
+        self._split_heads = frozenset(head for head, runs in (split_heads or {}).items() if any(map(watched, runs)))
+        self._numbers = any(run[:1].isdigit() for run in (*alone, *firsts, *globs))
 
     def __bool__(self) -> bool:
         return bool(self._alone or self._firsts or self._globs)
@@ -94,20 +100,24 @@ class WatchedWords:
             found |= FIRST
         if runs[0] in self._seconds or runs[0].startswith(self._second_globs):
             found |= NEXT
-        if lower.endswith(last) and last in self._beginnings and (lower in self._split_heads or last.isdigit()):
+        if lower.endswith(last) and last in self._beginnings and \
+                (lower in self._split_heads or self._numbers and last.isdigit()):
             found |= PART
         return found
 
 
-def split_heads(rules: dict[str, list[dict[int, str]]]) -> set[str]:
+def split_heads(rules: dict[str, list[dict[int, str]]]) -> dict[str, set[str]]:
     """The first pieces (lower case) of a tokenizer's special cases that end inside a run of
-    letters and digits: "can" of "cannot", "gon" of "gonna" (``rules``: spaCy's
-    ``Tokenizer.rules``, each string with its pieces' attributes)."""
-    heads = set()
-    for pieces in rules.values():
+    letters and digits, each with the runs it begins: "can" of "cannot", "gon" of "gonna"
+    (``rules``: spaCy's ``Tokenizer.rules``, each string with its pieces' attributes)."""
+    heads: dict[str, set[str]] = {}
+    for string, pieces in rules.items():
         texts = [piece.get(ORTH, "") for piece in pieces[:2]]
         if len(texts) == 2 and RUNS.search(texts[0][-1:]) and RUNS.match(texts[1]):
-            heads.add(texts[0].lower())
+            runs = RUNS.findall(texts[0].lower())
+            whole = RUNS.findall(string.lower())
+            if runs and whole:
+                heads.setdefault(texts[0].lower(), set()).add(whole[len(runs) - 1])
     return heads
 
 
