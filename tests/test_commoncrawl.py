@@ -27,6 +27,7 @@ import pytest
 from test_cdx import Archive, frontier_rows, outcome, start, undated, warc_responses
 from test_cdx import Capture as WaybackCapture
 from test_cdx import source as wayback_source
+from test_cdx import write as config_problems
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -35,7 +36,6 @@ from framing.api.rehydration import rehydrate
 from framing.collect.commoncrawl import byte_range, read_captures, read_page_count
 from framing.collect.discover import ListingError
 from framing.demo.server import Response, SiteServer, politeness_problems
-from framing.errors import ConfigError
 from framing.runner import run
 from framing.study.config import load_pipeline
 from framing.study.store import Study
@@ -470,14 +470,6 @@ def test_commoncrawl_readers_refuse_what_is_not_an_index_answer():
     assert byte_range("https://data.example/x.warc.gz#bytes=9-3") is None
 
 
-def write(tmp_path, source_yaml: str) -> list[str]:
-    path = tmp_path / "study.yml"
-    path.write_text("title: t\nworkdir: w\nsources:\n" + source_yaml, encoding="utf-8")
-    with pytest.raises(ConfigError) as info:
-        load_pipeline(path)
-    return info.value.problems
-
-
 def test_commoncrawl_config_defaults_and_errors(tmp_path):
     path = tmp_path / "study.yml"
     path.write_text("title: t\nworkdir: w\nsources:\n  - cdx: commoncrawl\n    match: example-news.com/world/\n"
@@ -488,20 +480,21 @@ def test_commoncrawl_config_defaults_and_errors(tmp_path):
     assert (spec.archive_delay_s, spec.replay_delay_s, spec.index_pages_limit) == (2.0, 1.0, 1000)
     assert spec.label.endswith("&from=20140614&crawls=CC-MAIN-2015-48")
 
-    (message,) = write(tmp_path, "  - cdx: https://index.commoncrawl.org/CC-MAIN-2024-10-index\n"
+    (message,) = config_problems(tmp_path, "  - cdx: https://index.commoncrawl.org/CC-MAIN-2024-10-index\n"
                                  "    match: example.org/\n")
     assert message.startswith("line 4: sources[0]:")
     assert "give `cdx: commoncrawl` and name the crawl in `crawls:" in message
-    (message,) = write(tmp_path, "  - cdx: commoncrawl\n    match: example.org/\n    page_size: 50\n")
+    (message,) = config_problems(tmp_path, "  - cdx: commoncrawl\n    match: example.org/\n    page_size: 50\n")
     assert "page_size: Common Crawl's index pages are the server's" in message
-    (message,) = write(tmp_path, "  - cdx: commoncrawl\n    match: example.org/\n    collapse: digest\n")
+    (message,) = config_problems(tmp_path, "  - cdx: commoncrawl\n    match: example.org/\n    collapse: digest\n")
     assert "does not collapse" in message
-    (message,) = write(tmp_path, "  - cdx: https://web.archive.org/cdx/search/cdx\n    match: example.org/\n"
+    (message,) = config_problems(tmp_path, "  - cdx: https://web.archive.org/cdx/search/cdx\n    match: example.org/\n"
                                  "    crawls: [CC-MAIN-2015-48]\n")
     assert "crawls: only for Common Crawl's index" in message
-    (message,) = write(tmp_path, "  - cdx: commoncrawl\n    match: example.org/\n    crawls: [CC MAIN 2015]\n")
+    common = "  - cdx: commoncrawl\n    match: example.org/\n"
+    (message,) = config_problems(tmp_path, common + "    crawls: [CC MAIN 2015]\n")
     assert "crawls: crawl ids as Common Crawl's collinfo.json lists them" in message
-    (message,) = write(tmp_path, "  - cdx: https://pywb.example/collinfo.json\n    match: example.org/\n")
+    (message,) = config_problems(tmp_path, "  - cdx: https://pywb.example/collinfo.json\n    match: example.org/\n")
     assert "replay: needed for a pywb index other than Common Crawl's" in message
-    (message,) = write(tmp_path, "  - cdx: commoncrawl\n    match: example.org/\n    craws: [CC-MAIN-2015-48]\n")
+    (message,) = config_problems(tmp_path, common + "    craws: [CC-MAIN-2015-48]\n")
     assert "did you mean 'crawls'" in message
