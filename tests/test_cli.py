@@ -60,6 +60,9 @@ def test_cli_codebook_test_explains_negation_and_check_reports_lines(tmp_path):
     assert "negated by 'not'" in result.stdout
     german = framing("codebook", "test", "social-credit", "Das ist kein Überwachungsstaat.", "--lang", "de")
     assert "negated by 'kein'" in german.stdout and "Frames found: none" in german.stdout
+    assert "within 3 words" in result.stdout
+    chinese = framing("codebook", "test", "social-credit", "这不是全面监控的系统。", "--lang", "zh")
+    assert "negated by '不是' within 8 characters" in chinese.stdout  # Chinese negation counts characters
     bad = tmp_path / "bad.yml"
     source = (Path(__file__).parent / "fixtures" / "mini-codebook.yml").read_text(encoding="utf-8")
     bad.write_text(source.replace("negation_window: 3", "negation_windw: 3"), encoding="utf-8")

@@ -205,13 +205,17 @@ def codebook_test_cmd(name: str = typer.Argument(..., help="Bundled name or path
                       text: str = typer.Argument(..., help="A sentence or passage to tag."),
                       language: str = typer.Option("en", "--lang", "-l", help="Language of the text.")) -> None:
     """Show which patterns fire on a text, which were negated, and why."""
+    from framing.scripts import UNSPACED_LANGUAGES
     from framing.study.codebook import load_codebook
     from framing.tag.rules import RuleTagger
     book = load_codebook(name)
     hits = RuleTagger(book).hits(text, language)
     table = Table("frame", "pattern", "matched", "counted", title=f"{len(hits)} match(es) in {language}")
+    # a language written without spaces is matched on characters, and its negation counted in them
+    window = f"{book.negation_characters} characters" if language in UNSPACED_LANGUAGES else \
+        f"{book.negation_window} words"
     for hit in hits:
-        why = f"no: negated by '{hit.negated_by}' within {book.negation_window} words" if hit.negated else "yes"
+        why = f"no: negated by '{hit.negated_by}' within {window}" if hit.negated else "yes"
         table.add_row(escape(book.frame(hit.frame).label), escape(hit.pattern), escape(text[hit.start:hit.end]),
                       escape(why))
     console.print(table)
