@@ -213,3 +213,40 @@ def test_a_note_typed_just_before_moving_on_is_kept_and_untouched_units_are_neve
     assert notes[queue[0]] == "ironic quote in paragraph 2"
     assert notes[queue[1]] == "check the dateline"
     assert notes[queue[2]] is None and notes[queue[3]] is None   # no empty drafts on untouched units
+
+
+def test_guidance_is_shown_in_the_units_language_where_the_codebook_has_it(coding_study, coding_server, browser):
+    """The social-credit codebook carries Chinese guidance (guidance.zh) for every frame: a coder
+    reading a Chinese article gets it, one reading an English article the English."""
+    from framing.study.store import Study
+    from framing.study.tables import ARTICLE_SCHEMA
+
+    study = Study(coding_study.workdir)
+    rows = pq.read_table(study.table("articles")).to_pylist()
+    for row in rows[::2]:
+        row.update(language="zh", title=f"社会信用体系报道 {row['article_id']}",
+                   text="社会信用体系建设再次引发讨论。批评者称其为监控国家。官员表示，黑名单惩罚不履行债务的企业。")
+    study.write_rows("articles", rows, ARTICLE_SCHEMA)
+    new_assignment(coding_study, 6, ["ana"], overlap=0, seed=5)
+    token = {c.name: c.token for c in annotation_db(coding_study).coders()}["ana"]
+    languages = [row["language"] for row in rows]
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    page.goto(f"{coding_server(coding_study)}/code/{token}")
+    chinese = load_codebook("social-credit").frames[0].guidance["zh"].description
+    seen = set()
+    for i, item in enumerate(annotation_db(coding_study).queue("ana")):
+        wait_text(page, "#unit-meta", rf"{i + 1} of 6$")
+        language = languages[int(item["unit_id"][1:])]
+        help = page.locator(f"li.frame[data-frame='{FRAMES[0]}'] details.guidance")
+        help.locator("summary").click()
+        if language == "zh":
+            assert help.locator("summary").inner_text() == "guidance (zh)"
+            assert chinese[:20] in help.inner_text()
+        else:
+            assert help.locator("summary").inner_text() == "guidance"
+            assert load_codebook("social-credit").frames[0].description.split()[0] in help.inner_text()
+            assert chinese[:20] not in help.inner_text()
+        seen.add(language)
+        help.locator("summary").click()
+        page.keyboard.press("ArrowRight")
+    assert {"zh", "en"} <= seen

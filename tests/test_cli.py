@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from framing.study.codebook import load_codebook
+
 from conftest import page, rss
 
 
@@ -71,6 +73,9 @@ def test_cli_codebook_test_explains_negation_and_check_reports_lines(tmp_path):
     assert "did you mean 'negation_window'" in " ".join(checked.stdout.split())  # however the line wraps
     shown = framing("codebook", "show", "policy-frames")
     assert shown.returncode == 0 and "Capacity and resources" in shown.stdout
+    chinese = load_codebook("social-credit").frames[0].guidance["zh"]
+    shown = framing("codebook", "show", "social-credit")
+    assert "description (zh)" in shown.stdout and chinese.label in shown.stdout  # the guidance for Chinese coders
 
 
 def test_cli_run_names_each_source_and_the_feed_that_broke_instead_of_an_error(serve, write_pipeline):

@@ -255,9 +255,16 @@ def checked(payload: JudgementIn, book: Codebook, unit_id: str, coder: str) -> J
 
 
 def codebook_json(book: Codebook) -> dict[str, Any]:
+    """The codebook as the coding screens read it: each frame's guidance, and its guidance in
+    other languages (``guidance``), shown for a unit in that language."""
+    def guidance(g: Any) -> dict[str, Any]:
+        return {"label": g.label, "description": g.description, "include": g.include, "exclude": g.exclude,
+                "examples": g.examples.positive[:3]}
+
     return {"name": book.name, "version": book.version, "title": book.title, "unit": book.unit,
-            "frames": [{"id": f.id, "label": f.label, "description": f.description, "include": f.include,
-                        "exclude": f.exclude, "examples": f.examples.positive[:3]} for f in book.frames]}
+            "frames": [{"id": f.id, **guidance(f),
+                        "guidance": {language: guidance(g) for language, g in f.guidance.items()}}
+                       for f in book.frames]}
 
 
 def unit_json(unit: Unit, show_outlet: bool) -> dict[str, Any]:

@@ -197,6 +197,10 @@ def codebook_show_cmd(name: str = typer.Argument(..., help="Bundled name or path
         for kind in ("positive", "negative"):
             for example in getattr(frame.examples, kind):
                 table.add_row(f"example ({kind})", escape(example))
+        for language, guidance in frame.guidance.items():  # for coders who read that language
+            for field in ("label", "description", "include", "exclude"):
+                if value := getattr(guidance, field).strip():
+                    table.add_row(f"{field} ({language})", escape(value))
         console.print(table)
 
 

@@ -42,6 +42,7 @@ async function show(position, finished) {
   toggle.hidden = !unit.highlights;
   renderSentences(document.getElementById("sentences"), unit.sentences,
                   state.highlights || unit.round === "training" ? unit.highlights : [], state.labels);
+  localizeGuidance(state.frames, unit.language);
   fillForm(form, unit.judgement);
   showFeedback(unit.feedback);
   document.getElementById("done").hidden = !finished;

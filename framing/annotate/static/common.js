@@ -66,18 +66,36 @@ function renderFrames(list, frames, withKeys) {
                                   title: "dominant frame" + (key ? ` (Shift+${key})` : "")});
     const dominantLabel = el("label", {for: `dominant-${frame.id}`, class: "dominant-label"}, "dominant");
     const help = el("details", {class: "guidance"});
-    help.append(el("summary", {}, "guidance"));
-    help.append(el("p", {}, frame.description));
-    if (frame.include) { const p = el("p", {}); p.append(el("strong", {}, "Code it when: ")); p.append(frame.include); help.append(p); }
-    if (frame.exclude) { const p = el("p", {}); p.append(el("strong", {}, "Not when: ")); p.append(frame.exclude); help.append(p); }
-    if (frame.examples && frame.examples.length) {
-      const examples = el("ul", {class: "examples"});
-      for (const example of frame.examples) examples.append(el("li", {}, example));
-      help.append(examples);
-    }
+    fillGuidance(help, frame, null);
     row.append(present, label, dominant, dominantLabel, help);
     list.append(row);
   });
+}
+
+// A frame's guidance, in the unit's language where the codebook has it (guidance.zh), else its own.
+function fillGuidance(help, frame, language) {
+  const own = (frame.guidance || {})[language] || {};
+  const pick = field => (own[field] && own[field].length ? own[field] : frame[field]);
+  help.replaceChildren(el("summary", {}, own.description ? `guidance (${language})` : "guidance"));
+  if (own.label) help.append(el("p", {class: "guidance-label"}, own.label));
+  help.append(el("p", {}, pick("description")));
+  if (pick("include")) { const p = el("p", {}); p.append(el("strong", {}, "Code it when: ")); p.append(pick("include")); help.append(p); }
+  if (pick("exclude")) { const p = el("p", {}); p.append(el("strong", {}, "Not when: ")); p.append(pick("exclude")); help.append(p); }
+  const examples = pick("examples");
+  if (examples && examples.length) {
+    const list = el("ul", {class: "examples"});
+    for (const example of examples) list.append(el("li", {}, example));
+    help.append(list);
+  }
+  if (language) help.lang = own.description ? language : "";
+}
+
+// Each frame row's guidance in the language of the unit on screen (its open or closed state kept).
+function localizeGuidance(frames, language) {
+  for (const frame of frames) {
+    const help = document.querySelector(`li.frame[data-frame="${CSS.escape(frame.id)}"] details.guidance`);
+    if (help) fillGuidance(help, frame, language);
+  }
 }
 
 // The codebook's frames as the page's form rows, and their labels for highlights and tables.

@@ -38,6 +38,7 @@ async function openUnit(unitId) {
   document.getElementById("unit-title").textContent = unit.title || "(untitled)";
   document.getElementById("unit-meta").textContent = [unit.outlet, unit.published, unit.language].filter(Boolean).join(" · ");
   renderSentences(document.getElementById("sentences"), unit.sentences, [], state.labels);
+  localizeGuidance(state.frames, unit.language);
   renderLabels(unit);
   form.hidden = false;
   // start from the final label if set, else from the first coder's, so agreeing parts need no clicks
