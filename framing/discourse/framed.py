@@ -39,6 +39,8 @@ def quote_frame_rows(quotes: list[dict[str, Any]], hits: Sequence[dict[str, Any]
         ``present``, ``dominant`` (the frame with most hits, codebook order breaking ties) and
         ``score`` (None: the rules give no probability).
     """
+    if not quotes:
+        return []
     ordered = sorted(hits, key=lambda h: h["start"])
     starts = [h["start"] for h in ordered]
     rows = []
