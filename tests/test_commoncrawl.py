@@ -498,3 +498,47 @@ def test_commoncrawl_config_defaults_and_errors(tmp_path):
     assert "replay: needed for a pywb index other than Common Crawl's" in message
     (message,) = config_problems(tmp_path, common + "    craws: [CC-MAIN-2015-48]\n")
     assert "did you mean 'crawls'" in message
+
+
+def _gzip_record(url: str, status_line: str, body: bytes) -> bytes:
+    out = io.BytesIO()
+    writer = WARCWriter(out, gzip=True)
+    http = StatusAndHeaders(status_line, [("Content-Type", "text/html")], protocol="HTTP/1.1")
+    writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=http))
+    return out.getvalue()
+
+
+def test_a_record_whose_status_line_has_no_code_is_recorded_not_a_crash():
+    """An archived answer "HTTP/1.1 OK" (no status code) used to raise ValueError and stop the crawl."""
+    from framing.collect.commoncrawl import open_record
+    from framing.collect.fetcher import FetchResult
+
+    url = "http://a.example/x"
+    for line, expected in (("OK", "record-unreadable"), ("200 OK", "ok")):
+        data = _gzip_record(url, line, b"<html><p>text</p></html>")
+        found = open_record(FetchResult("ok", 206, content=data), url, 0, len(data) - 1, 1_000_000)
+        assert found.outcome == expected, found.reason
+
+
+def test_a_byte_range_over_max_bytes_or_deep_in_a_whole_file_is_not_read():
+    """A record longer than collect.max_bytes is too large before a byte arrives; a server that
+    ignores the range and sends the whole file is not read up to a record far into it."""
+    import asyncio
+
+    import httpx
+
+    from framing.collect.fetcher import _classify_range
+    from framing.study.config import Collect
+
+    settings = Collect(max_bytes=1_000_000)
+
+    def answer(status: int, size: int, byte_range: tuple[int, int], headers: dict | None = None):
+        response = httpx.Response(status, headers=headers or {}, stream=httpx.ByteStream(b"x" * size))
+        return asyncio.run(_classify_range(response, byte_range, settings))
+
+    assert answer(206, 0, (0, 2_000_000)).outcome == "too-large"
+    assert answer(200, 0, (50_000_000, 50_000_100)).outcome == "range-ignored"
+    near = answer(200, 3_000, (1_000, 1_099))  # a small file sent whole: the record cut from it
+    assert (near.outcome, len(near.body)) == ("ok", 100)
+    exact = answer(206, 100, (1_000, 1_099), {"content-range": "bytes 1000-1099/5000"})
+    assert (exact.outcome, len(exact.body)) == ("ok", 100)

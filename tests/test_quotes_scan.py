@@ -138,6 +138,21 @@ def test_watched_tokens_are_few_and_hold_every_name_and_cue():
     assert len(words) < len(text.split()) / 2
 
 
+@pytest.mark.parametrize("text", ["The said the Cafésaid list grew.", "Those said rules at 人民日报said nothing new.",
+                                  "The said d ésaid o"])
+def test_a_cue_glued_to_a_letter_outside_ascii_is_no_cue_on_any_path(text):
+    """"Cafésaid" holds no speech verb: the scan that may report a place there, the tagger's
+    places and the plain patterns all find no quote."""
+    from framing.tag.rules import RuleTagger
+
+    voices = Voices(ACTORS)
+    article = {"article_id": "a", "outlet": "o", "language": "en", "text": text}
+    (_, _, places), = RuleTagger(load_codebook("social-credit"), watch=voices.watch).tag_all_with_places([article])
+    linker = ActorLinker(ACTORS, "en", speech_cues("en"))
+    assert voices.of(article)[0] == voices.of(article, places)[0] == []
+    assert find_quotes(text, "en", linker.mentions).quotes == []
+
+
 def test_a_watched_word_the_tokenizer_splits_is_reported_at_its_first_piece():
     """spaCy splits "cannot" and "gonna" inside their letters: the piece that begins such a word
     is reported; the same letters standing alone ("can not") are not."""

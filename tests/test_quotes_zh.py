@@ -64,3 +64,23 @@ def test_actors_are_named_inside_runs_of_characters_the_longest_alias_first():
         {"article_id": "a", "outlet": "o", "language": "zh", "text": text})
     assert [(m["actor"], m["name"], text[m["start"]:m["end"]]) for m in mentions] == [
         ("state_council", "国务院", "国务院"), ("xinhua", "新华社", "新华社"), ("pboc", "中国人民银行", "中国人民银行")]
+
+
+def test_latin_aliases_in_chinese_text_are_words_and_mixed_alias_kinds_load():
+    """In Chinese text a Latin alias is matched as a word in any case ("Pence", not the "pence" of
+    "Spencer"); an actor with both a plain and a leading-* Chinese alias compiles."""
+    from framing.discourse.voices import Voices
+
+    actors = load_codebook("social-credit").actors
+    voices = Voices(actors)
+    for text, speaker_actor, named in (("Spencer说：“信用体系很重要。”", None, []),
+                                       ("Pence说：“信用体系很重要。”", "mike_pence", ["mike_pence"]),
+                                       ("《Americs周刊》报道。", None, [])):
+        quotes, mentions = voices.of({"article_id": "a", "outlet": "o", "language": "zh", "text": text})
+        assert [q["actor"] for q in quotes] == ([speaker_actor] if quotes else [])
+        assert [m["actor"] for m in mentions] == named, text
+    mixed = [a.model_copy(update={"aliases": {**a.aliases, "zh": ["国务院", "*办公厅"]}}) if a.id == "state_council"
+             else a for a in actors]
+    article = {"article_id": "a", "outlet": "o", "language": "zh", "text": "国务院说，国务院办公厅发布"}
+    _, mentions = Voices(mixed).of(article)
+    assert [m["name"] for m in mentions if m["actor"] == "state_council"] == ["国务院", "国务院办公厅"]

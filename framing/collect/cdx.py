@@ -221,10 +221,10 @@ def original_url(raw: str) -> str:
     >>> original_url("http://www.archive.org:80/about/")
     'http://www.archive.org/about/'
     """
-    parts = urlsplit(raw)
     try:
+        parts = urlsplit(raw)
         port = parts.port
-    except ValueError:
+    except ValueError:  # "http://[::1/a", a port that is no number
         return raw  # the frontier records it as invalid-url, with the reason
     if (parts.scheme.lower(), port) in (("http", 80), ("https", 443)):
         return parts._replace(netloc=parts.netloc.rsplit(":", 1)[0]).geturl()

@@ -114,11 +114,19 @@ def read_crawls(body: bytes, list_url: str) -> tuple[list[Crawl], list[str]]:
         api = item.get("cdx-api") if isinstance(item, dict) else None
         if not (isinstance(api, str) and isinstance(item.get("id"), str) and item["id"]):
             notes.append(f"an entry without id or cdx-api: {_quoted(json.dumps(item).encode())}")
-        elif urlsplit(api).scheme not in ("http", "https") or host_of(api) != host:
+        elif not _on_host(api, host):
             notes.append(f"{item['id']}: its index {api!r} is not on {host}")
         else:
             crawls.append(Crawl(item["id"], api, _day(item.get("from")), _day(item.get("to"))))
     return crawls, notes
+
+
+def _on_host(url: str, host: str) -> bool:
+    """Whether ``url`` is an http(s) URL on ``host`` (False for one that does not parse)."""
+    try:
+        return urlsplit(url).scheme in ("http", "https") and host_of(url) == host
+    except ValueError:
+        return False
 
 
 def _day(value: object) -> dt.date | None:
@@ -245,8 +253,8 @@ def _capture(item: dict) -> Capture | None:
     url, stamp, name = item.get("url"), str(item.get("timestamp", "")), item.get("filename")
     offset, length = str(item.get("offset", "")), str(item.get("length", ""))
     if not (isinstance(url, str) and url and capture_time(stamp) and isinstance(name, str)
-            and _FILENAME.fullmatch(name) and ".." not in name and offset.isdigit() and length.isdigit()
-            and int(length) > 0):
+            and _FILENAME.fullmatch(name) and ".." not in name and offset.isascii() and offset.isdigit()
+            and length.isascii() and length.isdigit() and int(length) > 0):
         return None
     return Capture(original_url(url), stamp, str(item.get("urlkey") or url), name, int(offset), int(length))
 
@@ -353,7 +361,10 @@ def _response(record: bytes, listed_url: str, max_bytes: int) -> FetchResult:
         raise _RecordError(f"not a WARC record: {exc}"[:200]) from None
     if len(body) > max_bytes:
         raise _RecordError(f"the archived body is over collect.max_bytes {max_bytes}", "too-large")
-    status, ctype = int(http.get_statuscode() or 0), http.get_header("Content-Type") or ""
+    code = http.get_statuscode() or ""
+    if not code.isascii() or not code.isdigit():
+        raise _RecordError(f"the archived answer's status line has no status code: {http.protocol} {code}"[:200])
+    status, ctype = int(code), http.get_header("Content-Type") or ""
     base = {"http_status": status, "headers": list(http.headers), "content_type": ctype,
             "protocol": http.protocol or "HTTP/1.1"}
     if not 200 <= status < 300:

@@ -167,7 +167,16 @@ async def _classify_range(resp: httpx.Response, byte_range: tuple[int, int], set
     if status not in (200, 206):
         return FetchResult(f"http-{status}", reason=resp.reason_phrase or None, **base)
     size = last - first + 1
+    # a record's gzip member is smaller than the page it holds: one over max_bytes is too large
+    # to read, and a whole file is read only as far as a small one's end
+    if size > settings.max_bytes:
+        return FetchResult("too-large", reason=f"bytes {first}-{last}: the record is over collect.max_bytes "
+                                               f"{settings.max_bytes}", **base)
     cap = size if status == 206 else last + 1 + WHOLE_FILE_SLACK
+    if status == 200 and cap > settings.max_bytes + WHOLE_FILE_SLACK:
+        return FetchResult("range-ignored", reason=f"asked for bytes {first}-{last}, the server answered 200 with "
+                                                   f"the whole file, which would be read past collect.max_bytes "
+                                                   f"to reach them: not downloaded", **base)
     if status == 200 and declared.isdigit() and int(declared) > cap:
         return FetchResult("range-ignored", reason=f"asked for bytes {first}-{last}, the server answered 200 with "
                                                    f"the whole file (Content-Length {declared}): not downloaded",

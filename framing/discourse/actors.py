@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from framing.discourse.quotes import WORD_START, Mention, Quote, word_trie
-from framing.scripts import UNSPACED_LANGUAGES
+from framing.scripts import UNSPACED, UNSPACED_LANGUAGES
 from framing.study.codebook import Actor
 from framing.tag.watch import WORD_STARTS
 
@@ -46,11 +46,18 @@ def _alternatives(aliases: Iterable[str], bounded: bool = True) -> str:
         alternatives.append(r"\s+".join(word.replace(r"\*", r"[\w-]*") for word in words))
     if not alternatives:
         return ""
-    if not bounded:  # the longest first: with no boundary to stop at, 国务院 would take 国务院办公厅's place
+    if not bounded:
+        # Chinese names stand anywhere in a run of characters; a Latin one ("pence", "merics") in a
+        # Chinese text still not inside a Latin word ("Spencer"). The longest first: with no
+        # boundary to stop at, 国务院 would take 国务院办公厅's place
+        alternatives = [alternative if UNSPACED.search(alternative) else
+                        f"(?<![{_LATIN}]){alternative}(?![{_LATIN}])" for alternative in alternatives]
         return "(?:" + "|".join(sorted(alternatives, key=len, reverse=True)) + ")"
     # a hyphen may follow, as in the codebook's word patterns: "merics" finds "MERICS-Studie"
     return r"\b(?:" + "|".join(alternatives) + r")(?!\w)"
 
+
+_LATIN = "a-zA-Z0-9\u00c0-\u024f"  # letters and digits of the Latin scripts: a Latin alias's word boundary in Chinese
 
 _UNKNOWN = object()
 _KNOWN_SPEAKERS = 50_000
@@ -155,9 +162,10 @@ def _mention_patterns(actors: list[Actor], language: str, flags: int, bounded: b
     inside words and cannot be checked that way: they get a pattern of their own. Not ``bounded``
     (Chinese): one pattern, matched anywhere.
     """
-    if not bounded:
-        groups = _groups(actors, language, False, bounded) + _groups(actors, language, True, bounded)
-        pattern = "|".join(f"(?P<{actor_id}>{source})" for actor_id, source, _ in groups)
+    if not bounded:  # one group per actor, its aliases with and without a leading "*" together
+        groups = [(actor.id, source) for actor in actors
+                  if (source := _alternatives(actor.aliases.get(language, []), bounded=False))]
+        pattern = "|".join(f"(?P<{actor_id}>{source})" for actor_id, source in groups)
         return [re.compile(pattern, flags)] if groups else []
     scans = []
     for inner in (False, True):

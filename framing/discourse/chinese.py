@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from framing.discourse.actors import ActorLinker
 from framing.discourse.quotes import MAX_QUOTE_CHARS, Quote, QuoteScan
 from framing.study.codebook import Actor
 
@@ -171,15 +172,13 @@ def _resolve(quotes: list[Quote], text: str) -> None:
 
 
 class ChineseLinker:
-    """Chinese speakers linked to the codebook's actors by the literal zh aliases they contain
-    (the longest first: 中国人民银行 before 人民银行)."""
+    """Chinese speakers linked to the codebook's actors by the zh aliases they contain: Chinese
+    ones anywhere in the name, the longest first (中国人民银行 before 人民银行); Latin ones as
+    words, in any case ("Pence", not the "pence" of "Spencer")."""
 
     def __init__(self, actors: Iterable[Actor]):
-        aliases = [(alias, actor.id) for actor in actors for alias in actor.aliases.get("zh", [])
-                   if alias and not set(alias) & set("*?[]")]
-        self._aliases = sorted(aliases, key=lambda pair: -len(pair[0]))
+        self._linker = ActorLinker(list(actors), "zh")
 
     def link(self, quote: Quote) -> str | None:
         """The actor a quote's speaker (or the name its pronoun stands for) names, if any."""
-        name = quote.resolved or quote.speaker or ""
-        return next((actor for alias, actor in self._aliases if alias in name), None)
+        return self._linker.actor_of(quote.resolved or quote.speaker or "")

@@ -551,12 +551,15 @@ def _reported(text: str, spans: list[tuple[int, int]], language: str,
     rules = _reported_patterns(language)
     blanked = _without_quotes(text, spans)  # offsets are the text's
     read_to = 0  # the end of the last sentence read: a sentence with two cues is read once
-    cue = None if cue_starts is None else rules.cue.match  # the caller's places are checked here
-    places = list(rules.cues(blanked) if cue_starts is None else cue_starts)
+    if cue_starts is None:
+        places = list(rules.cues(blanked))
+    else:  # the caller's places may start a cue: those that do, as the sentence checks count them
+        cue = rules.cue.match
+        places = [at for at in cue_starts if cue(blanked, at)]
     dots_only = "!" not in blanked and "?" not in blanked
     span_starts = [span_start for span_start, _ in spans]
     for index, at in enumerate(places):
-        if at < read_to or cue is not None and not cue(blanked, at):
+        if at < read_to:
             continue
         start, read_to = _sentence_around(blanked, at, dots_only)
         sentence = blanked[start:read_to]
