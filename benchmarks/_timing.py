@@ -31,3 +31,26 @@ def alternating(corpus: list[dict[str, Any]], block: int, tag: Callable[[list[di
             tokenizing += timed(tokenize, texts)
             tagging += timed(tag, [part])
     return tagging, tokenizing
+
+
+def tagger_vs_tokenizer(corpus: list[dict[str, Any]], language: str, block: int, warm: int
+                        ) -> tuple[float, float, int]:
+    """The rule tagger (social-credit codebook, min_hits 2) against its own pipeline's tokenizer
+    (``make_doc``) on the same texts, both warmed on the first ``warm`` articles, then timed by
+    :func:`alternating`. Returns ``(tagging, tokenizing, hits found)``."""
+    from framing.study.codebook import load_codebook
+    from framing.tag.rules import RuleTagger
+
+    tagger = RuleTagger(load_codebook("social-credit"), min_hits=2)
+    nlp = tagger.matcher(language).nlp  # the shared pipeline_for(language): one tokenizer and cache for both
+    for article in corpus[:warm]:
+        nlp.make_doc(article["text"])
+        tagger.tag_article(article)
+    hits = 0
+
+    def tag(part: list[dict[str, Any]]) -> None:
+        nonlocal hits
+        hits += sum(len(hit_rows) for hit_rows, _ in tagger.tag_all(part))
+
+    tagging, tokenizing = alternating(corpus, block, tag, nlp.make_doc)
+    return tagging, tokenizing, hits

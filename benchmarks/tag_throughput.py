@@ -15,13 +15,9 @@ Run: python benchmarks/tag_throughput.py [--articles 20000] [--words 600] [--blo
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
 from _synthetic import articles
-from _timing import alternating
-
-from framing.study.codebook import load_codebook
-from framing.tag.rules import RuleTagger
+from _timing import tagger_vs_tokenizer
 
 
 def main() -> None:
@@ -31,19 +27,7 @@ def main() -> None:
     parser.add_argument("--block", type=int, default=500, help="articles per interleaved block")
     args = parser.parse_args()
     corpus = list(articles(args.articles, args.words))
-    tagger = RuleTagger(load_codebook("social-credit"), min_hits=2)
-    nlp = tagger.matcher("en").nlp  # the shared pipeline_for("en"): one tokenizer and cache for both sides
-    for article in corpus[:200]:  # warm both caches the same way
-        nlp.make_doc(article["text"])
-        tagger.tag_article(article)
-
-    hits = 0
-
-    def tag(block: list[dict[str, Any]]) -> None:
-        nonlocal hits
-        hits += sum(len(hit_rows) for hit_rows, _ in tagger.tag_all(block))
-
-    tagging, tokenizer = alternating(corpus, args.block, tag, nlp.make_doc)
+    tagging, tokenizer, hits = tagger_vs_tokenizer(corpus, "en", args.block, warm=200)
 
     n = len(corpus)
     print(f"articles: {n} of {args.words} words; hits found: {hits}")

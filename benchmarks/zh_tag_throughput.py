@@ -13,13 +13,9 @@ Run: python benchmarks/zh_tag_throughput.py [--articles 4000] [--chars 1000] [--
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
 from _chinese import chinese_articles
-from _timing import alternating
-
-from framing.study.codebook import load_codebook
-from framing.tag.rules import RuleTagger
+from _timing import tagger_vs_tokenizer
 
 
 def main() -> None:
@@ -29,19 +25,7 @@ def main() -> None:
     parser.add_argument("--block", type=int, default=200, help="articles per interleaved block")
     args = parser.parse_args()
     corpus = list(chinese_articles(args.articles, args.chars))
-    tagger = RuleTagger(load_codebook("social-credit"), min_hits=2)
-    nlp = tagger.matcher("zh").nlp  # the shared pipeline_for("zh"): one segmenter for both sides
-    for article in corpus[:100]:  # warm both: jieba's dictionary, the type caches
-        nlp.make_doc(article["text"])
-        tagger.tag_article(article)
-
-    hits = 0
-
-    def tag(block: list[dict[str, Any]]) -> None:
-        nonlocal hits
-        hits += sum(len(hit_rows) for hit_rows, _ in tagger.tag_all(block))
-
-    tagging, tokenizer = alternating(corpus, args.block, tag, nlp.make_doc)
+    tagging, tokenizer, hits = tagger_vs_tokenizer(corpus, "zh", args.block, warm=100)
 
     n, chars = len(corpus), sum(len(a["text"]) for a in corpus)
     print(f"articles: {n} of {chars // n} characters; hits found: {hits}")

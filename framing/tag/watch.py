@@ -60,9 +60,8 @@ class WatchedWords:
     """
 
     def __init__(self, literals: Iterable[str], split_heads: Mapping[str, Iterable[str]] | None = None):
-        self.literals = frozenset(literals)
         alone, firsts, seconds, globs, second_globs = set(), set(), set(), [], []
-        for literal in self.literals:
+        for literal in set(literals):
             head, glob, _ = literal.partition("*")
             runs = RUNS.findall(head)
             if not runs:
