@@ -176,8 +176,8 @@ class ChineseLinker:
     ones anywhere in the name, the longest first (中国人民银行 before 人民银行); Latin ones as
     words, in any case ("Pence", not the "pence" of "Spencer")."""
 
-    def __init__(self, actors: Iterable[Actor]):
-        self._linker = ActorLinker(list(actors), "zh")
+    def __init__(self, actors: Iterable[Actor], linker: ActorLinker | None = None):
+        self._linker = linker or ActorLinker(list(actors), "zh")  # Voices hands over its own
 
     def link(self, quote: Quote) -> str | None:
         """The actor a quote's speaker (or the name its pronoun stands for) names, if any."""

@@ -631,7 +631,7 @@ def _subject_may_end(body: str, offset: int, cues: list[int] | None, rules: _Rep
         cues = [found.start() + offset for found in rules.scan.finditer(" " + body)]
     for at in cues:
         at -= offset
-        if 0 < at < len(body) and body.count(" ", body.rfind(",", 0, at) + 1, at) <= SUBJECT_WORDS and \
+        if at > 0 and body.count(" ", body.rfind(",", 0, at) + 1, at) <= SUBJECT_WORDS and \
                 _word_before(body, at) not in _NOT_SUBJECT_END:
             break
     else:

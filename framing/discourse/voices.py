@@ -25,7 +25,7 @@ class Voices:
     def __init__(self, actors: list[Actor]):
         self.actors = actors
         self._linkers: dict[str, ActorLinker] = {}
-        self._chinese = ChineseLinker(actors)
+        self._chinese = ChineseLinker(actors, self._linker("zh"))  # one zh linker for mentions and speakers
 
     def watch(self, language: str) -> frozenset[str] | None:
         """The word beginnings whose tokens the rule tagger may report for :meth:`of`'s ``places``

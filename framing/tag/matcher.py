@@ -102,7 +102,9 @@ class LanguageMatcher:
         self.language = language
         self.vocab_limit = vocab_limit
         self.nlp = pipeline_for(language, vocab_limit)
-        self.watch = watch.WatchedWords(watch_words, watch.split_heads(self.nlp.tokenizer.rules))
+        watch_words = list(watch_words)  # the tokenizer's special cases are read only when something is watched
+        splits = watch.split_heads(self.nlp.tokenizer.rules) if watch_words else None
+        self.watch = watch.WatchedWords(watch_words, splits)
         self.compounds = language in codebook.compounds
         self.window = codebook.negation_window
         ids: dict[tuple[Word, bool], int] = {}
