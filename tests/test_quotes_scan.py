@@ -332,6 +332,21 @@ def test_the_subject_check_holds_wherever_the_subject_first_pattern_matches():
     assert matched > 3000 and ruled_out > 500  # the sentences try both sides
 
 
+def test_without_a_comma_only_the_subject_first_pattern_can_match():
+    """_read_sentence tries the subject-first pattern alone on a sentence without a comma, a
+    semicolon or "According to" (the caller's check): no other English pattern matches one."""
+    rules = quotes._reported_patterns("en")
+    bare = 0
+    for body in _subject_first_sentences() + [s.replace(",", "") for s in _subject_first_sentences()[-400:]]:
+        if "," in body or ";" in body or "According to" in body:
+            continue
+        bare += 1
+        for number, (pattern, _, without_lead) in enumerate(rules.patterns):
+            if number != rules.subject_first:
+                assert pattern.match(body) is None and without_lead.match(body) is None, (number, body)
+    assert bare > 3000
+
+
 @pytest.mark.parametrize("language", ["en", "de"])
 def test_a_speaker_is_linked_as_by_trying_every_actor_pattern(language):
     """actor_of rules a speaker out by one pass of the mentions' patterns: the same actor as the

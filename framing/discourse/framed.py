@@ -13,8 +13,6 @@ it does for articles; the rows here are then the rule side of the ensemble.
 
 from __future__ import annotations
 
-from bisect import bisect_left
-from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -39,22 +37,18 @@ def quote_frame_rows(quotes: list[dict[str, Any]], hits: Sequence[dict[str, Any]
         ``present``, ``dominant`` (the frame with most hits, codebook order breaking ties) and
         ``score`` (None: the rules give no probability).
     """
-    if not quotes:
-        return []
-    ordered = sorted(hits, key=lambda h: h["start"])
-    starts = [h["start"] for h in ordered]
-    rows = []
+    rows: list[dict[str, Any]] = []
     for quote in quotes:
-        counted: Counter[str] = Counter()
-        negated: Counter[str] = Counter()
-        for hit in ordered[bisect_left(starts, quote["start"]):]:
-            if hit["start"] >= quote["end"]:
-                break
-            if hit["end"] <= quote["end"]:
+        start, end = quote["start"], quote["end"]
+        counted = dict.fromkeys(frame_ids, 0)
+        negated = dict.fromkeys(frame_ids, 0)
+        for hit in hits:  # a few dozen an article: a pass is cheaper than sorting them
+            if hit["start"] >= start and hit["end"] <= end:
                 (negated if hit["negated"] else counted)[hit["frame"]] += 1
-        best = max(frame_ids, key=lambda f: (counted[f], -frame_ids.index(f))) if counted else None
-        key = {name: quote[name] for name in ("article_id", "outlet", "quote", "actor")}
-        rows += [{**key, "frame": frame, "hits": counted[frame], "negated_hits": negated[frame],
-                  "present": counted[frame] > 0, "dominant": frame == best, "score": None}
-                 for frame in frame_ids]
+        # max keeps the first of equals: codebook order breaks ties
+        best = max(frame_ids, key=counted.__getitem__) if any(counted.values()) else None
+        article_id, outlet, number, actor = quote["article_id"], quote["outlet"], quote["quote"], quote["actor"]
+        rows += [{"article_id": article_id, "outlet": outlet, "quote": number, "actor": actor, "frame": frame,
+                  "hits": counted[frame], "negated_hits": negated[frame], "present": counted[frame] > 0,
+                  "dominant": frame == best, "score": None} for frame in frame_ids]
     return rows

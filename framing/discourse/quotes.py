@@ -592,8 +592,8 @@ def _read_sentence(text: str, body: str, offset: int, language: str, cues: list[
     only when the words it cannot match without are there (None: every pattern is tried).
     ``after_quote``: the sentence starts with a direct quote, so what follows is its attribution.
     A heading that runs into the sentence (a line without a full stop: "Garbage In, Blacklist
-    Out\nLocal officials said …") is not part of it. ``subject_ends``: :func:`_subject_may_end`
-    holds for the sentence (the caller checked it).
+    Out\nLocal officials said …") is not part of it. ``subject_ends``: the sentence holds no comma,
+    semicolon or "According to", and :func:`_subject_may_end` holds for it (the caller checked).
     """
     if "\n" in body and (cut := _heading_end(body)):
         offset += cut
@@ -603,8 +603,10 @@ def _read_sentence(text: str, body: str, offset: int, language: str, cues: list[
         return None  # what is left of a direct quote's sentence: its attribution (", the researcher said in …")
     rules = _reported_patterns(language)
     comma = body.find(",")
-    if cues is None:
-        order: Iterable[int] = range(len(rules.patterns))
+    if subject_ends:  # without a comma, a semicolon or "According to" no other pattern can match
+        order: Iterable[int] = (rules.subject_first,)
+    elif cues is None:
+        order = range(len(rules.patterns))
     else:  # the patterns whose words the sentence holds (found in one pass): most sentences have one left
         present = {need for word in rules.need_words.findall(body) for need in rules.within[word]}
         if comma >= 0 and cues[-1] > offset + comma:  # "…, said Creemers": a cue after a comma
