@@ -122,6 +122,36 @@ def test_voices_are_the_same_where_only_the_taggers_watched_tokens_are_looked_at
     assert watched == (len(articles) if language in ("en", "de") else 0)
 
 
+def test_cue_words_that_begin_an_alias_are_looked_at_as_aliases_too():
+    """A token that is a cue word is taken for a cue without the lookahead (ActorLinker's
+    ``cues_alone``); where a cue word also begins an alias ("Report Watch", "Say*") the alias is
+    still found, with and without the tagger's tokens."""
+    from framing.study.codebook import Actor
+    from framing.tag.rules import RuleTagger
+
+    actors = [*ACTORS, Actor(id="report_watch", label="Report Watch", type="organisation",
+                             aliases={"en": ["Report Watch"]}),
+              Actor(id="sayers", label="Sayers", type="organisation", aliases={"en": ["Say*"]})]
+    voices = Voices(actors)
+    codebook = load_codebook("social-credit").model_copy(update={"actors": actors})
+    tagger = RuleTagger(codebook, watch=voices.watch)
+    rng = random.Random(5)
+    pieces = [*_PIECES, "Report", "report", "Watch", "Sayers", "says", "say", "reports"]
+    texts = ["Report Watch said on Monday that the scores were kept locally. Sayers says so, report staff said.",
+             *("".join(rng.choice(pieces) + rng.choice(["", " ", " ", "-", "\n"]) for _ in range(40))
+               for _ in range(300))]
+    articles = [{"article_id": str(k), "outlet": "o", "language": "en", "text": t} for k, t in enumerate(texts)]
+    named = 0
+    for article, (_, _, places) in zip(articles, tagger.tag_all_with_places(articles), strict=True):
+        found = voices.of(article, places)
+        assert found == voices.of(article), article["text"]
+        named += sum(m["actor"] in ("report_watch", "sayers") for m in found[1])
+    first = voices.of(articles[0])
+    assert [m["actor"] for m in first[1]][:2] == ["report_watch", "sayers"]
+    assert first[0][0]["actor"] == "report_watch"
+    assert named > 50
+
+
 def test_watched_tokens_are_few_and_hold_every_name_and_cue():
     from framing.tag.rules import RuleTagger
 

@@ -237,13 +237,17 @@ class _MentionScan:
     watch
         The aliases and cue words, lower case: where none of them begins (by the rule
         tagger's tokens, :mod:`framing.tag.watch`), no match starts.
+    cues_alone
+        The cue words that are one run of word characters and begin no alias: a token that is one
+        of them, with no word character on either side, is a cue and no alias (what ``head`` says).
     """
 
     def __init__(self, head: re.Pattern[str], scan: re.Pattern[str], groups: re.Pattern[str],
                  inner: tuple[re.Pattern[str], list[str] | None] | None, cue: re.Pattern[str] | None,
-                 both: bool, ascii_head: re.Pattern[str], ascii_scan: re.Pattern[str], watch: frozenset[str]):
+                 both: bool, ascii_head: re.Pattern[str], ascii_scan: re.Pattern[str], watch: frozenset[str],
+                 cues_alone: frozenset[str] = frozenset()):
         self.head, self.scan, self.groups, self.inner, self.cue, self.both = head, scan, groups, inner, cue, both
-        self.ascii_head, self.ascii_scan, self.watch = ascii_head, ascii_scan, watch
+        self.ascii_head, self.ascii_scan, self.watch, self.cues_alone = ascii_head, ascii_scan, watch, cues_alone
 
     @classmethod
     def of(cls, actors: list[Actor], language: str, cues: Iterable[str] = ()) -> _MentionScan | None:
@@ -266,6 +270,10 @@ class _MentionScan:
         cue_words = sorted({cue.lower() for cue in cues})
         cue_runs = {re.match(r"\w*", word).group() for word in cue_words}
         both = any(run in exact or run.startswith(tuple(prefixes)) for run in cue_runs)
+        # a word that is a cue and no alias's beginning: where it stands alone, the lookahead can
+        # only say "a cue", so it is not asked
+        cues_alone = frozenset(word for word in cue_words if word.isalnum() and
+                               not (word in exact or word.startswith(tuple(prefixes))))
 
         def look(spaced: bool) -> str:  # the empty group ends an alias's branch: "an alias"
             return "(?={})".format(word_trie([(*_literal_start(alias, spaced), "()") for alias in starts]
@@ -286,7 +294,7 @@ class _MentionScan:
         cue = re.compile(rf"{word_trie(cue_words)}\b") if cue_words else None
         watch = frozenset(" ".join(alias.lower().split()) for alias in starts) | frozenset(cue_words)
         return cls(re.compile(look(False)), re.compile(WORD_START + look(False)), re.compile(f"(?:{pattern})"), inner,
-                   cue, both, re.compile(look(True)), re.compile(" " + look(True)), watch)
+                   cue, both, re.compile(look(True)), re.compile(" " + look(True)), watch, cues_alone)
 
     def find(self, lowered: str, places: Iterable[tuple[int, int]] | None = None
              ) -> tuple[list[tuple[int, int, str]], list[int] | None]:
@@ -323,15 +331,20 @@ class _MentionScan:
 
     def _candidates_in(self, lowered: str, places: Iterable[tuple[int, int]]) -> list[tuple[int, bool]]:
         """:meth:`_candidates`, looking only at the word starts inside the given tokens."""
-        head = self.head.match
+        head, cues_alone, size = self.head.match, self.cues_alone, len(lowered)
         found = []
         for start, length in places:
-            if lowered[start:start + length].isalnum():
+            if (word := lowered[start:start + length]).isalnum():
                 # one run of word characters (``re``'s \w is isalnum or "_"): a word can start only
                 # at its beginning, and does unless a word character comes before it
                 before = lowered[start - 1] if start else " "
                 if before.isalnum() or before == "_":
                     continue
+                if word in cues_alone:
+                    after = lowered[start + length] if start + length < size else " "
+                    if not (after.isalnum() or after == "_"):
+                        found.append((start, False))  # what the lookahead says there
+                        continue
                 starts: Iterable[int] = (start,)
             else:
                 starts = [word.start() for word in WORD_STARTS.finditer(lowered, start, start + length)]

@@ -710,7 +710,8 @@ def _sentence_around(text: str, at: int, dots_only: bool = False) -> tuple[int, 
     Those matches run from one sentence end (a ``.``, ``!`` or ``?`` before white space or the end
     of the text) to the next, so the bounds are the nearest such ends on either side: found with
     ``str.rfind`` back and :data:`_SENTENCE_END` on, instead of splitting the whole text.
-    ``dots_only``: the text has no ``!`` and no ``?`` (one ``rfind`` a step instead of three).
+    ``dots_only``: the text has no ``!`` and no ``?`` (one ``rfind`` a step instead of three, and
+    ``str.find`` on instead of the pattern).
     """
     start = at
     while True:  # back to the end of the sentence before
@@ -724,8 +725,13 @@ def _sentence_around(text: str, at: int, dots_only: bool = False) -> tuple[int, 
             start = stop + 1
             break
         start = stop
-    end = _SENTENCE_END.search(text, at)  # on to this sentence's end
-    return start, len(text) if end is None else end.end()
+    if dots_only:  # on to this sentence's end: the next "." before white space or the text's end
+        end = text.find(".", at)
+        while 0 <= end < len(text) - 1 and not text[end + 1].isspace():
+            end = text.find(".", end + 1)
+        return start, len(text) if end < 0 else end + 1
+    found = _SENTENCE_END.search(text, at)
+    return start, len(text) if found is None else found.end()
 
 
 def _verb_without(verb: str, who: str) -> str:
