@@ -4,8 +4,9 @@
 The rule tagger (:mod:`framing.tag.rules`) always runs: its hits are the report's evidence. With
 ``tag.method: classifier`` or ``ensemble``, a trained model (:mod:`framing.classify.machine`)
 then sets each frame's presence. The quotations of each article and its mentions of the
-codebook's actors (:mod:`framing.discourse`) are found in the same pass, and each quote gets
-frames by the same method: the rule hits inside it (:mod:`framing.discourse.framed`), then the model
+codebook's actors (:mod:`framing.discourse`) are found in the same task, after the partition's
+tagging and where its tokens say a name or a speech cue may begin, and each quote gets frames by
+the same method: the rule hits inside it (:mod:`framing.discourse.framed`), then the model
 on the quote's text. Articles go to the engine in partitions of
 ``engine.partition_size``; each article's labels depend on it alone, so the rows are the same
 whichever engine tags them and however they are split.
