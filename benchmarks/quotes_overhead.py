@@ -20,6 +20,11 @@ voices (``Voices.of`` replaced by one that finds nothing), three times each, in 
 with, without, without, with, ...
 
 Run: python benchmarks/quotes_overhead.py [--articles 20000] [--words 600] [--block 500] [--stage-runs 3]
+
+The stage's figure moves with the machine's other tenants. Instructions do not: under callgrind,
+``--single setup``, ``--single with`` and ``--single without`` (e.g. ``--articles 5000``) count
+a study, a warm-up run, and then nothing, one run with voices or one without; a run's count is
+its own minus setup's.
 """
 
 from __future__ import annotations
@@ -85,9 +90,9 @@ def overhead(corpus: list[dict[str, Any]], plain: RuleTagger, tagger: RuleTagger
     return seconds[0], seconds[1], seconds[2], quotes
 
 
-def stage_overhead(corpus: list[dict[str, Any]], runs: int) -> tuple[list[float], list[float]]:
-    """Seconds of the whole tag stage with and without voices, ``runs`` each, in the order with,
-    without, without, with, and so on."""
+def stage_overhead(corpus: list[dict[str, Any]], runs: str) -> tuple[list[float], list[float]]:
+    """Seconds of the whole tag stage with and without voices, after a run that warms both:
+    ``runs`` says which in turn ("w" with, "o" without, e.g. "woow")."""
     import datetime as dt
     import tempfile
 
@@ -117,9 +122,8 @@ def stage_overhead(corpus: list[dict[str, Any]], runs: int) -> tuple[list[float]
         study.write_rows("articles", rows, ARTICLE_SCHEMA)
         with_voices, without = [], []
         tag_stage.tag_articles(spec, study, lambda *a: None)  # warm: pipelines, matchers, type caches
-        for n in range(2 * runs):
-            silent = n % 4 in (1, 2)  # with, without, without, with, ...: a drift in the machine's speed
-            # between runs weighs on both sides alike
+        for run in runs:
+            silent = run == "o"
             tag_stage._TAGGERS.clear()
             tag_stage.Voices = Silent if silent else RealVoices
             (without if silent else with_voices).append(timed(lambda _: tag_stage.tag_articles(
@@ -134,7 +138,14 @@ def main() -> None:
     parser.add_argument("--words", type=int, default=600)
     parser.add_argument("--block", type=int, default=500, help="articles per interleaved block")
     parser.add_argument("--stage-runs", type=int, default=3, help="tag stage runs with and without voices (0: skip)")
+    parser.add_argument("--single", choices=["setup", "with", "without"],
+                        help="only the study, its warm-up run and one stage run with or without voices (none: "
+                             "setup), for callgrind: the instructions of a run are its count minus setup's")
     args = parser.parse_args()
+    if args.single:
+        corpus = [{**a, "language": "en"} for a in articles(args.articles, args.words)]
+        stage_overhead(corpus, {"setup": "", "with": "w", "without": "o"}[args.single])
+        return
     codebook = load_codebook("social-credit")
     voices = Voices(codebook.actors)
     plain, tagger = RuleTagger(codebook, min_hits=2), RuleTagger(codebook, min_hits=2, watch=voices.watch)
@@ -151,7 +162,8 @@ def main() -> None:
               f"voices and the watching add {(finding + tagging - bare) / bare:.0%} to the plain tagger's time "
               "(target <= 30%)")
     if args.stage_runs:
-        with_voices, without = stage_overhead(corpus, args.stage_runs)
+        # with, without, without, with, ...: a drift in the machine's speed weighs on both sides alike
+        with_voices, without = stage_overhead(corpus, ("woow" * args.stage_runs)[:2 * args.stage_runs])
         # the machine's speed drifts from minute to minute: each run is also set against the run
         # without voices next to it, and the median of those ratios given
         pairs = sorted(w / o for w, o in zip(with_voices, without, strict=True))
