@@ -123,7 +123,7 @@ def test_voices_are_the_same_where_only_the_taggers_watched_tokens_are_looked_at
 
 
 def test_cue_words_that_begin_an_alias_are_looked_at_as_aliases_too():
-    """A token that is a cue word is taken for a cue without the lookahead (ActorLinker's
+    """A token that is a cue word is taken for a cue without the lookahead (the mention scan's
     ``cues_alone``); where a cue word also begins an alias ("Report Watch", "Say*") the alias is
     still found, with and without the tagger's tokens."""
     from framing.study.codebook import Actor
@@ -367,7 +367,9 @@ def test_without_a_comma_only_the_subject_first_pattern_can_match():
     semicolon or "According to" (the caller's check): no other English pattern matches one."""
     rules = quotes._reported_patterns("en")
     bare = 0
-    for body in _subject_first_sentences() + [s.replace(",", "") for s in _subject_first_sentences()[-400:]]:
+    sentences = _subject_first_sentences()
+    # every other pattern holds a literal comma or semicolon (the "According to" one too)
+    for body in sentences + [s.replace(",", "") for s in sentences[-400:]]:
         if "," in body or ";" in body or "According to" in body:
             continue
         bare += 1
@@ -375,6 +377,80 @@ def test_without_a_comma_only_the_subject_first_pattern_can_match():
             if number != rules.subject_first:
                 assert pattern.match(body) is None and without_lead.match(body) is None, (number, body)
     assert bare > 3000
+
+
+def test_the_subject_first_pattern_without_that_matches_as_the_whole_one():
+    """A sentence without "that" is read with the subject-first pattern whose "said that …" branch
+    fails at once (``_Reported.without_that``): the same match, group by group, as the whole
+    pattern's, with and without its lead-in clause."""
+    rules = quotes._reported_patterns("en")
+    pattern, _, without_lead = rules.patterns[rules.subject_first]
+    sentences = _subject_first_sentences()
+    matched = 0
+    for body in sentences + [s.replace("that", "") for s in sentences]:
+        if "that" in body:
+            continue
+        for whole, without_that in zip((pattern, without_lead), rules.without_that, strict=True):
+            assert without_that.groupindex == whole.groupindex
+            found, found_without = whole.match(body), without_that.match(body)
+            assert (found and found.regs) == (found_without and found_without.regs), body
+            matched += found is not None
+    assert matched > 3000
+
+
+def _plainly_written(source: str) -> str:
+    """An English pattern as written before its runs were taken whole (``++``, ``*+``), a quantity's
+    first letter looked at first, the white space before what follows a subject taken once and
+    the openings that may start a role or a quantity written as a trie."""
+    end = quotes._SUBJECT_END
+    post = (rf"(?:\s+(?:in|at|of|from|for|with|across|outside|inside|near|on)\s+(?:[\w’'-]+\s+){{0,5}}?{end}"
+            rf"|\s+who\s+(?:[\w’'-]+\s+){{0,6}}?{end}|\s+(?:we|I)\s+(?:interviewed|spoke\s+to|met|asked|surveyed)"
+            r"|\s+(?:interviewed|surveyed|polled|questioned|asked))?")
+    openings = [word for word in quotes._OPENINGS if len(word) == 2]
+    source = source.replace(quotes._POST["en"], post).replace(f"(?=(?i:[{quotes._QUANTITY_FIRST}])|\\d)", "")
+    source = source.replace(f"(?i:{word_trie(openings)})", f"(?i:{'|'.join(sorted(openings))})")
+    return source.replace("++", "+").replace("*+", "*").replace("}+", "}")
+
+
+def test_runs_taken_whole_match_as_the_patterns_written_plainly():
+    """The English patterns take a run of characters whole where a shorter one could only fail
+    (``[\\w’'-]++\\s+``, ``[A-Z][\\w-]*+['’]s``, a role's last word and a subject's, before white
+    space, a comma, ".!?:" or the end in every pattern they are part of), look at a quantity's
+    first letter first and take the white space before what follows a subject once: each pattern
+    matches as written without that, group by group (the reported-speech patterns, a direct
+    quote's attribution, the subject-first pattern's gate, a role, a quantity); and the gate, one
+    pattern, holds where its three parts do."""
+    rules = quotes._reported_patterns("en")
+    attribution = quotes._attribution("en")
+    sentences = _subject_first_sentences()
+    starts = [" ".join(s.split()[:n]) for s in sentences[::7] for n in (1, 2, 3, 5)]
+    after, before = [], []  # the words after and before each quote of the texts, as _attribute reads them
+    for text, _ in _fixture_texts() + _shuffled(12, 200):
+        for start, end in quotes._quoted_spans(text, []):
+            after.append(text[end + 1:end + 200])
+            before.append(quotes._SENTENCE_BREAK.split(text[max(0, start - 200):start - 1])[-1])
+    after += [s[at:] for s in sentences[::3] for at in range(len(s)) if s[at] == ","]
+    before += [s[:at + 1] for s in sentences[::3] for at in range(len(s)) if s[at] in ",:"]
+    checks = [(p, "match", sentences) for number, (pattern, _, without_lead) in enumerate(rules.patterns)
+              for p in (pattern, without_lead)]
+    checks += [(p, "match", sentences) for p in rules.without_that]
+    checks += [(p, "match", after) for p in attribution.after_ended + attribution.after_open]
+    checks += [(p, "search", before) for p, _ in attribution.before]
+    checks += [(p, "match", sentences) for p in (quotes._OPENS_OTHERWISE, quotes._MAY_OPEN_OTHERWISE,
+                                                 quotes._SUBJECT_LEADS)]
+    checks += [(p, "fullmatch", starts) for p in (quotes._QUANTITY_MATCH, quotes._ROLE["en"])]
+    changed = matched = 0
+    for pattern, how, texts in checks:
+        plain = re.compile(_plainly_written(pattern.pattern))
+        changed += plain.pattern != pattern.pattern
+        for text in texts:
+            found, found_plainly = getattr(pattern, how)(text), getattr(plain, how)(text)
+            assert (found and found.regs) == (found_plainly and found_plainly.regs), (pattern.pattern[:60], text)
+            matched += found is not None
+    assert changed >= 20 and matched > 20000
+    for body in sentences:
+        assert (quotes._SUBJECT_LEADS.match(body) is not None) == (quotes._LEAD.match(body) is not None or (
+            quotes._MAY_OPEN_OTHERWISE.match(body) is not None and quotes._OPENS_OTHERWISE.match(body) is not None))
 
 
 @pytest.mark.parametrize("language", ["en", "de"])

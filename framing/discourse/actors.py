@@ -238,14 +238,16 @@ class _MentionScan:
         The aliases and cue words, lower case: where none of them begins (by the rule
         tagger's tokens, :mod:`framing.tag.watch`), no match starts.
     cues_alone
-        The cue words that are one run of word characters and begin no alias: a token that is one
-        of them, with no word character on either side, is a cue and no alias (what ``head`` says).
+        The cue words that are one run of word characters: a token that is one of them, with no
+        word character on either side, is taken for a cue without ``head``. Where the word may
+        also begin an alias, ``both`` holds, and :meth:`find` tries the aliases there as after
+        ``head``.
     """
 
     def __init__(self, head: re.Pattern[str], scan: re.Pattern[str], groups: re.Pattern[str],
                  inner: tuple[re.Pattern[str], list[str] | None] | None, cue: re.Pattern[str] | None,
                  both: bool, ascii_head: re.Pattern[str], ascii_scan: re.Pattern[str], watch: frozenset[str],
-                 cues_alone: frozenset[str] = frozenset()):
+                 cues_alone: frozenset[str]):
         self.head, self.scan, self.groups, self.inner, self.cue, self.both = head, scan, groups, inner, cue, both
         self.ascii_head, self.ascii_scan, self.watch, self.cues_alone = ascii_head, ascii_scan, watch, cues_alone
 
@@ -270,10 +272,8 @@ class _MentionScan:
         cue_words = sorted({cue.lower() for cue in cues})
         cue_runs = {re.match(r"\w*", word).group() for word in cue_words}
         both = any(run in exact or run.startswith(tuple(prefixes)) for run in cue_runs)
-        # a word that is a cue and no alias's beginning: where it stands alone, the lookahead can
-        # only say "a cue", so it is not asked
-        cues_alone = frozenset(word for word in cue_words if word.isalnum() and
-                               not (word in exact or word.startswith(tuple(prefixes))))
+        # a cue that is one word: where a token is that word alone, the lookahead is not asked
+        cues_alone = frozenset(word for word in cue_words if word.isalnum())
 
         def look(spaced: bool) -> str:  # the empty group ends an alias's branch: "an alias"
             return "(?={})".format(word_trie([(*_literal_start(alias, spaced), "()") for alias in starts]
@@ -330,7 +330,9 @@ class _MentionScan:
             yield candidate.start() + 1, candidate.lastindex is not None  # after the character before the word
 
     def _candidates_in(self, lowered: str, places: Iterable[tuple[int, int]]) -> list[tuple[int, bool]]:
-        """:meth:`_candidates`, looking only at the word starts inside the given tokens."""
+        """:meth:`_candidates`, looking only at the word starts inside the given tokens (a token that
+        is a cue word of :attr:`cues_alone` is a cue, even where it may begin an alias too: then
+        ``both`` holds, which :meth:`find` reads as "an alias may begin here" as well)."""
         head, cues_alone, size = self.head.match, self.cues_alone, len(lowered)
         found = []
         for start, length in places:
@@ -343,7 +345,7 @@ class _MentionScan:
                 if word in cues_alone:
                     after = lowered[start + length] if start + length < size else " "
                     if not (after.isalnum() or after == "_"):
-                        found.append((start, False))  # what the lookahead says there
+                        found.append((start, False))
                         continue
                 starts: Iterable[int] = (start,)
             else:

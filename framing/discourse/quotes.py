@@ -120,8 +120,14 @@ PRONOUNS = {"en": "he|she|they|it|we", "de": "er|sie|es"}
 _ROLE_STOP = {"en": "who|whom|which|that|in|at|of|on|for|from|with|by|to|and|or|but|said|says|is|was|has|had|have|are",
               "de": "der|die|das|den|dem|des|und|oder|in|im|an|am|auf|aus|bei|mit|von|vom|zu|zur|zum|für|ist|war|hat"}
 _ROLE_STOP = {language: word_trie(words.split("|")) for language, words in _ROLE_STOP.items()}
-ROLE = {"en": rf"(?:[Tt]he|[Aa]n?|[Oo]ne|[Aa]nother|[Ii]ts|[Tt]heir|[Hh]is|[Hh]er|[A-Z][\w-]*['’]s)\s+"
-              rf"(?:(?!{_ROLE_STOP['en']}\b)[\w’'-]+\s+){{0,3}}(?!{_ROLE_STOP['en']}\b)[a-z][\w-]{{2,}}",
+# (In the English patterns a run of characters is taken whole and not given back, ``*+`` and
+# ``++``, where a shorter one could only fail: before a character the run cannot hold (a word's
+# before white space or an apostrophe), or as a role's, a subject's or a quantity's last word,
+# which every pattern they are part of follows with white space, a comma, ".!?:" or the end.
+# Trying each shorter run is much of the time the patterns take on a sentence they do not match;
+# tests/test_quotes_scan.py checks that they match as written plainly.)
+ROLE = {"en": rf"(?:[Tt]he|[Aa]n?|[Oo]ne|[Aa]nother|[Ii]ts|[Tt]heir|[Hh]is|[Hh]er|[A-Z][\w-]*+['’]s)\s+"
+              rf"(?:(?!{_ROLE_STOP['en']}\b)[\w’'-]++\s+){{0,3}}(?!{_ROLE_STOP['en']}\b)[a-z][\w-]{{2,}}+",
         "de": rf"(?:[Dd]er|[Dd]ie|[Dd]as|[Ee]in|[Ee]ine)\s+(?:(?!{_ROLE_STOP['de']}\b)[\w’'-]+\s+){{0,3}}"
               r"[A-ZÄÖÜ][a-zäöüß]{2,}(?:-[A-ZÄÖÜa-zäöüß][a-zäöüß]+)*(?![\w-])"}
 _INDEFINITE = re.compile(r"(?:[Aa]n?|[Oo]ne|[Aa]nother|[Ee]ine?r?s?m?n?)\s")  # "a spokesman": someone new
@@ -150,7 +156,7 @@ _PLURALS = "people|police|staff|media|public|majority|minority|men|women|childre
 _GROUP_HEAD = rf"[a-z][\w-]+[^\Wsui]s|{word_trie(_PLURALS.split('|'))}"
 _PLURAL = re.compile(_GROUP_HEAD)
 _GROUP = {
-    "en": rf"(?:[\w’'-]+\s+){{0,2}}?(?!{word_trie(_FUNCTION_WORDS.split('|'))}\b)"
+    "en": rf"(?:[\w’'-]++\s+){{0,2}}?(?!{word_trie(_FUNCTION_WORDS.split('|'))}\b)"
           rf"(?:[a-z][\w-]+[^\Wsui]s|{word_trie(_PLURALS.split('|'))})\b",
     "de": r"(?:[a-zäöü][\w-]+\s+){1,2}[A-ZÄÖÜ][\w-]{2,}",
 }
@@ -171,25 +177,29 @@ _NOT_SUBJECT_END_WORDS = ("the a an of in to and or but if that which who with f
                           "be been as than not no so its their his her our this these those where when while can "
                           "could may might must should shall do does did said says say told")
 _NOT_SUBJECT_END = frozenset(_NOT_SUBJECT_END_WORDS.split())
-_SUBJECT_END = rf"(?!{word_trie(_NOT_SUBJECT_END)}\b)[\w’'-]+"
+_SUBJECT_END = rf"(?!{word_trie(_NOT_SUBJECT_END)}\b)[\w’'-]++"
 _NUMBER = word_trie(_NUMBER_WORDS.split("|"))
 _ABOUT = ("roughly", "about", "nearly", "almost", "around", "some", "only", "just", "over", "more than", "fewer than",
           "less than", "at least")
 _SHARES = ("all", "most", "many", "several", "some", "few", "none", "both", "half", "each", "others", "the other",
            "the others", "hundreds", "thousands", "dozens", "a third", "a quarter", "a fifth", "a half", "a majority",
            "a minority", "a handful", "a few")
+# a quantity's first letters: looked at first, as its words' branches are tried one by one when
+# case does not count ("(?i:a|b)" is "(?i:[ab])", the same characters, "ſ" for "s" too)
+_QUANTITY_FIRST = "".join(sorted({word[0] for word in (*_ABOUT, *_SHARES, *_NUMBER_WORDS.split("|"), "the")}))
 _QUANTITY = {
-    "en": (rf"(?i:(?:{word_trie(_ABOUT)}\s+)?(?:{word_trie(_SHARES)}|"
+    "en": (rf"(?=(?i:[{_QUANTITY_FIRST}])|\d)(?i:(?:{word_trie(_ABOUT)}\s+)?(?:{word_trie(_SHARES)}|"
            rf"the\s+(?:other|remaining)\s+{_NUMBER}|{_NUMBER}(?:-{_NUMBER})?|\d[\d,.]*|"
            rf"(?:{_NUMBER}|\d+)\s+(?:out\s+)?(?:of|in)\s+(?:{_NUMBER}|\d+))"
-           rf"(?:\s*(?:per\s*cent|percent|%))?(?:\s+of\s+(?:the\s+|them|those|these)?(?:[\w’'-]+\s+){{0,2}}?"
+           rf"(?:\s*(?:per\s*cent|percent|%))?(?:\s+of\s+(?:the\s+|them|those|these)?(?:[\w’'-]++\s+){{0,2}}?"
            rf"{_SUBJECT_END})?)"),
     "de": "(?!)",
 }
 _POST = {
-    "en": (rf"(?:\s+(?:in|at|of|from|for|with|across|outside|inside|near|on)\s+(?:[\w’'-]+\s+){{0,5}}?{_SUBJECT_END}"
-           rf"|\s+who\s+(?:[\w’'-]+\s+){{0,6}}?{_SUBJECT_END}|\s+(?:we|I)\s+(?:interviewed|spoke\s+to|met|asked|surveyed)"
-           r"|\s+(?:interviewed|surveyed|polled|questioned|asked))?"),
+    # (the white space before them taken once: each branch starts with its word, the one to try)
+    "en": (rf"(?:\s++(?:(?:in|at|of|from|for|with|across|outside|inside|near|on)\s+(?:[\w’'-]++\s+){{0,5}}?"
+           rf"{_SUBJECT_END}|who\s+(?:[\w’'-]++\s+){{0,6}}?{_SUBJECT_END}"
+           r"|(?:we|I)\s+(?:interviewed|spoke\s+to|met|asked|surveyed)|(?:interviewed|surveyed|polled|questioned|asked)))?"),
     "de": r"(?:\s+(?:aus|in|an|bei|von|vom|der|des)\s+(?:[\w-]+\s+){0,2}?[A-ZÄÖÜ][\w-]+)?",
 }
 _APPOSITION = {
@@ -603,7 +613,7 @@ def _read_sentence(text: str, body: str, offset: int, language: str, cues: list[
         return None  # what is left of a direct quote's sentence: its attribution (", the researcher said in …")
     rules = _reported_patterns(language)
     comma = body.find(",")
-    if subject_ends:  # without a comma, a semicolon or "According to" no other pattern can match
+    if subject_ends and rules.subject_first >= 0:  # without a comma or a semicolon no other pattern can match
         order: Iterable[int] = (rules.subject_first,)
     elif cues is None:
         order = range(len(rules.patterns))
@@ -614,8 +624,11 @@ def _read_sentence(text: str, body: str, offset: int, language: str, cues: list[
         order = rules.tried(frozenset(present))
     for number in order:
         pattern, _, without_lead = rules.patterns[number]
-        if number == rules.subject_first and not (subject_ends or _subject_may_end(body, offset, cues, rules)):
-            continue  # no verb after a subject: most sentences of a text with many speech verbs end here
+        if number == rules.subject_first:
+            if not (subject_ends or _subject_may_end(body, offset, cues, rules)):
+                continue  # no verb after a subject: most sentences of a text with many speech verbs end here
+            if "that" not in body:
+                pattern, without_lead = rules.without_that
         if (found := (without_lead if comma < 0 else pattern).match(body)) is None:
             continue
         if (quote := _reported_quote(text, body, offset, found, language)) is not None:
@@ -628,7 +641,8 @@ def _subject_may_end(body: str, offset: int, cues: list[int] | None, rules: _Rep
     into its clause (from the sentence's start or a comma), after a word that a subject can end in
     ("Officials in Beijing said", not "the people of said"); and whether the subject-first pattern
     may match before one of them: after a comma, or after words :data:`_LEAD` matches, or in a
-    sentence that may open otherwise (:data:`_OPENS_OTHERWISE`). ``cues`` None: found here."""
+    sentence that may open otherwise (:data:`_OPENS_OTHERWISE`; the two as one pattern,
+    :data:`_SUBJECT_LEADS`). ``cues`` None: found here."""
     if cues is None:
         cues = [found.start() + offset for found in rules.scan.finditer(" " + body)]
     for at in cues:
@@ -639,10 +653,10 @@ def _subject_may_end(body: str, offset: int, cues: list[int] | None, rules: _Rep
     else:
         return False
     # the pattern's verb may come after a comma (where the lead-in clause may end: not checked
-    # further) or after words _LEAD matches (wherever the first check held)
-    if (comma := body.find(",")) >= 0 and any(at - offset > comma for at in cues) or _LEAD.match(body):
+    # further) or after words _SUBJECT_LEADS matches (wherever the first check held)
+    if (comma := body.find(",")) >= 0 and any(at - offset > comma for at in cues):
         return True
-    return _MAY_OPEN_OTHERWISE.match(body) is not None and _OPENS_OTHERWISE.match(body) is not None
+    return _SUBJECT_LEADS.match(body) is not None
 
 
 def _word_alternatives(words: str) -> str:
@@ -679,8 +693,12 @@ _OPENINGS = {word.lower()[:2] for word in " ".join((*_ABOUT, *_SHARES, _NUMBER_W
                                                     "the a an one another its their his her")).split()}
 _MAY_OPEN_OTHERWISE = re.compile(
     rf"[A-Z][A-Z .'-]|(?:(?:{_word_alternatives(_CONJUNCTION_WORDS)})\s+)?"
-    rf"(?:(?i:{'|'.join(sorted(w for w in _OPENINGS if len(w) == 2))})"
+    rf"(?:(?i:{word_trie(w for w in _OPENINGS if len(w) == 2)})"
     rf"|(?i:{'|'.join(sorted(w for w in _OPENINGS if len(w) == 1))})(?!\S)|\S*?(?:'|[^\x00-\x7f])|\d)")
+# where the subject-first pattern may match before a cue with no comma before it: after words
+# _LEAD matches, or in a sentence that opens otherwise; one call for the three patterns, where most
+# sentences took two or three
+_SUBJECT_LEADS = re.compile(rf"(?:{_LEAD.pattern})|(?={_MAY_OPEN_OTHERWISE.pattern})(?:{_OPENS_OTHERWISE.pattern})")
 
 
 def _word_before(body: str, at: int) -> str:
@@ -780,6 +798,10 @@ class _Reported:
     # a sentence that names a source and its speech verb but says nothing after it ("Ant Financial
     # verweist auf die Kraft der Daten."): the Konjunktiv sentences after it are its report (German)
     source: re.Pattern[str] | None = None
+    # the subject-first pattern and itself without the lead-in, for a sentence without "that": a
+    # match is the same there, and the "said that …" branch, tried at every verb the subject may
+    # end before, is about a third of the pattern's time on the sentences it matches
+    without_that: tuple[re.Pattern[str], re.Pattern[str]] | None = None
 
     def cues(self, text: str) -> Iterator[int]:
         """Where the cues start, in order (some twice over: a sentence is read once)."""
@@ -851,6 +873,7 @@ def _reported_patterns(language: str) -> _Reported:
     """The speech cues that a sentence may report speech, and the sentence patterns, compiled once."""
     verb_list = VERBS[language].split("|")
     verbs, who = _verbs(language), _speaker(language)
+    without_that: str | None = None  # English: the subject-first pattern for a sentence without "that"
     lead = r"(?:[^,.]{0,80},\s+){0,2}"      # "At a conference in Brussels, Creemers said that ..."
     aside = r"(?:\s+[^,.]{0,60}?)?"        # "said on Friday that", "schrieb das Institut in seiner Studie"
     subject = _subject(language, who)
@@ -889,7 +912,7 @@ def _reported_patterns(language: str) -> _Reported:
         adverb = (r"(?:\s+(?:\w+ly|themselves|itself|also|still|now|too|often|even|again|long|meanwhile|here|"
                   r"there|alone))?")
         aux = r"(?:(?:has|have|had|will|would)\s+(?:(?:\w+ly|also|long|since|now|already|even)\s+)?)?"
-        that_aside = rf"(?:\s+(?!(?:{_AUXILIARIES})\b)[^\s,.]+){{0,7}}?"  # "said on Friday", "told reporters"
+        that_aside = rf"(?:\s+(?!(?:{_AUXILIARIES})\b)[^\s,.]++){{0,7}}?"  # "said on Friday", "told reporters"
         # "Such claims have fuelled …", "Media reports suggest …": a noun, not a speech verb
         not_noun = (r"(?!(?:Such|These|Those|Her|His|Their|Its|Our|Your|My|Early|Earlier|Recent|Initial|Official|Media|"
                     r"News|Press|Some|Many|Most|Several|Both|All|Few|Other|Further|Similar|Unconfirmed|The|A|An|This|"
@@ -899,14 +922,18 @@ def _reported_patterns(language: str) -> _Reported:
         without_object = word_trie(v for v in verb_list if v not in ("told", "tells", "tell", "asked", "asks"))
         listener = (r"(?:us|me|him|her|them|reporters|journalists|lawmakers|(?:the|a|an|his|her|their)\s+"
                     r"(?:[\w’'-]+\s+){0,2}?[a-z][\w-]+|[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*)")
+        # "Officials in Beijing said on Friday that …", "Lawyers caution …", "X told reporters …":
+        # one pattern, as the three share what comes before their verb
+        said_that = rf"(?P<verb>{verbs}){that_aside}\s+that\s+(?P<said>.+)"
+        subject_first = (rf"^{lead}{conj}{not_noun}{subject}{adverb}\s+{aux}(?:{said_that}"
+                         rf"|(?P<verb2>{without_object})(?:\s+(?:reporters|journalists))?,?\s+(?P<said2>[a-zA-Z].+)"
+                         rf"|(?P<verb3>told|tells|tell)\s+{listener}"
+                         rf"(?:\s+(?:on|in|at|last|this|earlier)\s+[^,.]{{1,30}}?)?,?\s+(?:that\s+)?(?P<said3>[a-z].+))")
+        # the same without "said that …", for a sentence without "that": a branch that fails at once
+        # in its place, its groups kept in their order (a match is the same, group by group)
+        without_that = subject_first.replace(said_that, r"(?P<verb>(?!))(?P<said>)")
         patterns = [(rf"^(?P<verb>According to)\s+(?P<who>{_SOURCE}),\s+(?P<said>.+)", "According to"),
-                    # "Officials in Beijing said on Friday that …", "Lawyers caution …", "X told reporters …":
-                    # one pattern, as the three share what comes before their verb
-                    (rf"^{lead}{conj}{not_noun}{subject}{adverb}\s+{aux}"
-                     rf"(?:(?P<verb>{verbs}){that_aside}\s+that\s+(?P<said>.+)"
-                     rf"|(?P<verb2>{without_object})(?:\s+(?:reporters|journalists))?,?\s+(?P<said2>[a-zA-Z].+)"
-                     rf"|(?P<verb3>told|tells|tell)\s+{listener}(?:\s+(?:on|in|at|last|this|earlier)\s+[^,.]{{1,30}}?)?"
-                     r",?\s+(?:that\s+)?(?P<said3>[a-z].+))", None),
+                    (subject_first, None),
                     (rf"^(?P<said>.+?),\s+{subject}{adverb}\s+(?P<verb>{verbs}){aside}\s*[.!?]*$", _CUE_AFTER_COMMA),
                     (rf"^(?P<said>.+?),\s+(?P<verb>{verbs})\s+(?P<who>{who}|{_GROUP['en']})(?:,[^.!?]*+)?\s*[.!?]*$",
                      _CUE_AFTER_COMMA),
@@ -927,7 +954,9 @@ def _reported_patterns(language: str) -> _Reported:
                             rf"|^[^,.]{{1,50}}?\s(?P<verb2>{verbs})\s+(?P<who2>{who})\b")
     return _Reported(re.compile(cue), re.compile(WORD_START + cue),
                      [(re.compile(pattern), needs, re.compile(pattern.replace(lead, "", 1)))
-                      for pattern, needs in patterns], source=source, subject_first=1 if language == "en" else -1)
+                      for pattern, needs in patterns], source=source, subject_first=1 if language == "en" else -1,
+                     without_that=(re.compile(without_that), re.compile(without_that.replace(lead, "", 1)))
+                     if without_that is not None else None)
 
 
 def _reported_quote(text: str, body: str, offset: int, found: re.Match[str], language: str) -> Quote | None:
@@ -936,7 +965,11 @@ def _reported_quote(text: str, body: str, offset: int, found: re.Match[str], lan
     groups = found.groupdict()
     who = groups.get("whowith") or groups.get("who") or \
         next((v for k, v in groups.items() if k.startswith("who") and v), None)
-    said_group = next((name for name in ("said", "said2", "said3") if groups.get(name) is not None), "said")
+    for said_group in ("said", "said2", "said3"):  # the branch that matched
+        if groups.get(said_group) is not None:
+            break
+    else:
+        said_group = "said"
     verb = groups.get("verb") or groups.get("verb2") or groups.get("verb3")
     if groups.get("whole") is not None:  # "…, according to X, …": the sentence is the report
         said_start = 0
@@ -947,7 +980,7 @@ def _reported_quote(text: str, body: str, offset: int, found: re.Match[str], lan
     else:
         said_start = found.start(said_group)
         said = found.group(said_group).strip().rstrip(".!?")
-    if len(said.split()) < MIN_REPORTED_WORDS:
+    if len(said.split(None, MIN_REPORTED_WORDS - 1)) < MIN_REPORTED_WORDS:  # not split into every word
         return None
     if who is None:  # "Nach offiziellen Angaben …": the report is the source
         who = verb.split(None, 1)[-1]

@@ -9,7 +9,6 @@ rows of partition 3 are written after those of partition 2 whichever finished fi
 
 from __future__ import annotations
 
-import gc
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -98,25 +97,3 @@ def open_engine(settings: EngineSettings) -> Iterator[LocalEngine | DaskEngine]:
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
                       silence_logs=40) as cluster, Client(cluster, set_as_default=False) as client:
         yield DaskEngine(client)
-
-
-@contextmanager
-def older_objects_frozen() -> Iterator[None]:
-    """Run a partition with the objects that were alive before it kept out of full collections.
-
-    A partition's rows live until it is written, so the cyclic collector promotes thousands of
-    them to its oldest generation, and every so often that sets off a full collection, which
-    walks every tracked object of the process: the modules, the codebook, the compiled patterns
-    and pipelines, 230,000 objects and more (about 150 ms a time on this machine; one every
-    few thousand articles when tagging). Frozen (:func:`gc.freeze`) they are not walked, while
-    the partition's own objects are collected as before; they are still freed when no longer
-    referenced, and unfrozen at the end. A caller's own freeze is left as it is.
-    """
-    if gc.get_freeze_count():
-        yield
-        return
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
