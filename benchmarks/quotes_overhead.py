@@ -91,8 +91,8 @@ def overhead(corpus: list[dict[str, Any]], plain: RuleTagger, tagger: RuleTagger
 
 
 def stage_overhead(corpus: list[dict[str, Any]], runs: str) -> tuple[list[float], list[float]]:
-    """Seconds of the whole tag stage with and without voices, after a run that warms both:
-    ``runs`` says which in turn ("w" with, "o" without, e.g. "woow")."""
+    """Seconds of the whole tag stage with and without voices, after a warm-up run: ``runs``
+    says which in turn ("w" with, "o" without, e.g. "woow")."""
     import datetime as dt
     import tempfile
 
@@ -121,7 +121,9 @@ def stage_overhead(corpus: list[dict[str, Any]], runs: str) -> tuple[list[float]
         study = Study(spec.workdir)
         study.write_rows("articles", rows, ARTICLE_SCHEMA)
         with_voices, without = [], []
-        tag_stage.tag_articles(spec, study, lambda *a: None)  # warm: pipelines, matchers, type caches
+        # warm: imports, compiled patterns, the spaCy pipeline; each timed run builds its taggers
+        # anew and learns the types, as a stage run in a new process does
+        tag_stage.tag_articles(spec, study, lambda *a: None)
         for run in runs:
             silent = run == "o"
             tag_stage._TAGGERS.clear()
@@ -163,10 +165,9 @@ def main() -> None:
               f"voices and the watching add {(finding + tagging - bare) / bare:.0%} to the plain tagger's time "
               "(target <= 30%)")
     if args.stage_runs:
-        # with, without, without, with, ...: a drift in the machine's speed weighs on both sides alike
+        # with, without, without, with, ...: a drift in the machine's speed weighs on both sides
+        # alike; each run is also set against the run without voices next to it, and the median given
         with_voices, without = stage_overhead(corpus, ("woow" * args.stage_runs)[:2 * args.stage_runs])
-        # the machine's speed drifts from minute to minute: each run is also set against the run
-        # without voices next to it, and the median of those ratios given
         pairs = sorted(w / o for w, o in zip(with_voices, without, strict=True))
         median = statistics.median(pairs)
         print(f"tag stage, {len(corpus):,} articles, best of {args.stage_runs}: {min(without):.1f} s without voices, "

@@ -73,11 +73,11 @@ def test_latin_aliases_in_chinese_text_are_words_and_mixed_alias_kinds_load():
 
     actors = load_codebook("social-credit").actors
     voices = Voices(actors)
-    for text, speaker_actor, named in (("Spencer说：“信用体系很重要。”", None, []),
-                                       ("Pence说：“信用体系很重要。”", "mike_pence", ["mike_pence"]),
-                                       ("《Americs周刊》报道。", None, [])):
+    for text, speakers, named in (("Spencer说：“信用体系很重要。”", [None], []),
+                                  ("Pence说：“信用体系很重要。”", ["mike_pence"], ["mike_pence"]),
+                                  ("《Americs周刊》报道。", [], [])):
         quotes, mentions = voices.of({"article_id": "a", "outlet": "o", "language": "zh", "text": text})
-        assert [q["actor"] for q in quotes] == ([speaker_actor] if quotes else [])
+        assert [q["actor"] for q in quotes] == speakers, text
         assert [m["actor"] for m in mentions] == named, text
     mixed = [a.model_copy(update={"aliases": {**a.aliases, "zh": ["国务院", "*办公厅"]}}) if a.id == "state_council"
              else a for a in actors]

@@ -965,11 +965,7 @@ def _reported_quote(text: str, body: str, offset: int, found: re.Match[str], lan
     groups = found.groupdict()
     who = groups.get("whowith") or groups.get("who") or \
         next((v for k, v in groups.items() if k.startswith("who") and v), None)
-    for said_group in ("said", "said2", "said3"):  # the branch that matched
-        if groups.get(said_group) is not None:
-            break
-    else:
-        said_group = "said"
+    said_group = next((name for name in ("said", "said2", "said3") if groups.get(name) is not None), "said")
     verb = groups.get("verb") or groups.get("verb2") or groups.get("verb3")
     if groups.get("whole") is not None:  # "…, according to X, …": the sentence is the report
         said_start = 0

@@ -14,10 +14,7 @@ whichever engine tags them and however they are split.
 
 from __future__ import annotations
 
-import gc
 import hashlib
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -96,49 +93,22 @@ def tag_partition(articles: list[dict[str, Any]], settings: tuple[Pipeline, Code
     spec, codebook, key = settings
     rules, machine, voices = _tagger(spec, codebook, key)
     out = Tagged(articles=len(articles))
-    with _older_objects_frozen():
-        # the tagger reports the tokens where an actor's name or a speech cue may begin: the voices
-        # look only there, not at every word again. The whole partition (engine.partition_size
-        # articles) is tagged first: run after each batch of 64, the voices cost the tagger 10%
-        # more time, likely its tables and the tokenizer's caches (megabytes) pushed out of the
-        # processor's caches at each switch
-        tagged = list(rules.tag_all_with_places(articles))
-        for article, (hits, frames, places) in zip(articles, tagged, strict=True):
-            quotes, mentions = voices.of(article, places)
-            out.hits += hits
-            out.frames += frames
-            out.quotes += quotes
-            out.quote_frames += quote_frame_rows(quotes, hits, codebook.frame_ids)
-            out.mentions += mentions
-        if machine is not None:
-            machine.relabel(articles, out.frames)
-            _relabel_quotes(machine, out.quotes, out.quote_frames)
+    # the tagger reports the tokens where an actor's name or a speech cue may begin: the voices
+    # look only there, not at every word again. The whole partition is tagged first: with the
+    # voices run after each batch of 64, the tagger took 10% longer in one isolated run (likely
+    # its tables and the tokenizer's caches pushed out of the processor's at each switch)
+    tagged = list(rules.tag_all_with_places(articles))
+    for article, (hits, frames, places) in zip(articles, tagged, strict=True):
+        quotes, mentions = voices.of(article, places)
+        out.hits += hits
+        out.frames += frames
+        out.quotes += quotes
+        out.quote_frames += quote_frame_rows(quotes, hits, codebook.frame_ids)
+        out.mentions += mentions
+    if machine is not None:
+        machine.relabel(articles, out.frames)
+        _relabel_quotes(machine, out.quotes, out.quote_frames)
     return out
-
-
-@contextmanager
-def _older_objects_frozen() -> Iterator[None]:
-    """Run a partition with the objects that were alive before it kept out of full collections.
-
-    A partition's rows live until it is written, so the cyclic collector promotes them to its
-    oldest generation, and now and then that sets off a full collection, which walks every
-    tracked object of the process: the modules, the codebook, the compiled patterns and
-    pipelines, some 270,000 objects, 140 ms a time (about once in 10,000 articles of the tag
-    stage, 600 words each: 2-3% of the stage). Frozen (:func:`gc.freeze`) they are not
-    walked, while the partition's own objects are collected as before; they are unfrozen at the
-    end (garbage among them that only a cycle keeps is collected after that). A caller's own
-    freeze is left as it is. One task at a time per process is assumed (the local engine;
-    framing's Dask workers run one thread each): a second thread's task would run unfrozen
-    once the first one's ends, slower but the same.
-    """
-    if gc.get_freeze_count():
-        yield
-        return
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
 
 
 def _relabel_quotes(machine: Any, quotes: list[dict[str, Any]], rows: list[dict[str, Any]]) -> None:
