@@ -268,6 +268,29 @@ def test_the_tag_stage_writes_quotes_and_actor_mentions(write_pipeline):
     assert (result.counts["quotes"], result.counts["actor_mentions"]) == (4, 6)
 
 
+def test_a_quote_carries_the_frames_of_the_hits_wholly_inside_it():
+    from framing.discourse.framed import QUOTE_FRAME_COLUMNS, column_rows, quote_frame_columns
+
+    frames = ["surveillance", "trust", "approval"]
+    quotes = [{"article_id": "a", "outlet": "X", "quote": 0, "start": 10, "end": 50, "actor": "lee"},
+              {"article_id": "a", "outlet": "X", "quote": 1, "start": 60, "end": 70, "actor": None}]
+    hits = [{"frame": "trust", "start": 45, "end": 55, "negated": False},          # runs past quote 0's end
+            {"frame": "approval", "start": 12, "end": 20, "negated": False},
+            {"frame": "surveillance", "start": 30, "end": 35, "negated": True},
+            {"frame": "approval", "start": 20, "end": 30, "negated": False},
+            {"frame": "unknown", "start": 61, "end": 62, "negated": False},       # not in the codebook
+            {"frame": "trust", "start": 5, "end": 9, "negated": False}]            # before any quote
+    columns = quote_frame_columns(quotes, hits, frames)
+    assert tuple(columns) == QUOTE_FRAME_COLUMNS
+    got = [(r["quote"], r["frame"], r["hits"], r["negated_hits"], r["present"], r["dominant"], r["actor"])
+           for r in column_rows(columns)]
+    assert got == [(0, "surveillance", 0, 1, False, False, "lee"), (0, "trust", 0, 0, False, False, "lee"),
+                   (0, "approval", 2, 0, True, True, "lee"),
+                   (1, "surveillance", 0, 0, False, False, None), (1, "trust", 0, 0, False, False, None),
+                   (1, "approval", 0, 0, False, False, None)]
+    assert quote_frame_columns([], hits, frames, columns) is columns and len(columns["frame"]) == 6
+
+
 def test_aggregate_counts_who_is_quoted_where_and_writes_networks_gephi_opens(write_pipeline):  # noqa: PLR0915
     import datetime as dt
 

@@ -8,7 +8,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from framing.runner import run
-from framing.study.store import PART_ROWS, Study
+from framing.study.store import GROUP_BYTES, PART_ROWS, Study
 
 
 def test_big_tables_are_datasets_read_as_one_table_with_one_glob(tmp_path):
@@ -29,6 +29,29 @@ def test_big_tables_are_datasets_read_as_one_table_with_one_glob(tmp_path):
     assert study.query("SELECT count(DISTINCT status) FROM articles").fetchone()[0] == 1
     small = study.write_frame("funnel", pd.DataFrame({"outlet": ["A"]}))          # small tables stay one file
     assert small == study.tables / "funnel.parquet" and small.is_file()
+
+
+def test_small_writes_make_few_row_groups_in_order_and_big_texts_are_written_before_they_fill_memory(tmp_path):
+    """A stage writes a few hundred rows per task: they go out in row groups of PART_ROWS rows
+    (one a part file), in the order written; rows with long texts go out by size before that."""
+    study = Study(tmp_path / "study")
+    schema = pa.schema([("article_id", pa.string()), ("text", pa.string())])
+    total = PART_ROWS + 10_000
+    with study.table_writer("articles", schema) as writer:
+        for start in range(0, total, 200):
+            writer.write([{"article_id": f"a{i:06d}", "text": "x"} for i in range(start, min(start + 200, total))])
+        assert writer.count == total
+    parts = [pq.ParquetFile(path) for path in study.table_files("articles")]
+    assert [(p.metadata.num_rows, p.metadata.num_row_groups) for p in parts] == [(PART_ROWS, 1), (10_000, 1)]
+    ids = [row["article_id"] for part in parts for row in part.read(["article_id"]).to_pylist()]
+    assert ids == [f"a{i:06d}" for i in range(total)]
+    long = "y" * (2**20)  # 1 MiB a text: 40 of them are more than a row group may hold
+    with study.table_writer("articles_raw", schema) as writer:
+        for i in range(40):
+            writer.write(pa.table({"article_id": [f"b{i}"], "text": [long]}, schema=schema))
+    [part] = [pq.ParquetFile(path) for path in study.table_files("articles_raw")]
+    groups = [part.metadata.row_group(g).num_rows for g in range(part.metadata.num_row_groups)]
+    assert sum(groups) == 40 and len(groups) >= 2 and max(groups) * 2**20 <= GROUP_BYTES + 2**20
 
 
 def test_an_empty_table_keeps_its_columns(tmp_path):

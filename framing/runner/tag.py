@@ -18,7 +18,9 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from framing.discourse.framed import quote_frame_rows
+import pyarrow as pa
+
+from framing.discourse.framed import QUOTE_FRAME_COLUMNS, column_rows, quote_frame_columns
 from framing.discourse.voices import Voices
 from framing.errors import FramingError
 from framing.runner.engine import Engine, LocalEngine
@@ -77,12 +79,13 @@ def tag_articles(spec: Pipeline, study: Study, progress: Progress, engine: Engin
 
 @dataclass
 class Tagged:
-    """What one partition of articles gives: the tables' rows, and how many articles it held."""
+    """What one partition of articles gives: the tables' rows (``quote_frames`` as a table: a quote
+    gives a row per frame, built in columns), and how many articles it held."""
 
     hits: list[dict[str, Any]] = field(default_factory=list)
     frames: list[dict[str, Any]] = field(default_factory=list)
     quotes: list[dict[str, Any]] = field(default_factory=list)
-    quote_frames: list[dict[str, Any]] = field(default_factory=list)
+    quote_frames: pa.Table = field(default_factory=QUOTE_FRAME_SCHEMA.empty_table)
     mentions: list[dict[str, Any]] = field(default_factory=list)
     articles: int = 0
 
@@ -98,16 +101,21 @@ def tag_partition(articles: list[dict[str, Any]], settings: tuple[Pipeline, Code
     # voices run after each batch of 64, the tagger took 10% longer in one isolated run (likely
     # its tables and the tokenizer's caches pushed out of the processor's at each switch)
     tagged = list(rules.tag_all_with_places(articles))
+    quote_frames: dict[str, list[Any]] = {name: [] for name in QUOTE_FRAME_COLUMNS}
     for article, (hits, frames, places) in zip(articles, tagged, strict=True):
         quotes, mentions = voices.of(article, places)
         out.hits += hits
         out.frames += frames
         out.quotes += quotes
-        out.quote_frames += quote_frame_rows(quotes, hits, codebook.frame_ids)
+        quote_frame_columns(quotes, hits, codebook.frame_ids, quote_frames)
         out.mentions += mentions
     if machine is not None:
         machine.relabel(articles, out.frames)
-        _relabel_quotes(machine, out.quotes, out.quote_frames)
+        rows = column_rows(quote_frames)
+        _relabel_quotes(machine, out.quotes, rows)
+        out.quote_frames = pa.Table.from_pylist(rows, schema=QUOTE_FRAME_SCHEMA)
+    else:
+        out.quote_frames = pa.Table.from_pydict(quote_frames, schema=QUOTE_FRAME_SCHEMA)
     return out
 
 

@@ -35,6 +35,7 @@ MACHINE_OUTPUTS = ("captures", "state.sqlite", "state.sqlite-wal", "state.sqlite
 # dataset when their stage runs again.
 DATASETS = ("articles_raw", "articles", "frame_hits", "article_frames", "quotes", "quote_frames", "actor_mentions")
 PART_ROWS = 50_000  # rows per part file: a partition a worker tags in seconds and holds easily
+GROUP_BYTES = 32 * 2**20  # a row group is written before its rows hold more (the articles' texts)
 
 # any of these in a folder marks it as a framing study (an older one may lack some)
 STUDY_MARKERS = ("manifest.json", "state.sqlite", "captures", "tables", "annotation.sqlite", "models")
@@ -286,7 +287,14 @@ class Study:
 
 
 class TableWriter:
-    """Appends lists of dict rows to a Parquet file, or (``part_rows``) to a folder of part files."""
+    """Appends rows to a Parquet file, or (``part_rows``) to a folder of part files.
+
+    Rows are held until ``PART_ROWS`` of them or ``GROUP_BYTES`` of Arrow data have come, and
+    then written as one row group: a stage writes a few hundred rows per task, and a row group
+    per task made files many times larger and slower to write and read (each row group has its
+    own dictionaries, statistics and compression frames). Nothing is lost by holding them: the
+    table is put in place only when the writer is closed.
+    """
 
     def __init__(self, target: Path, schema: pa.Schema, part_rows: int | None):
         self.target = target
@@ -296,18 +304,33 @@ class TableWriter:
         self._parquet: pq.ParquetWriter | None = None
         self._in_part = 0
         self._parts = 0
+        self._held: list[pa.Table] = []
+        self._held_rows = 0
+        self._held_bytes = 0
 
-    def write(self, rows: list[dict[str, Any]]) -> None:
-        if not rows:
+    def write(self, rows: list[dict[str, Any]] | pa.Table) -> None:
+        """Add dict rows, or a table of the writer's schema."""
+        table = rows if isinstance(rows, pa.Table) else pa.Table.from_pylist(rows, schema=self.schema)
+        if not table.num_rows:
+            return
+        self._held.append(table)
+        self._held_rows += table.num_rows
+        self._held_bytes += table.nbytes
+        self.count += table.num_rows
+        if self._held_rows >= PART_ROWS or self._held_bytes >= GROUP_BYTES:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._held:
             return
         if self.part_rows and self._parquet is not None and self._in_part >= self.part_rows:
             self._parquet.close()
             self._parquet = None
         if self._parquet is None:
             self._open()
-        self._parquet.write_table(pa.Table.from_pylist(rows, schema=self.schema))
-        self.count += len(rows)
-        self._in_part += len(rows)
+        self._parquet.write_table(pa.concat_tables(self._held))
+        self._in_part += self._held_rows
+        self._held, self._held_rows, self._held_bytes = [], 0, 0
 
     def _open(self) -> None:
         path = self.target / f"part-{self._parts}.parquet" if self.part_rows else self.target
@@ -316,6 +339,7 @@ class TableWriter:
         self._in_part = 0
 
     def close(self) -> None:
+        self._flush()
         if self._parquet is None and self._parts == 0:
             self._open()  # an empty table is still a table, with its columns
         if self._parquet is not None:
