@@ -55,27 +55,27 @@ def quote_frame_columns(quotes: list[dict[str, Any]], hits: Sequence[dict[str, A
         return columns
     ordered = sorted(hits, key=itemgetter("start"))  # the tagger's are in text order: a quick sort
     starts = [hit["start"] for hit in ordered]
+    index = {frame: k for k, frame in enumerate(frame_ids)}
     per_quote = len(frame_ids)
     for quote in quotes:
         start, end = quote["start"], quote["end"]
-        counted = dict.fromkeys(frame_ids, 0)
-        negated = dict.fromkeys(frame_ids, 0)
+        counts, negated = [0] * per_quote, [0] * per_quote
         for at in range(bisect_left(starts, start), len(ordered)):
             hit = ordered[at]
             if hit["start"] >= end:
                 break
-            if hit["end"] <= end and hit["frame"] in counted:
-                (negated if hit["negated"] else counted)[hit["frame"]] += 1
-        counts = list(counted.values())
-        # max keeps the first of equals: codebook order breaks ties
-        best = max(frame_ids, key=counted.__getitem__) if any(counts) else None
+            if hit["end"] <= end and (k := index.get(hit["frame"])) is not None:
+                (negated if hit["negated"] else counts)[k] += 1
+        dominant = [False] * per_quote
+        if most := max(counts, default=0):
+            dominant[counts.index(most)] = True  # the first of equals: codebook order breaks ties
         for name in ("article_id", "outlet", "quote", "actor"):
             columns[name] += [quote[name]] * per_quote
         columns["frame"] += frame_ids
         columns["hits"] += counts
-        columns["negated_hits"] += negated.values()
-        columns["present"] += [count > 0 for count in counts]
-        columns["dominant"] += [frame == best for frame in frame_ids]
+        columns["negated_hits"] += negated
+        columns["present"] += map(bool, counts)
+        columns["dominant"] += dominant
         columns["score"] += [None] * per_quote
     return columns
 
