@@ -1,8 +1,8 @@
 """Peak memory of the tag stage for 10,000 vs 100,000 articles (streaming, not one big list).
 
 Each size runs in a fresh process that writes a study's articles.parquet (streamed); then
-another fresh process runs the tag stage on it (``analysis.tag_articles``: articles streamed
-from Parquet, frame_hits and article_frames written), and its peak resident set size
+another fresh process runs the tag stage on it (``framing.runner.tag.tag_articles``: articles streamed
+from Parquet, its five tables written), and its peak resident set size
 (ru_maxrss) is compared. Target: peak(100k) <= 1.2 x peak(10k).
 
 ``--new-words N`` gives every article N never-seen words (an open vocabulary, as names and

@@ -279,6 +279,8 @@ def test_a_quote_carries_the_frames_of_the_hits_wholly_inside_it():
             {"frame": "surveillance", "start": 30, "end": 35, "negated": True},
             {"frame": "approval", "start": 20, "end": 30, "negated": False},
             {"frame": "unknown", "start": 61, "end": 62, "negated": False},       # not in the codebook
+            {"frame": "approval", "start": 63, "end": 65, "negated": False},      # a tie in quote 1:
+            {"frame": "surveillance", "start": 66, "end": 68, "negated": False},  # codebook order decides
             {"frame": "trust", "start": 5, "end": 9, "negated": False}]            # before any quote
     columns = quote_frame_columns(quotes, hits, frames)
     assert tuple(columns) == QUOTE_FRAME_COLUMNS
@@ -286,8 +288,8 @@ def test_a_quote_carries_the_frames_of_the_hits_wholly_inside_it():
            for r in column_rows(columns)]
     assert got == [(0, "surveillance", 0, 1, False, False, "lee"), (0, "trust", 0, 0, False, False, "lee"),
                    (0, "approval", 2, 0, True, True, "lee"),
-                   (1, "surveillance", 0, 0, False, False, None), (1, "trust", 0, 0, False, False, None),
-                   (1, "approval", 0, 0, False, False, None)]
+                   (1, "surveillance", 1, 0, True, True, None), (1, "trust", 0, 0, False, False, None),
+                   (1, "approval", 1, 0, True, False, None)]
     assert quote_frame_columns([], hits, frames, columns) is columns and len(columns["frame"]) == 6
 
 

@@ -6,9 +6,10 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 
 from framing.runner import run
-from framing.study.store import GROUP_BYTES, PART_ROWS, Study
+from framing.study.store import GROUP_BYTES, GROUP_ROWS, PART_ROWS, Study
 
 
 def test_big_tables_are_datasets_read_as_one_table_with_one_glob(tmp_path):
@@ -32,8 +33,8 @@ def test_big_tables_are_datasets_read_as_one_table_with_one_glob(tmp_path):
 
 
 def test_small_writes_make_few_row_groups_in_order_and_big_texts_are_written_before_they_fill_memory(tmp_path):
-    """A stage writes a few hundred rows per task: they go out in row groups of PART_ROWS rows
-    (one a part file), in the order written; rows with long texts go out by size before that."""
+    """A stage writes a few hundred rows per task: they go out in row groups of GROUP_ROWS rows,
+    parts of PART_ROWS, in the order written; rows with long texts go out by size before that."""
     study = Study(tmp_path / "study")
     schema = pa.schema([("article_id", pa.string()), ("text", pa.string())])
     total = PART_ROWS + 10_000
@@ -42,7 +43,9 @@ def test_small_writes_make_few_row_groups_in_order_and_big_texts_are_written_bef
             writer.write([{"article_id": f"a{i:06d}", "text": "x"} for i in range(start, min(start + 200, total))])
         assert writer.count == total
     parts = [pq.ParquetFile(path) for path in study.table_files("articles")]
-    assert [(p.metadata.num_rows, p.metadata.num_row_groups) for p in parts] == [(PART_ROWS, 1), (10_000, 1)]
+    assert [(p.metadata.num_rows, p.metadata.num_row_groups) for p in parts] == \
+        [(PART_ROWS, PART_ROWS // GROUP_ROWS), (10_000, -(-10_000 // GROUP_ROWS))]
+    assert {p.metadata.row_group(0).num_rows for p in parts} == {GROUP_ROWS}
     ids = [row["article_id"] for part in parts for row in part.read(["article_id"]).to_pylist()]
     assert ids == [f"a{i:06d}" for i in range(total)]
     long = "y" * (2**20)  # 1 MiB a text: 40 of them are more than a row group may hold
@@ -52,6 +55,35 @@ def test_small_writes_make_few_row_groups_in_order_and_big_texts_are_written_bef
     [part] = [pq.ParquetFile(path) for path in study.table_files("articles_raw")]
     groups = [part.metadata.row_group(g).num_rows for g in range(part.metadata.num_row_groups)]
     assert sum(groups) == 40 and len(groups) >= 2 and max(groups) * 2**20 <= GROUP_BYTES + 2**20
+    assert [row["article_id"] for row in part.read(["article_id"]).to_pylist()] == [f"b{i}" for i in range(40)]
+
+
+def test_parts_hold_part_rows_whatever_flushed_their_row_groups(tmp_path):
+    """Row groups flushed by size, then by count, still fill each part file to PART_ROWS and no more."""
+    study = Study(tmp_path / "study")
+    schema = pa.schema([("article_id", pa.string()), ("text", pa.string())])
+    mid = "z" * 2000  # GROUP_BYTES of these come before GROUP_ROWS do
+    rows = [{"article_id": f"a{i:06d}", "text": mid if i < PART_ROWS - 700 else ""} for i in range(2 * PART_ROWS + 7)]
+    with study.table_writer("articles", schema) as writer:
+        for start in range(0, len(rows), 300):
+            writer.write(rows[start:start + 300])
+    parts = [pq.ParquetFile(path) for path in study.table_files("articles")]
+    assert [p.metadata.num_rows for p in parts] == [PART_ROWS, PART_ROWS, 7]
+    ids = [row["article_id"] for part in parts for row in part.read(["article_id"]).to_pylist()]
+    assert ids == [row["article_id"] for row in rows]
+
+
+def test_a_failed_write_leaves_the_old_table_and_a_table_of_other_columns_is_refused(tmp_path):
+    study = Study(tmp_path / "study")
+    schema = pa.schema([("article_id", pa.string()), ("frame", pa.string())])
+    study.write_rows("frame_hits", [{"article_id": "old", "frame": "f"}], schema)
+    with pytest.raises(ValueError, match="frame_hits.partial: a table with columns"), \
+            study.table_writer("frame_hits", schema) as writer:
+        writer.write([{"article_id": "new", "frame": "f"}])
+        writer.write(pa.table({"frame": ["f"], "article_id": ["new"]}))          # columns in another order
+    assert study.read_frame("frame_hits")["article_id"].tolist() == ["old"]
+    study.write_rows("frame_hits", [{"article_id": "again", "frame": "f"}], schema)  # a rerun is not in the way
+    assert study.read_frame("frame_hits")["article_id"].tolist() == ["again"]
 
 
 def test_an_empty_table_keeps_its_columns(tmp_path):

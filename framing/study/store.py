@@ -35,7 +35,8 @@ MACHINE_OUTPUTS = ("captures", "state.sqlite", "state.sqlite-wal", "state.sqlite
 # dataset when their stage runs again.
 DATASETS = ("articles_raw", "articles", "frame_hits", "article_frames", "quotes", "quote_frames", "actor_mentions")
 PART_ROWS = 50_000  # rows per part file: a partition a worker tags in seconds and holds easily
-GROUP_BYTES = 32 * 2**20  # a row group is written before its rows hold more (the articles' texts)
+GROUP_ROWS = 10_000  # rows held before they are written as one row group (fewer when they hold GROUP_BYTES)
+GROUP_BYTES = 8 * 2**20  # the articles' texts
 
 # any of these in a folder marks it as a framing study (an older one may lack some)
 STUDY_MARKERS = ("manifest.json", "state.sqlite", "captures", "tables", "annotation.sqlite", "models")
@@ -174,8 +175,10 @@ class Study:
             writer = TableWriter(partial, schema, part_rows=PART_ROWS)
         try:
             yield writer
-        finally:
-            writer.close()
+        except BaseException:
+            writer.close(discard=True)  # the old table stays; a rerun starts a new partial
+            raise
+        writer.close()
         self._install(name, partial)
 
     def install_parts(self, name: str, parts: list[Path]) -> Path:
@@ -287,13 +290,15 @@ class Study:
 
 
 class TableWriter:
-    """Appends rows to a Parquet file, or (``part_rows``) to a folder of part files.
+    """Appends rows to a Parquet file, or (``part_rows``) to a folder of part files of that many
+    rows (the last one fewer).
 
-    Rows are held until ``PART_ROWS`` of them or ``GROUP_BYTES`` of Arrow data have come, and
+    Rows are held until ``GROUP_ROWS`` of them or ``GROUP_BYTES`` of Arrow data have come, and
     then written as one row group: a stage writes a few hundred rows per task, and a row group
-    per task made files many times larger and slower to write and read (each row group has its
-    own dictionaries, statistics and compression frames). Nothing is lost by holding them: the
-    table is put in place only when the writer is closed.
+    per task made files larger and slower to write and read (each row group has its own
+    dictionaries, statistics and compression frames). :meth:`Study.table_writer` puts the table
+    in place only after the writer has closed without an error, so held rows are never half a
+    table.
     """
 
     def __init__(self, target: Path, schema: pa.Schema, part_rows: int | None):
@@ -310,27 +315,36 @@ class TableWriter:
 
     def write(self, rows: list[dict[str, Any]] | pa.Table) -> None:
         """Add dict rows, or a table of the writer's schema."""
-        table = rows if isinstance(rows, pa.Table) else pa.Table.from_pylist(rows, schema=self.schema)
+        if isinstance(rows, pa.Table):
+            if not rows.schema.equals(self.schema):
+                raise ValueError(f"{self.target.name}: a table with columns {rows.schema} where {self.schema} "
+                                 "was expected")
+            table = rows
+        else:
+            table = pa.Table.from_pylist(rows, schema=self.schema)
         if not table.num_rows:
             return
         self._held.append(table)
         self._held_rows += table.num_rows
         self._held_bytes += table.nbytes
         self.count += table.num_rows
-        if self._held_rows >= PART_ROWS or self._held_bytes >= GROUP_BYTES:
+        if self._held_rows >= GROUP_ROWS or self._held_bytes >= GROUP_BYTES:
             self._flush()
 
     def _flush(self) -> None:
-        if not self._held:
-            return
-        if self.part_rows and self._parquet is not None and self._in_part >= self.part_rows:
-            self._parquet.close()
-            self._parquet = None
-        if self._parquet is None:
-            self._open()
-        self._parquet.write_table(pa.concat_tables(self._held))
-        self._in_part += self._held_rows
+        """Write the held rows, a part file's worth at a time."""
+        table = pa.concat_tables(self._held) if self._held else None
         self._held, self._held_rows, self._held_bytes = [], 0, 0
+        while table is not None and table.num_rows:
+            if self._parquet is None:
+                self._open()
+            room = self.part_rows - self._in_part if self.part_rows else table.num_rows
+            self._parquet.write_table(table.slice(0, room))
+            self._in_part += min(room, table.num_rows)
+            table = table.slice(room)
+            if self.part_rows and self._in_part >= self.part_rows:
+                self._parquet.close()
+                self._parquet = None
 
     def _open(self) -> None:
         path = self.target / f"part-{self._parts}.parquet" if self.part_rows else self.target
@@ -338,7 +352,10 @@ class TableWriter:
         self._parts += 1
         self._in_part = 0
 
-    def close(self) -> None:
+    def close(self, discard: bool = False) -> None:
+        """Write what is held (``discard``: drop it: the table will not be installed) and close."""
+        if discard:
+            self._held, self._held_rows, self._held_bytes = [], 0, 0
         self._flush()
         if self._parquet is None and self._parts == 0:
             self._open()  # an empty table is still a table, with its columns
