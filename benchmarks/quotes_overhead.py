@@ -173,7 +173,7 @@ def main() -> None:
         pairs = sorted(w / o for w, o in zip(with_voices, without, strict=True))
         median = statistics.median(pairs)
         print(f"tag stage, {len(corpus):,} articles, {args.stage_runs} runs each way: voices add {median - 1:.0%} to "
-              f"the stage's time, the median of the runs' ratios (target <= 30%); run by run "
+              f"the stage's time, the median of the runs' ratios (target <= 30%); the runs' ratios, sorted: "
               f"{', '.join(f'{r - 1:.0%}' for r in pairs)}; best of {args.stage_runs}: {min(without):.1f} s without "
               f"voices, {min(with_voices):.1f} s with ({min(with_voices) / min(without) - 1:.0%})")
 
