@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-from framing.discourse.quotes import WORD_START, Mention, Quote, word_trie
+from framing.discourse.quotes import WORD_START, word_trie
+from framing.discourse.records import Mention, Quote
 from framing.scripts import UNSPACED, UNSPACED_LANGUAGES
 from framing.study.codebook import Actor
 from framing.tag.watch import WORD_STARTS

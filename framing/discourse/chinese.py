@@ -16,7 +16,8 @@ import re
 from collections.abc import Iterable
 
 from framing.discourse.actors import ActorLinker
-from framing.discourse.quotes import MAX_QUOTE_CHARS, Quote, QuoteScan
+from framing.discourse.quotes import MAX_QUOTE_CHARS
+from framing.discourse.records import Quote, QuoteScan
 from framing.study.codebook import Actor
 
 VERBS = ("告诉记者|对记者说|对记者表示|接受采访时说|接受采访时表示|在新闻发布会上表示|回应称|补充说|补充道|笑着说|"

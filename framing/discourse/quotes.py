@@ -28,6 +28,8 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
+from framing.discourse.records import Mention, Quote, QuoteScan
+
 MAX_QUOTE_CHARS = 3000  # a quotation longer than this is an unbalanced mark, not a quotation
 MAX_SENTENCE_CHARS = 600  # longer "sentences" (a run-on without full stops) are not read for reported speech
 MIN_WORDS = 4           # shorter spans are quoted terms ("the 'social credit' system") unless a verb is beside them
@@ -208,35 +210,6 @@ _APPOSITION = {
     "de": r"(?:,\s+(?P<appos>(?:(?:der|die|das|ein|eine|einer|dessen|deren|seit|selbst)\s+|[A-ZÄÖÜ\d])"
           r"[^,.;:!?]{1,100}),)?",
 }
-
-
-@dataclass(frozen=True)
-class Quote:
-    """One quotation: where it is, what is said, by whom (as written), with which verb."""
-
-    start: int            # character offsets of the quoted words (without the marks) in the text
-    end: int
-    text: str
-    speaker: str | None   # the speaker's words as written: a name, a pronoun, a role ("the researcher")
-    verb: str | None
-    direct: bool          # between quotation marks, or reported speech
-    resolved: str | None = None  # the named speaker a pronoun or role stands for
-
-
-@dataclass
-class QuoteScan:
-    quotes: list[Quote] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)  # unbalanced or overlong quotation marks
-
-
-@dataclass(frozen=True)
-class Mention:
-    """A name in the text that a pronoun or role noun may stand for."""
-
-    start: int
-    name: str
-    person: bool | None  # None: could be either (a name of unknown kind)
-    actor: str | None = None  # the codebook's actor it names, when the actors' scan found it
 
 
 def find_quotes(text: str, language: str = "en", mentions: Callable[[str], list[Mention]] | None = None,
@@ -627,7 +600,7 @@ def _read_sentence(text: str, body: str, offset: int, language: str, cues: list[
         if number == rules.subject_first:
             if not (subject_ends or _subject_may_end(body, offset, cues, rules)):
                 continue  # no verb after a subject: most sentences of a text with many speech verbs end here
-            if "that" not in body:
+            if "that" not in body and rules.without_that is not None:  # English has it, as its subject_first
                 pattern, without_lead = rules.without_that
         if (found := (without_lead if comma < 0 else pattern).match(body)) is None:
             continue
@@ -886,6 +859,8 @@ def _reported_patterns(language: str) -> _Reported:
                   r"(?!(?:auf|in|an|mit|von|bei|für|über|unter|aus|nach|zu|um|durch|gegen|vor|wegen)\s+"
                   r"(?:denen|dem|der|den|die|das|deren|dessen|welche\w*)\b)(?P<said>.+)")
         seconds = word_trie({b for _, b in SPLIT_VERBS["de"]})
+        # (the pattern, the words it cannot match without): typed, as mypyc checks the types it compiles
+        patterns: list[tuple[str, str | tuple[str, ...] | None]]
         patterns = [(rf"^(?P<verb>Laut|Nach Angaben von)\s+(?P<who>{who}|{_GROUP['de']})\s+(?P<said>.+)", None),
                     (rf"^(?P<verb>{_NACH})(?:\s+(?P<who>{_GENITIVE}))?(?P<whole>)\s+\S", "ach "),
                     (rf"^(?P<who>{who}|{_GROUP['de']})\s+(?P<verb>zufolge)\s+(?P<said>.+)", "zufolge"),
@@ -966,7 +941,7 @@ def _reported_quote(text: str, body: str, offset: int, found: re.Match[str], lan
     who = groups.get("whowith") or groups.get("who") or \
         next((v for k, v in groups.items() if k.startswith("who") and v), None)
     said_group = next((name for name in ("said", "said2", "said3") if groups.get(name) is not None), "said")
-    verb = groups.get("verb") or groups.get("verb2") or groups.get("verb3")
+    verb: str = groups.get("verb") or groups.get("verb2") or groups.get("verb3") or ""  # each pattern has one
     if groups.get("whole") is not None:  # "…, according to X, …": the sentence is the report
         said_start = 0
         said = body.strip().rstrip(".!?")
@@ -1133,8 +1108,9 @@ def _introduced(text: str, head: str, start: int, end: int) -> str | None:
         after = at + len(lowered)
         if (after >= len(text) or not text[after].isalnum()) and \
                 (before := _INDEFINITE_BEFORE.search(text, max(start, at - 80), at)) is not None:
+            place = _PLACE_AFTER.match(text, after)  # it always matches: all of it is optional
             found = text[before.start() + (not text[before.start()].isalpha()):
-                         _PLACE_AFTER.match(text, after).end()].strip()
+                         place.end() if place else after].strip()
         at = text.lower().find(lowered, after, end)
     return found
 
@@ -1223,7 +1199,7 @@ def _resolve_references(quotes: list[Quote], text: str, language: str,
                    key=lambda name: name[0])
     starts = [name[0] for name in names]
     for index, (quote, kind) in enumerate(zip(quotes, kinds, strict=True)):
-        if not refer[index]:
+        if not refer[index] or quote.speaker is None:  # (one that refers has a speaker)
             continue
         before = names[:bisect.bisect_left(starts, quote.start)]
         resolved = None
