@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 from pathlib import Path
 
 from setuptools import setup
@@ -34,11 +35,17 @@ class StampedBuild(build_ext):
 
 
 def compiled_modules() -> list:
+    """The compiled modules' extensions; none when asked for none or when mypyc cannot compile them."""
     if os.environ.get("FRAMING_PURE_PYTHON") == "1":
         return []
     from mypyc.build import mypycify
 
-    modules = mypycify(COMPILED, opt_level="3")
+    try:
+        modules = mypycify(COMPILED, opt_level="3")
+    except (Exception, SystemExit) as error:  # mypyc exits on a type error in the source
+        print(f"warning: {', '.join(COMPILED)} not compiled, the source runs ({error!r}); "
+              "tests/test_quotes_compiled.py fails until it compiles", file=sys.stderr)
+        return []
     for module in modules:
         module.optional = True  # a failed compile leaves the Python source in use
     return modules
