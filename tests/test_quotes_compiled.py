@@ -19,6 +19,8 @@ import yaml
 import framing.discourse.quotes as quotes
 from framing.demo.site import load_corpus
 from framing.demo.synthetic import news_articles
+from framing.discourse.actors import ActorLinker
+from framing.study.codebook import load_codebook
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DISCOURSE = Path(quotes.__file__).parent
@@ -58,7 +60,10 @@ def _texts() -> list[tuple[str, str]]:
 
 @pytest.mark.skipif(not COMPILED, reason="the rules are not compiled here: nothing to compare")
 def test_the_compiled_rules_find_what_the_source_finds():
+    """Alone, and as the voices call them: with the actors' names and the speech cues of one scan."""
     source = _source_module()
+    actors = load_codebook("social-credit").actors
+    linkers = {language: ActorLinker(actors, language, quotes.speech_cues(language)) for language in ("en", "de")}
     texts = _texts()
     found = 0
     for text, language in texts:
@@ -66,6 +71,9 @@ def test_the_compiled_rules_find_what_the_source_finds():
         compiled = quotes.find_quotes(text, language)
         python = source.find_quotes(text, language)
         assert compiled.quotes == python.quotes and compiled.problems == python.problems, text[:200]
+        named, cues = linkers[language].scan(text)
+        assert quotes.find_quotes(text, language, lambda _, named=named: named, cue_starts=cues).quotes == \
+            source.find_quotes(text, language, lambda _, named=named: named, cue_starts=cues).quotes, text[:200]
         found += len(compiled.quotes)
     assert len(texts) > 800 and found > 1200  # demo, fixtures and synthetic texts, in both languages
 
@@ -79,13 +87,13 @@ def _package_copy(tmp_path: Path) -> Path:
     return root
 
 
-def _imported_from(root: Path) -> tuple[str, str]:
-    """Where ``framing.discourse.quotes`` comes from in a new process on ``root`` (which finds a
-    quote's speaker with it), and the warnings it gave."""
+def _imported_from(root: Path, **env: str) -> tuple[str, str]:
+    """Where ``framing.discourse.quotes`` comes from in a new process on ``root`` (as the package's
+    attribute; it finds a quote's speaker with it), and the warnings it gave."""
     run = subprocess.run([sys.executable, "-W", "always", "-c",
-                          "import framing.discourse.quotes as q; print(q.__file__); "
+                          "import framing.discourse.quotes; q = framing.discourse.quotes; print(q.__file__); "
                           "print(q.find_quotes('\"It is a patchwork of pilots,\" said Jane Lee.').quotes[0].speaker)"],
-                         cwd=root, env={**os.environ, "PYTHONPATH": str(root)}, capture_output=True, text=True,
+                         cwd=root, env={**os.environ, "PYTHONPATH": str(root), **env}, capture_output=True, text=True,
                          check=True)
     where, speaker = run.stdout.splitlines()
     assert speaker == "Jane Lee"
@@ -95,16 +103,28 @@ def _imported_from(root: Path) -> tuple[str, str]:
 @pytest.mark.skipif(not COMPILED, reason="the rules are not compiled here")
 def test_a_compiled_module_is_used_only_with_the_source_it_was_built_from(tmp_path):
     root = _package_copy(tmp_path)
+    folder = root / "framing" / "discourse"
+    source = folder / "quotes.py"
     where, warned = _imported_from(root)
     assert where.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES)) and not warned
-    source = root / "framing" / "discourse" / "quotes.py"
+    where, warned = _imported_from(root, FRAMING_PURE_PYTHON="1")
+    assert where == str(source) and not warned  # asked for: the source, without a warning
     source.write_text(source.read_text(encoding="utf-8") + "\nEDITED = True\n", encoding="utf-8")
     where, warned = _imported_from(root)
-    assert where == str(source) and "reinstall framing" in warned  # an edit takes effect at once
+    assert where == str(source) and "another version" in warned  # an edit takes effect at once
     source.write_text(source.read_text(encoding="utf-8").replace("\nEDITED = True\n", ""), encoding="utf-8")
-    (root / "framing" / "discourse" / "quotes.sha256").unlink()
+    for library in folder.glob("quotes__mypyc*"):  # a build of which one part is missing does not import
+        library.rename(library.with_name("moved-" + library.name))
     where, warned = _imported_from(root)
-    assert where == str(source) and "reinstall framing" in warned  # no stamp: not known to be of this source
+    assert where == str(source) and "does not import" in warned
+    for library in folder.glob("moved-*"):
+        library.rename(library.with_name(library.name.removeprefix("moved-")))
+    (folder / "quotes.sha256").unlink()
+    where, warned = _imported_from(root)
+    assert where == str(source) and "another version" in warned  # no stamp: not known to be of this source
+    source.unlink()  # a build alone (an install without sources) is used
+    where, warned = _imported_from(root)
+    assert where.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES)) and not warned
 
 
 def test_the_examples_in_the_quote_rules_docstrings_hold():

@@ -3,14 +3,18 @@
 The quotation rules (:mod:`framing.discourse.quotes`) run compiled by mypyc when the install built
 them (``setup.py``: the same file, compiled to C, about a third faster). A compiled module is used
 only while the source beside it is the one it was built from (the SHA-256 the build wrote next to
-it); after an edit, or without a stamp, the source is loaded instead, with a warning to reinstall.
+it) and it imports; otherwise, and with ``FRAMING_PURE_PYTHON=1`` in the environment, the source
+is loaded instead (with a warning, but for the variable). An install with no source beside the
+build uses the build.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib
 import importlib.machinery
 import importlib.util
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -18,24 +22,42 @@ from pathlib import Path
 COMPILED = ("quotes",)  # the modules setup.py compiles
 
 
-def _load_source_if_stale(name: str) -> None:
-    """Load ``name``'s source as the module when a compiled build of it is not of that source."""
-    folder = Path(__file__).parent
-    if not any((folder / f"{name}{suffix}").exists() for suffix in importlib.machinery.EXTENSION_SUFFIXES):
-        return  # not compiled: the import finds the source anyway
-    source = folder / f"{name}.py"
-    stamp = folder / f"{name}.sha256"
-    digest = hashlib.sha256(source.read_bytes()).hexdigest()
-    if stamp.exists() and stamp.read_text(encoding="ascii").strip() == digest:
+def _load_source_unless_built_from_it(name: str) -> None:
+    """Import ``name``, from its source when its compiled build is not of that source or fails to import."""
+    folder, module_name = Path(__file__).parent, f"{__name__}.{name}"
+    source, stamp = folder / f"{name}.py", folder / f"{name}.sha256"
+    if not source.exists() or \
+            not any((folder / f"{name}{suffix}").exists() for suffix in importlib.machinery.EXTENSION_SUFFIXES):
+        return  # only a build, or only the source: the import takes what there is
+    if os.environ.get("FRAMING_PURE_PYTHON") == "1":
+        _load_source(module_name, source)
         return
-    warnings.warn(f"the compiled {__name__}.{name} was built from another version of {source.name}: using the "
-                  "source (slower); reinstall framing to compile it again", RuntimeWarning, stacklevel=2)
-    spec = importlib.util.spec_from_file_location(f"{__name__}.{name}", source)
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()
+    why = "was built from another version of"
+    if stamp.exists() and stamp.read_text(encoding="ascii").strip() == digest:
+        try:
+            importlib.import_module(module_name)
+            return
+        except ImportError as error:  # e.g. mypyc's library beside it is missing
+            why = f"does not import ({error}) beside"
+    warnings.warn(f"the compiled {module_name} {why} {source.name}: using the source (slower); reinstall "
+                  "framing to compile it again (pip install -v shows a failed compile)", RuntimeWarning, stacklevel=2)
+    _load_source(module_name, source)
+
+
+def _load_source(module_name: str, source: Path) -> None:
+    """Execute ``source`` as the module ``module_name``, in sys.modules and on its package."""
+    spec = importlib.util.spec_from_file_location(module_name, source)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
+    sys.modules[module_name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[module_name]
+        raise
+    setattr(sys.modules[__name__], module_name.rpartition(".")[2], module)
 
 
 for _name in COMPILED:
-    _load_source_if_stale(_name)
+    _load_source_unless_built_from_it(_name)
