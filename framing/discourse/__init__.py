@@ -1,7 +1,7 @@
 """Discourse: who speaks in the coverage — quotations, their speakers, and the codebook's actors.
 
 The quotation rules (:mod:`framing.discourse.quotes`) run compiled by mypyc when the install built
-them (``setup.py``: the same file, compiled to C, about a third faster). A compiled module is used
+them (``setup.py``: the same file, compiled to C: a third less time). A compiled module is used
 only while the source beside it is the one it was built from (the SHA-256 the build wrote next to
 it) and it imports; otherwise, and with ``FRAMING_PURE_PYTHON=1`` in the environment, the source
 is loaded instead (with a warning, but for the variable). An install with no source beside the
