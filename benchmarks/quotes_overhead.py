@@ -32,7 +32,6 @@ its own minus setup's.
 from __future__ import annotations
 
 import argparse
-import importlib.machinery
 import random
 import statistics
 from pathlib import Path
@@ -42,6 +41,7 @@ import yaml
 from _synthetic import articles
 from _timing import timed
 
+from framing.discourse import is_compiled
 from framing.discourse import quotes as quote_rules
 from framing.discourse.voices import Voices
 from framing.study.codebook import load_codebook
@@ -153,8 +153,7 @@ def main() -> None:
         corpus = [{**a, "language": "en"} for a in articles(args.articles, args.words)]
         stage_overhead(corpus, {"setup": "", "with": "w", "without": "o"}[args.single])
         return
-    compiled = quote_rules.__file__.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES))
-    print(f"quotation rules: {'compiled (mypyc, setup.py)' if compiled else 'Python (not compiled)'}")
+    print(f"quotation rules: {'compiled (mypyc, setup.py)' if is_compiled(quote_rules) else 'Python (not compiled)'}")
     codebook = load_codebook("social-credit")
     voices = Voices(codebook.actors)
     plain, tagger = RuleTagger(codebook, min_hits=2), RuleTagger(codebook, min_hits=2, watch=voices.watch)

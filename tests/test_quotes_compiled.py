@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import doctest
 import hashlib
-import importlib.machinery
 import importlib.util
 import os
 import shutil
@@ -19,13 +18,14 @@ import yaml
 import framing.discourse.quotes as quotes
 from framing.demo.site import load_corpus
 from framing.demo.synthetic import news_articles
+from framing.discourse import is_compiled
 from framing.discourse.actors import ActorLinker
 from framing.study.codebook import load_codebook
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DISCOURSE = Path(quotes.__file__).parent
 PURE = os.environ.get("FRAMING_PURE_PYTHON") == "1"  # an install told not to compile
-COMPILED = quotes.__file__.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES))
+COMPILED = is_compiled(quotes)
 
 
 @pytest.mark.skipif(PURE, reason="installed with FRAMING_PURE_PYTHON=1: the rules run as Python")
@@ -106,7 +106,7 @@ def test_a_compiled_module_is_used_only_with_the_source_it_was_built_from(tmp_pa
     folder = root / "framing" / "discourse"
     source = folder / "quotes.py"
     where, warned = _imported_from(root)
-    assert where.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES)) and not warned
+    assert is_compiled(where) and not warned
     where, warned = _imported_from(root, FRAMING_PURE_PYTHON="1")
     assert where == str(source) and not warned  # asked for: the source, without a warning
     source.write_text(source.read_text(encoding="utf-8") + "\nEDITED = True\n", encoding="utf-8")
@@ -124,7 +124,7 @@ def test_a_compiled_module_is_used_only_with_the_source_it_was_built_from(tmp_pa
     assert where == str(source) and "another version" in warned  # no stamp: not known to be of this source
     source.unlink()  # a build alone (an install without sources) is used
     where, warned = _imported_from(root)
-    assert where.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES)) and not warned
+    assert is_compiled(where) and not warned
 
 
 def test_the_examples_in_the_quote_rules_docstrings_hold():

@@ -18,8 +18,15 @@ import os
 import sys
 import warnings
 from pathlib import Path
+from types import ModuleType
 
 COMPILED = ("quotes",)  # the modules setup.py compiles
+
+
+def is_compiled(module: ModuleType | str) -> bool:
+    """Whether a module (or the file it was loaded from) is an extension module, not Python source."""
+    path = module if isinstance(module, str) else module.__file__ or ""
+    return path.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES))
 
 
 def _load_source_unless_built_from_it(name: str) -> None:
